@@ -1,6 +1,7 @@
 package dev.ledgeranalytics.migration;
 
 import dev.ledgeranalytics.AnalyticsException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -8,6 +9,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
@@ -122,8 +124,20 @@ public final class AnalyticsMigrations {
         }
         if (!result.validationSuccessful) {
             throw new AnalyticsException("Ledger schema \"" + schema + "\" does not match this library's migrations: "
-                    + result.getAllErrorMessages());
+                    + describeErrors(result));
         }
+    }
+
+    private static String describeErrors(ValidateResult result) {
+        List<String> errors = new ArrayList<>();
+        for (ValidateOutput invalid : result.invalidMigrations) {
+            String version = invalid.version == null || invalid.version.isEmpty() ? "" : "V" + invalid.version + " ";
+            errors.add(version + invalid.description + ": " + invalid.errorDetails.errorMessage);
+        }
+        if (errors.isEmpty() && result.errorDetails != null) {
+            errors.add(result.errorDetails.errorMessage);
+        }
+        return String.join("; ", errors);
     }
 
     private Flyway flyway() {
@@ -144,7 +158,15 @@ public final class AnalyticsMigrations {
         return configuration.load();
     }
 
-    static String requireSchemaName(String schema) {
+    /**
+     * Checks a schema name the way {@link #withSchema(String)} does, for code that renders SQL
+     * against the same schema.
+     *
+     * @param schema the schema name to check
+     * @return {@code schema}, unchanged
+     * @throws IllegalArgumentException if it is not a name {@link #withSchema(String)} accepts
+     */
+    public static String requireSchemaName(String schema) {
         if (schema == null || !SCHEMA_NAME.matcher(schema).matches() || schema.startsWith("pg_")) {
             throw new IllegalArgumentException("schema must be a lower-case PostgreSQL identifier "
                     + "([a-z_][a-z0-9_]{0,62}, not starting with pg_), but was: "
