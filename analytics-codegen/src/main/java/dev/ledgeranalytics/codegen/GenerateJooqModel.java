@@ -1,7 +1,7 @@
 package dev.ledgeranalytics.codegen;
 
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
-import dev.ledgeranalytics.testkit.TestDatabase;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import org.jooq.codegen.GenerationTool;
@@ -41,8 +41,10 @@ public final class GenerateJooqModel {
                     + args.length + " arguments");
         }
         Path target = Path.of(args[0]).toAbsolutePath();
-        try (TestDatabase database = TestDatabase.migrated();
-             Connection connection = database.dataSource().getConnection()) {
+        // Stopped here rather than by a shutdown hook: inside Maven, this class loader is gone by JVM exit.
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.start();
+             Connection connection = postgres.getPostgresDatabase().getConnection()) {
+            AnalyticsMigrations.create(postgres.getPostgresDatabase()).migrate();
             GenerationTool tool = new GenerationTool();
             tool.setConnection(connection);
             tool.run(configuration(target));
