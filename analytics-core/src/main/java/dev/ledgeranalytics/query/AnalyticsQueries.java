@@ -1,0 +1,213 @@
+package dev.ledgeranalytics.query;
+
+import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.jooq.LedgerDsl;
+import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+
+/**
+ * The dashboard's five queries over the ledger: KPI totals, cost per provider, margin trend,
+ * cost distribution and per-user breakdown.
+ *
+ * <pre>{@code
+ * AnalyticsQueries queries = AnalyticsQueries.create(dataSource)
+ *         .withStatementTimeout(Duration.ofSeconds(10));
+ * LedgerFilter last30Days = LedgerFilter.between(now.minus(Duration.ofDays(30)), now).tiers("pro");
+ *
+ * GrossMargin kpi = queries.grossMargin(last30Days);
+ * MarginTrend daily = queries.marginTrend(last30Days, Granularity.DAY, ZoneId.of("America/New_York"));
+ * UserPage top = queries.userBreakdown(last30Days, UserSort.GROSS_MARGIN_DESC, 50, null);
+ * UserPage more = queries.userBreakdown(last30Days, UserSort.GROSS_MARGIN_DESC, 50, top.next());
+ * }</pre>
+ *
+ * <p>Money is summed as SQL NUMERIC and returned as {@link java.math.BigDecimal}, never rounded;
+ * only ratios are rounded, to six decimals half-even. Caller mistakes fail with an
+ * {@link IllegalArgumentException} naming the parameter and value before any SQL runs; database
+ * failures, a statement timeout included, surface as {@link AnalyticsException} with the SQL state.
+ *
+ * <p>Instances are immutable and thread-safe. Each call takes one connection; on a connection in
+ * auto-commit mode its statements run in a read-only REPEATABLE READ transaction of their own.
+ */
+public final class AnalyticsQueries {
+
+    private final DSLContext dsl;
+    private final Duration statementTimeout;
+
+    private AnalyticsQueries(DSLContext dsl, Duration statementTimeout) {
+        this.dsl = dsl;
+        this.statementTimeout = statementTimeout;
+    }
+
+    /**
+     * Queries the ledger in the {@value AnalyticsMigrations#DEFAULT_SCHEMA} schema of this database.
+     *
+     * @param dataSource connections to the host's database
+     * @return the queries
+     * @throws IllegalArgumentException if {@code dataSource} is {@code null}
+     */
+    public static AnalyticsQueries create(DataSource dataSource) {
+        return new AnalyticsQueries(LedgerDsl.using(dataSource), null);
+    }
+
+    /**
+     * Queries the ledger through a host's own jOOQ context, keeping its connection handling,
+     * transactions and listeners.
+     *
+     * @param dsl the host's context
+     * @return the queries
+     * @throws IllegalArgumentException if {@code dsl} is {@code null}
+     */
+    public static AnalyticsQueries create(DSLContext dsl) {
+        if (dsl == null) {
+            throw new IllegalArgumentException("dsl must not be null");
+        }
+        return new AnalyticsQueries(LedgerDsl.using(dsl.configuration(), AnalyticsMigrations.DEFAULT_SCHEMA), null);
+    }
+
+    /**
+     * A copy that reads the ledger installed into another schema.
+     *
+     * @param schema the schema given to {@link AnalyticsMigrations#withSchema(String)}
+     * @return the copy
+     * @throws IllegalArgumentException if the schema name is invalid
+     */
+    public AnalyticsQueries withSchema(String schema) {
+        return new AnalyticsQueries(LedgerDsl.using(dsl.configuration(), schema), statementTimeout);
+    }
+
+    /**
+     * A copy whose statements PostgreSQL cancels when one runs longer than {@code timeout}; the
+     * call then fails with an {@link AnalyticsException} whose SQL state is {@code 57014}. Without
+     * it, the database's own {@code statement_timeout} applies.
+     *
+     * @param timeout at least one millisecond
+     * @return the copy
+     * @throws IllegalArgumentException if {@code timeout} is {@code null} or shorter than a millisecond
+     */
+    public AnalyticsQueries withStatementTimeout(Duration timeout) {
+        if (timeout == null || timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("timeout must be at least 1 ms, but was " + timeout);
+        }
+        return new AnalyticsQueries(dsl, timeout);
+    }
+
+    /**
+     * KPI totals of the filter's range and of the range of equal length just before it.
+     *
+     * @param filter the rows to total
+     * @return both periods' totals and the relative changes
+     * @throws IllegalArgumentException if {@code filter} is {@code null}
+     * @throws AnalyticsException       if the database fails
+     */
+    public GrossMargin grossMargin(LedgerFilter filter) {
+        requireFilter(filter);
+        GrossMarginQuery query = new GrossMarginQuery(filter);
+        return reader().read("Computing the gross margin", query::run);
+    }
+
+    /**
+     * Cost per provider, most expensive first (ties by slug).
+     *
+     * @param filter the rows to total
+     * @return one entry per provider with matching requests; their cost shares add up to exactly 1
+     * @throws IllegalArgumentException if {@code filter} is {@code null}
+     * @throws AnalyticsException       if the database fails
+     */
+    public List<ProviderCost> providerCosts(LedgerFilter filter) {
+        requireFilter(filter);
+        ProviderCostQuery query = new ProviderCostQuery(filter);
+        return reader().read("Computing the cost per provider", query::run);
+    }
+
+    /**
+     * Revenue, cost and margin per hour, day, ISO week or month of {@code zone}, every bucket of
+     * the range present.
+     *
+     * @param filter      the rows to total
+     * @param granularity the bucket size
+     * @param zone        the IANA zone the buckets are cut in, such as {@code America/New_York}
+     * @return the trend
+     * @throws IllegalArgumentException if an argument is {@code null} or the range would need more
+     *                                  than 10,000 buckets
+     * @throws AnalyticsException       if the database fails
+     */
+    public MarginTrend marginTrend(LedgerFilter filter, Granularity granularity, ZoneId zone) {
+        requireFilter(filter);
+        if (granularity == null) {
+            throw new IllegalArgumentException("granularity must not be null");
+        }
+        if (zone == null) {
+            throw new IllegalArgumentException("zone must not be null");
+        }
+        MarginTrendQuery query = new MarginTrendQuery(filter, granularity, zone);
+        return reader().read("Computing the margin trend", query::run);
+    }
+
+    /**
+     * The distribution of per-request vendor cost over all matching requests.
+     *
+     * @param filter the rows to measure
+     * @return the distribution; its statistics are {@code null} when no request matched
+     * @throws IllegalArgumentException if {@code filter} is {@code null}
+     * @throws AnalyticsException       if the database fails
+     */
+    public CostDistribution costDistribution(LedgerFilter filter) {
+        requireFilter(filter);
+        CostDistributionQuery query = new CostDistributionQuery(filter, false);
+        return reader().read("Computing the cost distribution", query::overall);
+    }
+
+    /**
+     * The distribution of per-request vendor cost for each model with matching requests.
+     *
+     * @param filter the rows to measure
+     * @return one distribution per model, by model id
+     * @throws IllegalArgumentException if {@code filter} is {@code null}
+     * @throws AnalyticsException       if the database fails
+     */
+    public List<ModelCostDistribution> costDistributionByModel(LedgerFilter filter) {
+        requireFilter(filter);
+        CostDistributionQuery query = new CostDistributionQuery(filter, true);
+        return reader().read("Computing the cost distribution per model", query::perModel);
+    }
+
+    /**
+     * One page of per-user totals.
+     *
+     * @param filter   the rows to total
+     * @param sort     the order of the users
+     * @param pageSize how many users per page, 1 to 1000
+     * @param cursor   {@code null} for the first page, else {@link UserPage#next()} of the previous
+     *                 page, obtained with the same sort
+     * @return the page
+     * @throws IllegalArgumentException if an argument is {@code null} (the cursor aside), the page
+     *                                  size is out of range or the cursor is not one of this sort
+     * @throws AnalyticsException       if the database fails
+     */
+    public UserPage userBreakdown(LedgerFilter filter, UserSort sort, int pageSize, String cursor) {
+        requireFilter(filter);
+        if (sort == null) {
+            throw new IllegalArgumentException("sort must not be null");
+        }
+        if (pageSize < 1 || pageSize > UserBreakdownQuery.MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("pageSize must be between 1 and " + UserBreakdownQuery.MAX_PAGE_SIZE
+                    + ", but was " + pageSize);
+        }
+        UserBreakdownQuery query = new UserBreakdownQuery(filter, sort, pageSize, cursor);
+        return reader().read("Computing the user breakdown", query::run);
+    }
+
+    private LedgerReader reader() {
+        return new LedgerReader(dsl, statementTimeout);
+    }
+
+    private static void requireFilter(LedgerFilter filter) {
+        if (filter == null) {
+            throw new IllegalArgumentException("filter must not be null");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.ledgeranalytics.query;
+
+import static dev.ledgeranalytics.schema.Tables.PROVIDERS;
+import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/** Translates a {@link LedgerFilter} into the WHERE clause every query shares. */
+final class LedgerConditions {
+
+    private LedgerConditions() {
+    }
+
+    /** The filter's rows, over its own range. */
+    static Condition matching(LedgerFilter filter) {
+        return matching(filter, filter.from(), filter.to());
+    }
+
+    /**
+     * The filter's rows over {@code [from, to)}. The range comes first so that it becomes the
+     * index range of {@code idx_token_usage_analytics}; status, provider and user are checked
+     * inside that index too, the other restrictions on the table rows.
+     */
+    static Condition matching(LedgerFilter filter, Instant from, Instant to) {
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(TOKEN_USAGE_LEDGER.CREATED_AT.ge(from));
+        conditions.add(TOKEN_USAGE_LEDGER.CREATED_AT.lt(to));
+        conditions.add(statusIn(filter.statuses()));
+        if (filter.providers() != null) {
+            conditions.add(filter.providers().isEmpty() ? DSL.falseCondition()
+                    : TOKEN_USAGE_LEDGER.PROVIDER_ID.in(DSL.select(PROVIDERS.ID).from(PROVIDERS)
+                            .where(PROVIDERS.SLUG.eq(DSL.any(array(filter.providers()))))));
+        }
+        conditions.add(anyOf(TOKEN_USAGE_LEDGER.MODEL_ID, filter.models()));
+        if (filter.users() != null) {
+            conditions.add(filter.users().isEmpty() ? DSL.falseCondition()
+                    : TOKEN_USAGE_LEDGER.USER_ID.eq(DSL.any(DSL.val(filter.users().toArray(UUID[]::new), SQLDataType.UUID.array()))));
+        }
+        conditions.add(anyOf(TOKEN_USAGE_LEDGER.USER_TIER, filter.tiers()));
+        conditions.add(anyOf(TOKEN_USAGE_LEDGER.REQUEST_TYPE, filter.requestTypes()));
+        return DSL.and(conditions);
+    }
+
+    private static Condition statusIn(Set<RequestStatus> statuses) {
+        if (statuses.isEmpty()) {
+            return DSL.falseCondition();
+        }
+        return TOKEN_USAGE_LEDGER.STATUS.in(statuses.stream()
+                .map(status -> dev.ledgeranalytics.schema.enums.RequestStatus.valueOf(status.name().toLowerCase(Locale.ROOT)))
+                .toList());
+    }
+
+    private static Condition anyOf(Field<String> column, Set<String> values) {
+        if (values == null) {
+            return DSL.noCondition();
+        }
+        return values.isEmpty() ? DSL.falseCondition() : column.eq(DSL.any(array(values)));
+    }
+
+    /** One array bind value however many elements, so the statement text stays the same. */
+    private static Field<String[]> array(Set<String> values) {
+        return DSL.val(values.toArray(String[]::new), SQLDataType.VARCHAR.array());
+    }
+}

@@ -1,0 +1,78 @@
+package dev.ledgeranalytics.query;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The position after the last user of a page: the sort it belongs to, the sort key values of
+ * that user and the user's id. Encoded as URL-safe Base64 so hosts can put it in a query string;
+ * opaque to them, and checked on the way back in.
+ */
+record UserCursor(UserSort sort, List<Object> keys, UUID lastUser) {
+
+    private static final String VERSION = "u1";
+
+    UserCursor {
+        keys = List.copyOf(keys);
+    }
+
+    String encode() {
+        StringBuilder text = new StringBuilder(VERSION).append(';').append(sort.name());
+        for (Object key : keys) {
+            text.append(';').append(key);
+        }
+        text.append(';').append(lastUser);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads a cursor back, checking it was made for {@code sort}.
+     *
+     * @param keyTypes the classes of the sort's key values, in order
+     * @throws IllegalArgumentException if {@code cursor} is not such a cursor
+     */
+    static UserCursor decode(String cursor, UserSort sort, List<Class<?>> keyTypes) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            String[] parts = text.split(";", -1);
+            if (parts.length != keyTypes.size() + 3 || !parts[0].equals(VERSION)) {
+                throw new IllegalArgumentException("malformed");
+            }
+            if (!parts[1].equals(sort.name())) {
+                throw new IllegalArgumentException("cursor was made for sort " + parts[1] + ", not " + sort);
+            }
+            List<Object> keys = new ArrayList<>();
+            for (int i = 0; i < keyTypes.size(); i++) {
+                keys.add(parse(parts[i + 2], keyTypes.get(i)));
+            }
+            return new UserCursor(sort, keys, UUID.fromString(parts[parts.length - 1]));
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("cursor is not a cursor of a " + sort + " user breakdown: \"" + cursor
+                    + "\" (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Object parse(String value, Class<?> type) {
+        if (type == Long.class) {
+            return Long.valueOf(value);
+        }
+        if (type == BigDecimal.class) {
+            return new BigDecimal(value);
+        }
+        if (type == Instant.class) {
+            return Instant.parse(value);
+        }
+        if (type == Boolean.class) {
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new IllegalArgumentException("not a boolean: " + value);
+            }
+            return Boolean.valueOf(value);
+        }
+        throw new IllegalStateException("no cursor encoding for " + type);
+    }
+}
