@@ -2,6 +2,7 @@ package dev.ledgeranalytics.query;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -14,8 +15,9 @@ import java.util.UUID;
  * restrictions on status, provider, model, user, tier and request type.
  *
  * <p>Statuses default to {@link RequestStatus#SUCCESS} only. Every other restriction is absent
- * ({@code null}, meaning "any") until set; a restriction set to an empty collection matches
- * nothing, so a dashboard whose user deselected every provider shows zeros rather than everything.
+ * ({@code null}, meaning "any") until set; a restriction set to an empty collection, such as
+ * {@code providers(List.of())}, matches nothing, so a dashboard whose user deselected every
+ * provider shows zeros rather than everything.
  *
  * <pre>{@code
  * LedgerFilter lastWeek = LedgerFilter.between(now.minus(Duration.ofDays(7)), now)
@@ -82,7 +84,7 @@ public record LedgerFilter(
     }
 
     /**
-     * Restricts to these statuses; none given matches nothing.
+     * Restricts to these statuses.
      *
      * @param statuses the statuses to include
      * @return a copy with the restriction
@@ -91,6 +93,19 @@ public record LedgerFilter(
         Set<RequestStatus> set = EnumSet.noneOf(RequestStatus.class);
         set.addAll(Arrays.asList(requireElements("statuses", statuses)));
         return new LedgerFilter(from, to, set, providers, models, users, tiers, requestTypes);
+    }
+
+    /**
+     * Restricts to the statuses to include in a collection; an empty collection matches nothing.
+     *
+     * @param statuses the statuses to include
+     * @return a copy with the restriction
+     */
+    public LedgerFilter statuses(Collection<RequestStatus> statuses) {
+        if (statuses == null) {
+            throw new IllegalArgumentException("statuses must not be null");
+        }
+        return statuses(statuses.toArray(RequestStatus[]::new));
     }
 
     /**
@@ -103,7 +118,7 @@ public record LedgerFilter(
     }
 
     /**
-     * Restricts to providers with these slugs; none given matches nothing.
+     * Restricts to providers with these slugs.
      *
      * @param slugs provider slugs, such as {@code "openai"}
      * @return a copy with the restriction
@@ -113,7 +128,20 @@ public record LedgerFilter(
     }
 
     /**
-     * Restricts to these model ids; none given matches nothing.
+     * Restricts to provider slugs in a collection; an empty collection matches nothing.
+     *
+     * @param slugs provider slugs
+     * @return a copy with the restriction
+     */
+    public LedgerFilter providers(Collection<String> slugs) {
+        if (slugs == null) {
+            throw new IllegalArgumentException("providers must not be null");
+        }
+        return providers(slugs.toArray(String[]::new));
+    }
+
+    /**
+     * Restricts to these model ids.
      *
      * @param modelIds model ids, such as {@code "gpt-4o"}
      * @return a copy with the restriction
@@ -123,7 +151,20 @@ public record LedgerFilter(
     }
 
     /**
-     * Restricts to these users; none given matches nothing.
+     * Restricts to model ids in a collection; an empty collection matches nothing.
+     *
+     * @param modelIds model ids
+     * @return a copy with the restriction
+     */
+    public LedgerFilter models(Collection<String> modelIds) {
+        if (modelIds == null) {
+            throw new IllegalArgumentException("models must not be null");
+        }
+        return models(modelIds.toArray(String[]::new));
+    }
+
+    /**
+     * Restricts to these users.
      *
      * @param userIds the host's user ids
      * @return a copy with the restriction
@@ -133,7 +174,20 @@ public record LedgerFilter(
     }
 
     /**
-     * Restricts to requests made on these user tiers; none given matches nothing.
+     * Restricts to the host's user ids in a collection; an empty collection matches nothing.
+     *
+     * @param userIds the host's user ids
+     * @return a copy with the restriction
+     */
+    public LedgerFilter users(Collection<UUID> userIds) {
+        if (userIds == null) {
+            throw new IllegalArgumentException("users must not be null");
+        }
+        return users(userIds.toArray(UUID[]::new));
+    }
+
+    /**
+     * Restricts to requests made on these user tiers.
      *
      * @param userTiers tiers, such as {@code "pro"}
      * @return a copy with the restriction
@@ -143,13 +197,39 @@ public record LedgerFilter(
     }
 
     /**
-     * Restricts to these request types; none given matches nothing.
+     * Restricts to user tiers in a collection; an empty collection matches nothing.
+     *
+     * @param userTiers user tiers
+     * @return a copy with the restriction
+     */
+    public LedgerFilter tiers(Collection<String> userTiers) {
+        if (userTiers == null) {
+            throw new IllegalArgumentException("tiers must not be null");
+        }
+        return tiers(userTiers.toArray(String[]::new));
+    }
+
+    /**
+     * Restricts to these request types.
      *
      * @param types request types, such as {@code "chat"} or {@code "embedding"}
      * @return a copy with the restriction
      */
     public LedgerFilter requestTypes(String... types) {
         return new LedgerFilter(from, to, statuses, providers, models, users, tiers, set("requestTypes", types));
+    }
+
+    /**
+     * Restricts to request types in a collection; an empty collection matches nothing.
+     *
+     * @param types request types
+     * @return a copy with the restriction
+     */
+    public LedgerFilter requestTypes(Collection<String> types) {
+        if (types == null) {
+            throw new IllegalArgumentException("requestTypes must not be null");
+        }
+        return requestTypes(types.toArray(String[]::new));
     }
 
     private static <T> Set<T> set(String name, T[] values) {
