@@ -1,0 +1,127 @@
+package dev.ledgeranalytics.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgeranalytics.testkit.AnalyticsDatabase;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@AnalyticsDatabase
+class CostDistributionTest {
+
+    private static final LedgerFilter NOVEMBER =
+            LedgerFilter.between(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"));
+
+    private final Ledger ledger;
+    private final AnalyticsQueries queries;
+
+    CostDistributionTest(DataSource dataSource) {
+        this.ledger = new Ledger(dataSource);
+        this.queries = AnalyticsQueries.create(dataSource);
+    }
+
+    @BeforeEach
+    void emptyLedger() {
+        ledger.execute("TRUNCATE analytics.token_usage_ledger, analytics.providers");
+        ledger.withProviders();
+    }
+
+    @Test
+    void computesExactPercentilesByInterpolatingBetweenRanks() {
+        // Costs 0.001 .. 0.010: n = 10, so p50 sits halfway between the 5th and 6th, p90 at 0.1 of the way from the 9th.
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            rows.add(Row.at("2026-11-02T00:00:00Z", BigDecimal.valueOf(i).movePointLeft(3).setScale(8).toPlainString(), "0"));
+        }
+        ledger.insert(rows);
+
+        CostDistribution distribution = queries.costDistribution(NOVEMBER);
+
+        assertThat(distribution.count()).isEqualTo(10);
+        assertThat(distribution.min()).isEqualTo(new BigDecimal("0.00100000"));
+        assertThat(distribution.max()).isEqualTo(new BigDecimal("0.01000000"));
+        assertThat(distribution.mean()).isEqualTo(new BigDecimal("0.005500000000"));
+        assertThat(distribution.p50()).isEqualTo(new BigDecimal("0.00550000"));
+        assertThat(distribution.p90()).isEqualTo(new BigDecimal("0.00910000"));
+        assertThat(distribution.p95()).isEqualTo(new BigDecimal("0.00955000"));
+        assertThat(distribution.p99()).isEqualTo(new BigDecimal("0.00991000"));
+    }
+
+    @Test
+    void keepsTheDigitsInterpolationNeedsBeyondTheLedgersEight() {
+        ledger.insert(
+                Row.at("2026-11-02T00:00:00Z", "0.00000001", "0"),
+                Row.at("2026-11-02T00:00:00Z", "0.00000002", "0"));
+
+        CostDistribution distribution = queries.costDistribution(NOVEMBER);
+
+        assertThat(distribution.p50()).isEqualTo(new BigDecimal("0.000000015"));
+        assertThat(distribution.p99()).isEqualTo(new BigDecimal("0.0000000199"));
+    }
+
+    @Test
+    void histogramIsLogSpacedAndHasNoGapsBetweenTheCheapestAndDearestBucket() {
+        ledger.insert(
+                Row.at("2026-11-02T00:00:00Z", "0", "0"),
+                Row.at("2026-11-02T00:00:00Z", "0.00000001", "0"),
+                Row.at("2026-11-02T00:00:00Z", "0.00000004", "0"),
+                Row.at("2026-11-02T00:00:00Z", "0.00000005", "0"),
+                Row.at("2026-11-02T00:00:00Z", "0.00000030", "0"));
+
+        List<CostBucket> histogram = queries.costDistribution(NOVEMBER).histogram();
+
+        assertThat(histogram).extracting(CostBucket::lower).containsExactly(
+                new BigDecimal("0E-8"), new BigDecimal("0.00000001"), new BigDecimal("0.00000002"),
+                new BigDecimal("0.00000005"), new BigDecimal("0.00000010"), new BigDecimal("0.00000020"));
+        assertThat(histogram).extracting(CostBucket::upper).containsExactly(
+                new BigDecimal("0.00000001"), new BigDecimal("0.00000002"), new BigDecimal("0.00000005"),
+                new BigDecimal("0.00000010"), new BigDecimal("0.00000020"), new BigDecimal("0.00000050"));
+        assertThat(histogram).extracting(CostBucket::count).containsExactly(1L, 1L, 1L, 1L, 0L, 1L);
+        assertThat(histogram).extracting(CostBucket::costSum).containsExactly(
+                new BigDecimal("0E-8"), new BigDecimal("0.00000001"), new BigDecimal("0.00000004"),
+                new BigDecimal("0.00000005"), new BigDecimal("0E-8"), new BigDecimal("0.00000030"));
+    }
+
+    @Test
+    void theDearestPossibleRequestFallsInTheLastBucket() {
+        ledger.insert(Row.at("2026-11-02T00:00:00Z", "99.99999999", "0"));
+
+        assertThat(queries.costDistribution(NOVEMBER).histogram()).singleElement().satisfies(bucket -> {
+            assertThat(bucket.lower()).isEqualTo(new BigDecimal("50.00000000"));
+            assertThat(bucket.upper()).isEqualTo(new BigDecimal("100.00000000"));
+        });
+    }
+
+    @Test
+    void splitsByModelWhenAsked() {
+        ledger.insert(
+                Row.at("2026-11-02T00:00:00Z", "0.00100000", "0").model("gpt-4o"),
+                Row.at("2026-11-02T00:00:00Z", "0.00300000", "0").model("gpt-4o"),
+                Row.at("2026-11-02T00:00:00Z", "0.05000000", "0").model("claude-opus-4").provider("anthropic"));
+
+        List<ModelCostDistribution> byModel = queries.costDistributionByModel(NOVEMBER);
+
+        assertThat(byModel).extracting(ModelCostDistribution::modelId).containsExactly("claude-opus-4", "gpt-4o");
+        CostDistribution gpt = byModel.get(1).distribution();
+        assertThat(gpt.count()).isEqualTo(2);
+        assertThat(gpt.p50()).isEqualTo(new BigDecimal("0.00200000"));
+        assertThat(gpt.mean()).isEqualTo(new BigDecimal("0.002000000000"));
+        assertThat(byModel.get(0).distribution().p99()).isEqualTo(new BigDecimal("0.05000000"));
+    }
+
+    @Test
+    void anEmptySelectionHasACountOfZeroAndNoStatistics() {
+        CostDistribution distribution = queries.costDistribution(NOVEMBER);
+
+        assertThat(distribution.count()).isZero();
+        assertThat(distribution.min()).isNull();
+        assertThat(distribution.p50()).isNull();
+        assertThat(distribution.histogram()).isEmpty();
+        assertThat(queries.costDistributionByModel(NOVEMBER)).isEmpty();
+    }
+}
