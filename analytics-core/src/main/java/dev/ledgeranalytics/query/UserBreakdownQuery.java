@@ -54,12 +54,16 @@ final class UserBreakdownQuery {
         this.sort = sort;
         this.pageSize = pageSize;
 
-        Field<BigDecimal> tokens = sums.inputTokens.plus(sums.outputTokens).as("tokens");
-        Field<Boolean> hasRevenue = DSL.field(sums.revenue.ne(BigDecimal.ZERO)).as("has_revenue");
+        // Expressions over the aggregates, spelt out: an aliased field would render as its alias.
+        Field<BigDecimal> revenue = DSL.sum(LedgerSums.REVENUE);
+        Field<BigDecimal> tokens = DSL.sum(TOKEN_USAGE_LEDGER.INPUT_TOKENS)
+                .plus(DSL.sum(TOKEN_USAGE_LEDGER.OUTPUT_TOKENS)).as("tokens");
+        Field<Boolean> hasRevenue = DSL.field(revenue.ne(BigDecimal.ZERO)).as("has_revenue");
         // Users without revenue have no ratio; they sort as the lowest, after a flag that keeps the
         // key a plain comparable value (NULL would break the row comparison of the keyset).
         Field<BigDecimal> ratioKey = DSL.coalesce(
-                sums.grossMargin.div(DSL.nullif(sums.revenue, BigDecimal.ZERO)), BigDecimal.ZERO).as("ratio_key");
+                DSL.sum(TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD).div(DSL.nullif(revenue, BigDecimal.ZERO)), BigDecimal.ZERO)
+                .as("ratio_key");
         List<Field<?>> columns = new ArrayList<>();
         columns.add(TOKEN_USAGE_LEDGER.USER_ID);
         columns.addAll(sums.fields());

@@ -50,7 +50,12 @@ record UserCursor(UserSort sort, List<Object> keys, UUID lastUser) {
             for (int i = 0; i < keyTypes.size(); i++) {
                 keys.add(parse(parts[i + 2], keyTypes.get(i)));
             }
-            return new UserCursor(sort, keys, UUID.fromString(parts[parts.length - 1]));
+            String user = parts[parts.length - 1];
+            // UUID.fromString accepts shortened groups; a cursor we wrote never has them.
+            if (!UUID.fromString(user).toString().equals(user)) {
+                throw new IllegalArgumentException("malformed user id");
+            }
+            return new UserCursor(sort, keys, UUID.fromString(user));
         } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("cursor is not a cursor of a " + sort + " user breakdown: \"" + cursor
                     + "\" (" + e.getMessage() + ")", e);
