@@ -3,6 +3,7 @@ package dev.ledgeranalytics.query;
 import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
@@ -145,6 +146,31 @@ public final class AnalyticsQueries {
         }
         MarginTrendQuery query = new MarginTrendQuery(filter, granularity, zone);
         return reader().read("Computing the margin trend", query::run);
+    }
+
+    /**
+     * Like {@link #marginTrend(LedgerFilter, Granularity, ZoneId)}, with the zone given by its
+     * IANA id, as a dashboard receives it from the browser.
+     *
+     * @param filter      the rows to total
+     * @param granularity the bucket size
+     * @param zoneId      an IANA zone id, such as {@code "Europe/Berlin"}
+     * @return the trend
+     * @throws IllegalArgumentException if an argument is {@code null}, the zone is unknown or the
+     *                                  range would need more than 10,000 buckets
+     * @throws AnalyticsException       if the database fails
+     */
+    public MarginTrend marginTrend(LedgerFilter filter, Granularity granularity, String zoneId) {
+        if (zoneId == null) {
+            throw new IllegalArgumentException("zone must not be null");
+        }
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(zoneId);
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("zone must be an IANA time zone id, but was \"" + zoneId + "\"", e);
+        }
+        return marginTrend(filter, granularity, zone);
     }
 
     /**
