@@ -1,57 +1,78 @@
 package dev.ledgeranalytics.readme;
 
-import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import dev.ledgeranalytics.migration.MigrationResult;
+import dev.ledgeranalytics.query.AnalyticsQueries;
+import dev.ledgeranalytics.query.Granularity;
+import dev.ledgeranalytics.query.GrossMargin;
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.query.MarginTrend;
+import dev.ledgeranalytics.query.UserPage;
+import dev.ledgeranalytics.query.UserSort;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
 
-/** The host example in README.md is this code, compiled and run. */
+/** The examples in README.md are this code and {@link InvoiceTest}, compiled and run. */
 class ReadmeHostExampleTest {
 
     private static final Path README = Path.of("..", "README.md");
     private static final Path THIS_SOURCE = Path.of("src/test/java/dev/ledgeranalytics/readme/ReadmeHostExampleTest.java");
 
-    static long hostStartUp(DataSource dataSource) {
+    static GrossMargin hostStartUp(DataSource dataSource, Instant now) {
         // README:host-example:start
         MigrationResult result = AnalyticsMigrations.create(dataSource) // the host's pooled DataSource
                 .withSchema("analytics")                                 // the default; any schema name works
                 .migrate();                                              // idempotent: safe on every start-up
 
-        DSLContext ledger = LedgerDsl.using(dataSource, result.schema());
-        long requests = ledger.fetchCount(TOKEN_USAGE_LEDGER);
+        AnalyticsQueries queries = AnalyticsQueries.create(dataSource)
+                .withSchema(result.schema())
+                .withStatementTimeout(Duration.ofSeconds(10));
+        LedgerFilter last30Days = LedgerFilter.between(now.minus(Duration.ofDays(30)), now);
+
+        GrossMargin kpi = queries.grossMargin(last30Days);               // with the previous 30 days
+        MarginTrend daily = queries.marginTrend(last30Days, Granularity.DAY, ZoneId.of("America/New_York"));
+        UserPage topUsers = queries.userBreakdown(last30Days, UserSort.GROSS_MARGIN_DESC, 50, null);
         // README:host-example:end
-        return requests;
+        assertThat(daily.buckets()).hasSizeBetween(30, 31);
+        assertThat(topUsers.users()).isEmpty();
+        return kpi;
     }
 
     @Test
     void theExampleRunsOnAFreshDatabaseAndAgainOnTheMigratedOne() {
         try (TestDatabase database = TestDatabase.empty()) {
-            assertThat(hostStartUp(database.dataSource())).isZero();
-            assertThat(hostStartUp(database.dataSource())).isZero();
+            Instant now = Instant.parse("2026-11-25T12:00:00Z");
+            assertThat(hostStartUp(database.dataSource(), now).current().requests()).isZero();
+            assertThat(hostStartUp(database.dataSource(), now).previous().requests()).isZero();
         }
     }
 
     @Test
-    void theReadmeShowsExactlyThisExample() throws IOException {
-        String source = Files.readString(THIS_SOURCE);
-        String example = source.substring(source.indexOf("// README:host-example:start"), source.indexOf("// README:host-example:end"));
-        List<String> lines = example.lines().skip(1).map(String::strip).filter(line -> !line.isEmpty()).toList();
-
+    void theReadmeShowsExactlyTheseExamples() throws IOException {
         String readme = Files.readString(README).lines().map(String::strip).filter(line -> !line.isEmpty())
                 .collect(Collectors.joining("\n"));
 
-        assertThat(lines).isNotEmpty();
-        assertThat(readme).contains(String.join("\n", lines));
+        assertThat(readme).contains(example(THIS_SOURCE, "host-example"));
+        assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("InvoiceTest.java"), "testkit-example"));
+    }
+
+    /** The lines between a source file's README markers, stripped of indentation. */
+    private static String example(Path source, String name) throws IOException {
+        String text = Files.readString(source);
+        String example = text.substring(text.indexOf("// README:" + name + ":start"), text.indexOf("// README:" + name + ":end"));
+        List<String> lines = example.lines().skip(1).map(String::strip).filter(line -> !line.isEmpty()).toList();
+        assertThat(lines).as(name).isNotEmpty();
+        return String.join("\n", lines);
     }
 }
