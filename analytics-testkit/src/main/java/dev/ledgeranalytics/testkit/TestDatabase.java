@@ -4,8 +4,19 @@ import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import javax.sql.DataSource;
 
 /**
- * A fresh PostgreSQL database for one test or test class, on a server started from the embedded
- * binaries (no Docker). Closing it drops the database.
+ * A fresh PostgreSQL database for one test or test class. Closing it drops the database.
+ *
+ * <p>All test databases of a JVM live on one server, chosen in this order:
+ * <ol>
+ *   <li>the server at the JDBC URL in {@code ANALYTICS_TEST_JDBC_URL} (system property or
+ *       environment variable), whose user may create databases;</li>
+ *   <li>a Testcontainers PostgreSQL when {@code analytics.testdb=testcontainers} (system property,
+ *       or {@code ANALYTICS_TESTDB}), image {@code analytics.testdb.image} (default
+ *       {@code postgres:18-alpine}); needs {@code org.testcontainers:testcontainers-postgresql} and a
+ *       Docker engine, and fails at once, naming both, without one;</li>
+ *   <li>otherwise the embedded PostgreSQL binaries from Maven Central (PostgreSQL 18 by default):
+ *       no Docker, and it works as root.</li>
+ * </ol>
  *
  * <pre>{@code
  * try (TestDatabase db = TestDatabase.migrated()) {
@@ -18,16 +29,16 @@ import javax.sql.DataSource;
  */
 public final class TestDatabase implements AutoCloseable {
 
-    private final EmbeddedServer server;
+    private final TestDatabases databases;
     private final String name;
     private final String schema;
     private final DataSource dataSource;
 
-    private TestDatabase(EmbeddedServer server, String name, String schema) {
-        this.server = server;
+    private TestDatabase(TestDatabases databases, String name, String schema) {
+        this.databases = databases;
         this.name = name;
         this.schema = schema;
-        this.dataSource = server.dataSource(name);
+        this.dataSource = databases.server().dataSource(name);
     }
 
     /**
@@ -47,8 +58,8 @@ public final class TestDatabase implements AutoCloseable {
      * @throws IllegalArgumentException if the schema name is not valid
      */
     public static TestDatabase migrated(String schema) {
-        EmbeddedServer server = EmbeddedServer.shared();
-        return new TestDatabase(server, server.createMigratedDatabase(schema), schema);
+        TestDatabases databases = TestServers.shared();
+        return new TestDatabase(databases, databases.createMigrated(schema), schema);
     }
 
     /**
@@ -57,8 +68,8 @@ public final class TestDatabase implements AutoCloseable {
      * @return the new database
      */
     public static TestDatabase empty() {
-        EmbeddedServer server = EmbeddedServer.shared();
-        return new TestDatabase(server, server.createEmptyDatabase(), null);
+        TestDatabases databases = TestServers.shared();
+        return new TestDatabase(databases, databases.createEmpty(), null);
     }
 
     /**
@@ -76,7 +87,7 @@ public final class TestDatabase implements AutoCloseable {
      * @return the URL
      */
     public String jdbcUrl() {
-        return server.jdbcUrl(name);
+        return databases.server().jdbcUrl(name);
     }
 
     /**
@@ -100,7 +111,7 @@ public final class TestDatabase implements AutoCloseable {
     /** Drops the database, disconnecting anything still connected to it. */
     @Override
     public void close() {
-        server.dropDatabase(name);
+        databases.drop(name);
     }
 
     @Override

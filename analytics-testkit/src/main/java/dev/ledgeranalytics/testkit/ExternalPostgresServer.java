@@ -1,0 +1,79 @@
+package dev.ledgeranalytics.testkit;
+
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * A server the host already runs, given by a JDBC URL. The testkit creates and drops its own
+ * databases there and leaves everything else alone; the URL's user needs CREATEDB.
+ */
+final class ExternalPostgresServer implements PostgresServer {
+
+    private final String url;
+    private final String maintenanceDatabase;
+
+    ExternalPostgresServer(String url) {
+        this.url = url;
+        this.maintenanceDatabase = parse(url).getDatabaseName();
+    }
+
+    @Override
+    public DataSource dataSource(String database) {
+        PGSimpleDataSource dataSource = parse(url);
+        dataSource.setDatabaseName(database);
+        return dataSource;
+    }
+
+    @Override
+    public String jdbcUrl(String database) {
+        PGSimpleDataSource dataSource = parse(url);
+        dataSource.setDatabaseName(database);
+        return dataSource.getURL() + credentials(dataSource);
+    }
+
+    @Override
+    public String maintenanceDatabase() {
+        return maintenanceDatabase;
+    }
+
+    @Override
+    public String description() {
+        PGSimpleDataSource dataSource = parse(url);
+        return "PostgreSQL at " + dataSource.getURL() + " (from " + TestServers.JDBC_URL + ")";
+    }
+
+    @Override
+    public boolean disposable() {
+        return false;
+    }
+
+    @Override
+    public void stop() {
+        // Not ours to stop.
+    }
+
+    private static String credentials(PGSimpleDataSource dataSource) {
+        StringBuilder query = new StringBuilder();
+        if (dataSource.getUser() != null) {
+            query.append(query.length() == 0 ? "?" : "&").append("user=").append(dataSource.getUser());
+        }
+        if (dataSource.getPassword() != null) {
+            query.append(query.length() == 0 ? "?" : "&").append("password=").append(dataSource.getPassword());
+        }
+        return query.toString();
+    }
+
+    private static PGSimpleDataSource parse(String url) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        try {
+            dataSource.setUrl(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(TestServers.JDBC_URL + " must be a PostgreSQL JDBC URL such as "
+                    + "jdbc:postgresql://localhost:5432/postgres?user=test&password=test, but was \"" + url + "\"", e);
+        }
+        if (dataSource.getDatabaseName() == null || dataSource.getDatabaseName().isEmpty()) {
+            dataSource.setDatabaseName("postgres");
+        }
+        return dataSource;
+    }
+}

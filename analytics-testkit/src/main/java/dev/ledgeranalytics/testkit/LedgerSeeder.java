@@ -1,0 +1,263 @@
+package dev.ledgeranalytics.testkit;
+
+import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Fills a migrated ledger with realistic requests, fast: rows are generated and streamed
+ * through PostgreSQL's COPY in constant memory.
+ *
+ * <pre>{@code
+ * SeedResult result = LedgerSeeder.into(dataSource)
+ *         .rows(1_000_000)
+ *         .between(Instant.parse("2026-10-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"))
+ *         .seed(42)
+ *         .load();
+ * }</pre>
+ *
+ * <p>The data is deterministic: the same seed and options give identical rows, ids included. It
+ * follows {@link ModelPrice#catalog()}'s real list prices; users' activity is heavy-tailed (Zipf,
+ * exponent 1.1) and each user has one tier (60 % free at multiplier 2.50, 32 % pro at 1.80, 8 %
+ * enterprise at 1.50); traffic follows a diurnal curve with quieter weekends; 2.5 % of requests
+ * fail and 1 % are cancelled, carrying the provider's cost but no credits. Every row's money is
+ * consistent: {@code vendor_cost} from its tokens and prices, revenue from the multiplier,
+ * {@code gross_margin_usd = revenue - vendor_cost}, and one credit per started thousandth of a
+ * dollar of revenue.
+ *
+ * <p>Instances are immutable; each option returns a copy.
+ */
+public final class LedgerSeeder {
+
+    private static final int COPY_CHUNK_CHARS = 1 << 16;
+
+    private final DataSource dataSource;
+    private final String schema;
+    private final long rows;
+    private final Instant from;
+    private final Instant to;
+    private final long seed;
+    private final int users;
+    private final boolean rebuildIndexes;
+
+    private LedgerSeeder(DataSource dataSource, String schema, long rows, Instant from, Instant to, long seed, int users,
+                         boolean rebuildIndexes) {
+        this.dataSource = dataSource;
+        this.schema = schema;
+        this.rows = rows;
+        this.from = from;
+        this.to = to;
+        this.seed = seed;
+        this.users = users;
+        this.rebuildIndexes = rebuildIndexes;
+    }
+
+    /**
+     * A seeder for the ledger in this database's {@value AnalyticsMigrations#DEFAULT_SCHEMA}
+     * schema: 10,000 rows over the 30 days before 2026-11-01, 1,000 users, seed 1.
+     *
+     * @param dataSource the database, already migrated
+     * @return the seeder
+     * @throws IllegalArgumentException if {@code dataSource} is {@code null}
+     */
+    public static LedgerSeeder into(DataSource dataSource) {
+        if (dataSource == null) {
+            throw new IllegalArgumentException("dataSource must not be null");
+        }
+        Instant to = Instant.parse("2026-11-01T00:00:00Z");
+        return new LedgerSeeder(dataSource, AnalyticsMigrations.DEFAULT_SCHEMA, 10_000, to.minus(Duration.ofDays(30)), to, 1,
+                1_000, false);
+    }
+
+    /**
+     * Writes into the ledger installed in another schema.
+     *
+     * @param schemaName the schema given to {@link AnalyticsMigrations#withSchema(String)}
+     * @return a copy
+     * @throws IllegalArgumentException if the name is invalid
+     */
+    public LedgerSeeder schema(String schemaName) {
+        return new LedgerSeeder(dataSource, AnalyticsMigrations.requireSchemaName(schemaName), rows, from, to, seed, users,
+                rebuildIndexes);
+    }
+
+    /**
+     * How many rows to write.
+     *
+     * @param count zero or more
+     * @return a copy
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    public LedgerSeeder rows(long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("rows must not be negative, but was " + count);
+        }
+        return new LedgerSeeder(dataSource, schema, count, from, to, seed, users, rebuildIndexes);
+    }
+
+    /**
+     * The half-open range {@code [start, end)} the rows' {@code created_at} fall in.
+     *
+     * @param start the first instant
+     * @param end   the first instant after the range
+     * @return a copy
+     * @throws IllegalArgumentException if either is {@code null} or {@code start} is not before {@code end}
+     */
+    public LedgerSeeder between(Instant start, Instant end) {
+        if (start == null || end == null || !start.isBefore(end)) {
+            throw new IllegalArgumentException("start must be before end, but start = " + start + " and end = " + end);
+        }
+        return new LedgerSeeder(dataSource, schema, rows, start, end, seed, users, rebuildIndexes);
+    }
+
+    /**
+     * The random seed; the same seed and options give identical rows.
+     *
+     * @param value any value
+     * @return a copy
+     */
+    public LedgerSeeder seed(long value) {
+        return new LedgerSeeder(dataSource, schema, rows, from, to, value, users, rebuildIndexes);
+    }
+
+    /**
+     * How many distinct users make the requests.
+     *
+     * @param count 1 to 10,000,000
+     * @return a copy
+     * @throws IllegalArgumentException if {@code count} is out of range
+     */
+    public LedgerSeeder users(int count) {
+        if (count < 1 || count > 10_000_000) {
+            throw new IllegalArgumentException("users must be between 1 and 10000000, but was " + count);
+        }
+        return new LedgerSeeder(dataSource, schema, rows, from, to, seed, count, rebuildIndexes);
+    }
+
+    /**
+     * Drops the ledger's secondary indexes before the load and builds them again after it, which
+     * is much faster for large loads. Keys and unique constraints stay. Meant for test and benchmark
+     * databases: while it runs, queries see no secondary index.
+     *
+     * @param enabled whether to rebuild
+     * @return a copy
+     */
+    public LedgerSeeder rebuildIndexes(boolean enabled) {
+        return new LedgerSeeder(dataSource, schema, rows, from, to, seed, users, enabled);
+    }
+
+    /**
+     * Writes the rows, registering the catalog's providers first if they are missing.
+     *
+     * @return how many rows were written and how long it took
+     * @throws AnalyticsException if the database fails
+     */
+    public SeedResult load() {
+        long start = System.nanoTime();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            List<ModelPrice> models = ModelPrice.catalog();
+            Map<String, String> providerIds = registerProviders(connection, models);
+            List<String> secondaryIndexes = rebuildIndexes ? dropSecondaryIndexes(connection) : List.of();
+            copy(connection, new LedgerRowGenerator(seed, rows, from, to, users, models,
+                    models.stream().map(m -> providerIds.get(m.providerSlug())).toList()));
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET LOCAL maintenance_work_mem = '256MB'");
+                for (String definition : secondaryIndexes) {
+                    statement.execute(definition);
+                }
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            throw new AnalyticsException("Seeding " + rows + " ledger rows into schema \"" + schema + "\" failed", e);
+        }
+        return new SeedResult(rows, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private Map<String, String> registerProviders(Connection connection, List<ModelPrice> models) throws SQLException {
+        Map<String, String> names = new LinkedHashMap<>();
+        models.forEach(model -> names.putIfAbsent(model.providerSlug(), model.providerName()));
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + schema
+                + ".providers (slug, display_name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING")) {
+            for (Map.Entry<String, String> provider : names.entrySet()) {
+                insert.setString(1, provider.getKey());
+                insert.setString(2, provider.getValue());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        Map<String, String> ids = new LinkedHashMap<>();
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT slug, id FROM " + schema + ".providers")) {
+            while (rs.next()) {
+                ids.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return ids;
+    }
+
+    /** Drops the indexes that back no constraint, returning the statements that rebuild them. */
+    private List<String> dropSecondaryIndexes(Connection connection) throws SQLException {
+        List<String> definitions = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement query = connection.prepareStatement("""
+                SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+                FROM pg_index i
+                WHERE i.indrelid = (quote_ident(?) || '.token_usage_ledger')::regclass
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)""")) {
+            query.setString(1, schema);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                    definitions.add(rs.getString(2));
+                }
+            }
+        }
+        try (Statement statement = connection.createStatement()) {
+            for (String name : names) {
+                statement.execute("DROP INDEX " + name);
+            }
+        }
+        return definitions;
+    }
+
+    private void copy(Connection connection, LedgerRowGenerator generator) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + schema + ".token_usage_ledger ("
+                + String.join(", ", LedgerRowGenerator.COLUMNS) + ") FROM STDIN");
+        try {
+            StringBuilder chunk = new StringBuilder(COPY_CHUNK_CHARS + 1024);
+            while (generator.hasNext()) {
+                generator.next(chunk);
+                if (chunk.length() >= COPY_CHUNK_CHARS) {
+                    write(copy, chunk);
+                }
+            }
+            write(copy, chunk);
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    private static void write(CopyIn copy, StringBuilder chunk) throws SQLException {
+        byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+        copy.writeToCopy(bytes, 0, bytes.length);
+        chunk.setLength(0);
+    }
+}

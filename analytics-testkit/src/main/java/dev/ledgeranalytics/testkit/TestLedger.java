@@ -1,0 +1,261 @@
+package dev.ledgeranalytics.testkit;
+
+import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Hand-written ledger rows for tests, one readable line each:
+ *
+ * <pre>{@code
+ * TestLedger ledger = TestLedger.in(dataSource);
+ * ledger.row().user(alice).provider("anthropic").vendorCost("0.0025").credits(450).at(t).insert();
+ * }</pre>
+ *
+ * <p>A row starts from valid defaults (a successful {@code gpt-4o} chat request by a fixed user on
+ * the {@code pro} tier, at 2026-11-01T00:00:00Z, costing nothing) and only what the test names
+ * changes. Providers are registered on first use, named after their slug. Unless set, the gross
+ * margin is the vendor cost times the multiplier minus the cost, and zero revenue for requests
+ * that did not succeed.
+ */
+public final class TestLedger {
+
+    /** The user of a row whose user was not set. */
+    public static final UUID DEFAULT_USER = UUID.fromString("00000000-0000-4000-8000-000000000001");
+
+    private final DataSource dataSource;
+    private final String schema;
+
+    private TestLedger(DataSource dataSource, String schema) {
+        this.dataSource = dataSource;
+        this.schema = schema;
+    }
+
+    /**
+     * The ledger in this database's {@value AnalyticsMigrations#DEFAULT_SCHEMA} schema.
+     *
+     * @param dataSource the migrated database
+     * @return the ledger
+     * @throws IllegalArgumentException if {@code dataSource} is {@code null}
+     */
+    public static TestLedger in(DataSource dataSource) {
+        if (dataSource == null) {
+            throw new IllegalArgumentException("dataSource must not be null");
+        }
+        return new TestLedger(dataSource, AnalyticsMigrations.DEFAULT_SCHEMA);
+    }
+
+    /**
+     * The same database's ledger in another schema.
+     *
+     * @param schemaName the schema given to {@link AnalyticsMigrations#withSchema(String)}
+     * @return the ledger
+     * @throws IllegalArgumentException if the name is invalid
+     */
+    public TestLedger schema(String schemaName) {
+        return new TestLedger(dataSource, AnalyticsMigrations.requireSchemaName(schemaName));
+    }
+
+    /**
+     * Starts a row with the defaults.
+     *
+     * @return the row, to adjust and {@link RowBuilder#insert()}
+     */
+    public RowBuilder row() {
+        return new RowBuilder();
+    }
+
+    /** One ledger row being written; every setter returns this builder. */
+    public final class RowBuilder {
+
+        private UUID user = DEFAULT_USER;
+        private String provider = "openai";
+        private String model = "gpt-4o";
+        private String status = "success";
+        private Instant at = Instant.parse("2026-11-01T00:00:00Z");
+        private String tier = "pro";
+        private String requestType = "chat";
+        private BigDecimal vendorCost = BigDecimal.ZERO;
+        private BigDecimal multiplier = new BigDecimal("1.80");
+        private BigDecimal grossMargin;
+        private int credits;
+        private int inputTokens = 100;
+        private int outputTokens = 20;
+
+        private RowBuilder() {
+        }
+
+        /**
+         * @param userId the host's user id
+         * @return this builder
+         */
+        public RowBuilder user(UUID userId) {
+            this.user = require("user", userId);
+            return this;
+        }
+
+        /**
+         * @param slug the provider's slug; registered if new
+         * @return this builder
+         */
+        public RowBuilder provider(String slug) {
+            this.provider = require("provider", slug);
+            return this;
+        }
+
+        /**
+         * @param modelId the model id
+         * @return this builder
+         */
+        public RowBuilder model(String modelId) {
+            this.model = require("model", modelId);
+            return this;
+        }
+
+        /**
+         * @param value {@code "success"}, {@code "failed"} or {@code "cancelled"}
+         * @return this builder
+         */
+        public RowBuilder status(String value) {
+            this.status = require("status", value).toLowerCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * @param instant the request's {@code created_at}
+         * @return this builder
+         */
+        public RowBuilder at(Instant instant) {
+            this.at = require("at", instant);
+            return this;
+        }
+
+        /**
+         * @param value the user's tier
+         * @return this builder
+         */
+        public RowBuilder tier(String value) {
+            this.tier = require("tier", value);
+            return this;
+        }
+
+        /**
+         * @param value the request type, such as {@code "embedding"}
+         * @return this builder
+         */
+        public RowBuilder requestType(String value) {
+            this.requestType = require("requestType", value);
+            return this;
+        }
+
+        /**
+         * @param usd the provider's cost, at most eight decimals
+         * @return this builder
+         */
+        public RowBuilder vendorCost(String usd) {
+            this.vendorCost = new BigDecimal(require("vendorCost", usd));
+            return this;
+        }
+
+        /**
+         * @param value the margin multiplier, such as {@code "2.50"}
+         * @return this builder
+         */
+        public RowBuilder marginMultiplier(String value) {
+            this.multiplier = new BigDecimal(require("marginMultiplier", value));
+            return this;
+        }
+
+        /**
+         * @param usd the gross margin, overriding the one derived from cost and multiplier
+         * @return this builder
+         */
+        public RowBuilder grossMargin(String usd) {
+            this.grossMargin = new BigDecimal(require("grossMargin", usd));
+            return this;
+        }
+
+        /**
+         * @param value credits deducted from the user
+         * @return this builder
+         */
+        public RowBuilder credits(int value) {
+            this.credits = value;
+            return this;
+        }
+
+        /**
+         * @param input  input tokens
+         * @param output output tokens
+         * @return this builder
+         */
+        public RowBuilder tokens(int input, int output) {
+            this.inputTokens = input;
+            this.outputTokens = output;
+            return this;
+        }
+
+        /**
+         * Writes the row.
+         *
+         * @return the row's generated request id
+         * @throws AnalyticsException if the database rejects it (a CHECK constraint, say)
+         */
+        public UUID insert() {
+            BigDecimal margin = grossMargin != null ? grossMargin
+                    : status.equals("success")
+                    ? vendorCost.multiply(multiplier).setScale(8, RoundingMode.HALF_UP).subtract(vendorCost)
+                    : vendorCost.negate();
+            UUID requestId = UUID.randomUUID();
+            String sql = "INSERT INTO " + schema + ".token_usage_ledger (request_id, user_id, model_id, provider_id, vendor_cost, "
+                    + "credits_deducted, margin_multiplier, gross_margin_usd, status, created_at, input_tokens, output_tokens, "
+                    + "user_tier, request_type, error_code) VALUES (?, ?, ?, (SELECT id FROM " + schema + ".providers WHERE slug = ?), "
+                    + "?, ?, ?, ?, ?::" + schema + ".request_status, ?, ?, ?, ?, ?, ?)";
+            try (Connection connection = dataSource.getConnection()) {
+                try (PreparedStatement register = connection.prepareStatement("INSERT INTO " + schema
+                        + ".providers (slug, display_name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING")) {
+                    register.setString(1, provider);
+                    register.setString(2, provider);
+                    register.executeUpdate();
+                }
+                try (PreparedStatement insert = connection.prepareStatement(sql)) {
+                    insert.setObject(1, requestId);
+                    insert.setObject(2, user);
+                    insert.setString(3, model);
+                    insert.setString(4, provider);
+                    insert.setBigDecimal(5, vendorCost);
+                    insert.setInt(6, credits);
+                    insert.setBigDecimal(7, multiplier);
+                    insert.setBigDecimal(8, margin);
+                    insert.setString(9, status);
+                    insert.setObject(10, at.atOffset(ZoneOffset.UTC));
+                    insert.setInt(11, inputTokens);
+                    insert.setInt(12, outputTokens);
+                    insert.setString(13, tier);
+                    insert.setString(14, requestType);
+                    insert.setString(15, status.equals("success") ? null : "test_error");
+                    insert.executeUpdate();
+                }
+            } catch (SQLException e) {
+                throw new AnalyticsException("Inserting a test ledger row failed", e);
+            }
+            return requestId;
+        }
+
+        private static <T> T require(String name, T value) {
+            if (value == null) {
+                throw new IllegalArgumentException(name + " must not be null");
+            }
+            return value;
+        }
+    }
+}
