@@ -2,6 +2,7 @@ package dev.ledgeranalytics.query;
 
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
+import dev.ledgeranalytics.AnalyticsException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ final class CostDistributionQuery {
     private final Field<Integer> bucket = DSL.function("width_bucket", SQLDataType.INTEGER,
             TOKEN_USAGE_LEDGER.VENDOR_COST,
             DSL.val(EDGES.subList(0, EDGES.size() - 1).toArray(BigDecimal[]::new), SQLDataType.NUMERIC.array())).as("bucket");
-    private final Field<Integer> count = DSL.count().as("count");
+    private final Field<Long> count = DSL.count().cast(SQLDataType.BIGINT).as("count");
     private final Field<BigDecimal> costSum = DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as("cost_sum");
     private final Field<BigDecimal> min = DSL.min(TOKEN_USAGE_LEDGER.VENDOR_COST).as("min_cost");
     private final Field<BigDecimal> max = DSL.max(TOKEN_USAGE_LEDGER.VENDOR_COST).as("max_cost");
@@ -71,12 +72,12 @@ final class CostDistributionQuery {
     }
 
     ResultQuery<Record> percentileRanksSql(DSLContext dsl) {
-        Field<Integer> rank = (perModel
+        Field<Long> rank = (perModel
                 ? DSL.rowNumber().over(DSL.partitionBy(TOKEN_USAGE_LEDGER.MODEL_ID).orderBy(TOKEN_USAGE_LEDGER.VENDOR_COST))
-                : DSL.rowNumber().over(DSL.orderBy(TOKEN_USAGE_LEDGER.VENDOR_COST))).as("rank");
-        Field<Integer> n = (perModel
+                : DSL.rowNumber().over(DSL.orderBy(TOKEN_USAGE_LEDGER.VENDOR_COST))).cast(SQLDataType.BIGINT).as("rank");
+        Field<Long> n = (perModel
                 ? DSL.count().over(DSL.partitionBy(TOKEN_USAGE_LEDGER.MODEL_ID))
-                : DSL.count().over()).as("n");
+                : DSL.count().over()).cast(SQLDataType.BIGINT).as("n");
         List<Field<?>> columns = new ArrayList<>();
         if (perModel) {
             columns.add(MODEL);
@@ -119,13 +120,25 @@ final class CostDistributionQuery {
             histogramRows.computeIfAbsent(perModel ? row.get(MODEL) : "", k -> new ArrayList<>()).add(row);
         }
         Map<String, Map<Long, BigDecimal>> costsByRank = new HashMap<>();
+        Map<String, Long> rankedCounts = new HashMap<>();
         for (Record row : percentileRanksSql(dsl).fetch()) {
-            costsByRank.computeIfAbsent(perModel ? row.get(MODEL) : "", k -> new HashMap<>())
+            String model = perModel ? row.get(MODEL) : "";
+            costsByRank.computeIfAbsent(model, k -> new HashMap<>())
                     .put(row.get("rank", Long.class), row.get(TOKEN_USAGE_LEDGER.VENDOR_COST));
+            rankedCounts.put(model, row.get("n", Long.class));
         }
         Map<String, CostDistribution> distributions = new TreeMap<>();
-        histogramRows.forEach((model, rows) ->
-                distributions.put(model, distribution(rows, costsByRank.getOrDefault(model, Map.of()))));
+        histogramRows.forEach((model, rows) -> {
+            CostDistribution distribution = distribution(rows, costsByRank.getOrDefault(model, Map.of()));
+            // Both statements share a snapshot when the library owns the transaction; inside a host's
+            // READ COMMITTED transaction, rows written between them would mix two states of the ledger.
+            if (!rankedCounts.containsKey(model) || rankedCounts.get(model) != distribution.count()) {
+                throw new AnalyticsException("The ledger changed between the two statements of the cost distribution ("
+                        + distribution.count() + " rows, then " + rankedCounts.get(model) + "); run it in a REPEATABLE READ "
+                        + "transaction, or let the library open its own");
+            }
+            distributions.put(model, distribution);
+        });
         return distributions;
     }
 
@@ -170,8 +183,8 @@ final class CostDistributionQuery {
         BigDecimal lower = costsByRank.get(floor.longValueExact() + 1);
         BigDecimal upper = costsByRank.get(h.setScale(0, RoundingMode.CEILING).longValueExact() + 1);
         if (lower == null || upper == null) {
-            throw new IllegalStateException("ranks of the " + fraction + " percentile missing among " + costsByRank.keySet()
-                    + " for n = " + n + "; the ledger changed between the two statements");
+            throw new AnalyticsException("The ledger changed between the two statements of the cost distribution: ranks of the "
+                    + fraction + " percentile are missing for n = " + n);
         }
         BigDecimal value = lower.add(h.subtract(floor).multiply(upper.subtract(lower)));
         // Keep the ledger's eight decimals where they suffice, more only where interpolation needs them.

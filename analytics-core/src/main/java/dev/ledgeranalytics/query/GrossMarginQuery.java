@@ -28,6 +28,10 @@ final class GrossMarginQuery {
     GrossMarginQuery(LedgerFilter filter) {
         this.filter = filter;
         this.previousFrom = filter.from().minus(Duration.between(filter.from(), filter.to()));
+        if (previousFrom.isBefore(LedgerFilter.EARLIEST)) {
+            throw new IllegalArgumentException("filter's range [" + filter.from() + ", " + filter.to() + ") is too long to "
+                    + "compare with a previous period of equal length, which would start before " + LedgerFilter.EARLIEST);
+        }
         this.current = LedgerSums.where("current_", TOKEN_USAGE_LEDGER.CREATED_AT.ge(filter.from()));
         this.previous = LedgerSums.where("previous_", TOKEN_USAGE_LEDGER.CREATED_AT.lt(filter.from()));
     }

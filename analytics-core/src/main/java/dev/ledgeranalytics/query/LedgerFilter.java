@@ -51,7 +51,12 @@ public record LedgerFilter(
         if (!from.isBefore(to)) {
             throw new IllegalArgumentException("from must be before to, but from = " + from + " and to = " + to);
         }
+        requireWithinSupportedRange("from", from);
+        requireWithinSupportedRange("to", to);
         requireNonNull("statuses", statuses);
+        if (statuses.stream().anyMatch(Objects::isNull)) {
+            throw new IllegalArgumentException("statuses must not contain null, but was " + statuses);
+        }
         statuses = Collections.unmodifiableSet(statuses.isEmpty() ? EnumSet.noneOf(RequestStatus.class) : EnumSet.copyOf(statuses));
         providers = copy("providers", providers);
         models = copy("models", models);
@@ -254,6 +259,19 @@ public record LedgerFilter(
             throw new IllegalArgumentException(name + " must not contain null, but was " + values);
         }
         return Collections.unmodifiableSet(new LinkedHashSet<>(values));
+    }
+
+    /**
+     * Years 1 to 9999: what every query, the previous period of {@link AnalyticsQueries#grossMargin}
+     * included, can compute and PostgreSQL can store.
+     */
+    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
+
+    private static void requireWithinSupportedRange(String name, Instant value) {
+        if (value.isBefore(EARLIEST) || value.isAfter(LATEST)) {
+            throw new IllegalArgumentException(name + " must lie between " + EARLIEST + " and " + LATEST + ", but was " + value);
+        }
     }
 
     private static void requireNonNull(String name, Object value) {

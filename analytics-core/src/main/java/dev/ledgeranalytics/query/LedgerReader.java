@@ -2,6 +2,7 @@ package dev.ledgeranalytics.query;
 
 import dev.ledgeranalytics.AnalyticsException;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.function.Function;
 import org.jooq.DSLContext;
@@ -15,7 +16,8 @@ import org.jooq.impl.DefaultConnectionProvider;
  *
  * <p>On a connection in auto-commit mode the statements run in their own read-only REPEATABLE
  * READ transaction, so that a query made of two statements sees one snapshot of a ledger that
- * is being written to. On a connection already inside the host's transaction they simply join it.
+ * is being written to. On a connection already inside the host's transaction they join it, and
+ * the host's statement timeout is put back afterwards.
  */
 final class LedgerReader {
 
@@ -27,54 +29,97 @@ final class LedgerReader {
         this.statementTimeout = statementTimeout;
     }
 
-    DSLContext dsl() {
-        return dsl;
-    }
-
     <T> T read(String what, Function<DSLContext, T> statements) {
         try {
-            return dsl.connectionResult(connection -> {
-                boolean ownTransaction = connection.getAutoCommit();
-                int isolation = connection.getTransactionIsolation();
-                if (ownTransaction) {
-                    connection.setAutoCommit(false);
-                    connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                    connection.setReadOnly(true);
-                }
-                try {
-                    DSLContext tx = dsl.configuration().derive(new DefaultConnectionProvider(connection)).dsl();
-                    applyStatementTimeout(tx);
-                    T result = statements.apply(tx);
-                    if (ownTransaction) {
-                        connection.commit();
-                    }
-                    return result;
-                } catch (RuntimeException e) {
-                    if (ownTransaction) {
-                        connection.rollback();
-                    }
-                    throw e;
-                } finally {
-                    if (ownTransaction) {
-                        connection.setReadOnly(false);
-                        connection.setTransactionIsolation(isolation);
-                        connection.setAutoCommit(true);
-                    }
-                }
-            });
+            return dsl.connectionResult(connection -> connection.getAutoCommit()
+                    ? inOwnTransaction(connection, statements)
+                    : inHostTransaction(connection, statements));
         } catch (DataAccessException e) {
             throw new AnalyticsException(what + " failed", e);
         }
     }
 
-    private void applyStatementTimeout(DSLContext tx) {
-        if (statementTimeout != null) {
-            // Server-side and transaction-local: PostgreSQL cancels a runaway statement itself
-            // (SQLSTATE 57014), and the connection's own setting is back when the transaction ends.
-            tx.select(DSL.function("set_config", String.class,
-                    DSL.inline("statement_timeout"),
-                    DSL.val(statementTimeout.toMillis() + "ms"),
-                    DSL.inline(true))).fetch();
+    private <T> T inOwnTransaction(Connection connection, Function<DSLContext, T> statements) throws SQLException {
+        int isolation = connection.getTransactionIsolation();
+        boolean readOnly = connection.isReadOnly();
+        Exception failure = null;
+        connection.setAutoCommit(false);
+        try {
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setReadOnly(true);
+            DSLContext tx = on(connection);
+            if (statementTimeout != null) {
+                // Transaction-local: the connection's own setting is back once we commit.
+                setStatementTimeout(tx, statementTimeout.toMillis() + "ms");
+            }
+            T result = statements.apply(tx);
+            connection.commit();
+            return result;
+        } catch (RuntimeException | SQLException e) {
+            failure = e;
+            try {
+                connection.rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
+        } finally {
+            // A pooled connection goes back as it came; a failure to restore it never hides the query's own.
+            try {
+                restore(connection, isolation, readOnly);
+            } catch (SQLException restoreFailure) {
+                if (failure == null) {
+                    throw restoreFailure;
+                }
+                failure.addSuppressed(restoreFailure);
+            }
         }
+    }
+
+    private <T> T inHostTransaction(Connection connection, Function<DSLContext, T> statements) {
+        DSLContext tx = on(connection);
+        if (statementTimeout == null) {
+            return statements.apply(tx);
+        }
+        String hostTimeout = tx.select(DSL.function("current_setting", String.class, DSL.inline("statement_timeout")))
+                .fetchOne(0, String.class);
+        setStatementTimeout(tx, statementTimeout.toMillis() + "ms");
+        RuntimeException failure = null;
+        try {
+            return statements.apply(tx);
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            // Put the host's own timeout back for the rest of its transaction. After a failed
+            // statement the transaction is aborted and this fails too; the host rolls back anyway.
+            try {
+                setStatementTimeout(tx, hostTimeout);
+            } catch (DataAccessException restoreFailure) {
+                if (failure == null) {
+                    throw restoreFailure;
+                }
+                failure.addSuppressed(restoreFailure);
+            }
+        }
+    }
+
+    private DSLContext on(Connection connection) {
+        return dsl.configuration().derive(new DefaultConnectionProvider(connection)).dsl();
+    }
+
+    /** Server-side: PostgreSQL cancels a runaway statement itself, with SQLSTATE 57014. */
+    private static void setStatementTimeout(DSLContext tx, String value) {
+        tx.select(DSL.function("set_config", String.class,
+                DSL.inline("statement_timeout"), DSL.val(value), DSL.inline(true))).fetch();
+    }
+
+    private static void restore(Connection connection, int isolation, boolean readOnly) throws SQLException {
+        if (connection.isClosed()) {
+            return;
+        }
+        connection.setReadOnly(readOnly);
+        connection.setTransactionIsolation(isolation);
+        connection.setAutoCommit(true);
     }
 }

@@ -9,6 +9,7 @@ import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The aggregates most queries report, all read from {@code idx_token_usage_analytics}'s INCLUDE
@@ -19,7 +20,7 @@ final class LedgerSums {
     /** A row's revenue: what the user paid, the margin on top of the provider's cost. */
     static final Field<BigDecimal> REVENUE = TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD.plus(TOKEN_USAGE_LEDGER.VENDOR_COST);
 
-    final Field<Integer> requests;
+    final Field<Long> requests;
     final Field<BigDecimal> inputTokens;
     final Field<BigDecimal> outputTokens;
     final Field<BigDecimal> vendorCost;
@@ -28,7 +29,8 @@ final class LedgerSums {
     final Field<BigDecimal> credits;
 
     private LedgerSums(String prefix, Condition onlyWhere) {
-        requests = filtered(DSL.count(), onlyWhere).as(prefix + "requests");
+        // count(*) is a bigint; read as int it would fail past 2^31 matching rows.
+        requests = filtered(DSL.count(), onlyWhere).cast(SQLDataType.BIGINT).as(prefix + "requests");
         inputTokens = filtered(DSL.sum(TOKEN_USAGE_LEDGER.INPUT_TOKENS), onlyWhere).as(prefix + "input_tokens");
         outputTokens = filtered(DSL.sum(TOKEN_USAGE_LEDGER.OUTPUT_TOKENS), onlyWhere).as(prefix + "output_tokens");
         vendorCost = filtered(DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST), onlyWhere).as(prefix + "vendor_cost");

@@ -33,6 +33,10 @@ final class TrendBoundaries {
     static List<Instant> of(Instant from, Instant to, Granularity granularity, ZoneId zone) {
         List<Instant> boundaries = new ArrayList<>();
         Instant start = startOf(from, granularity, zone);
+        // Where an offset change is not a whole hour, the local truncation can land a bucket early.
+        for (Instant next = next(start, granularity, zone); !next.isAfter(from); next = next(start, granularity, zone)) {
+            start = next;
+        }
         boundaries.add(start);
         while (start.isBefore(to)) {
             if (boundaries.size() > MAX_BUCKETS) {
@@ -55,11 +59,21 @@ final class TrendBoundaries {
         };
     }
 
+    /**
+     * An elapsed hour, not a local one, so the repeated hour of a fall-back night is a bucket of its
+     * own; but cut at the next local top of the hour, so that zones whose offset changes by half an
+     * hour (Australia/Lord_Howe) get back onto clock hours instead of drifting half an hour off.
+     */
+    private static Instant nextHour(Instant start, ZoneId zone) {
+        Instant elapsed = start.plus(Duration.ofHours(1));
+        Instant topOfHour = elapsed.atZone(zone).truncatedTo(ChronoUnit.HOURS).toInstant();
+        return topOfHour.isAfter(start) && topOfHour.isBefore(elapsed) ? topOfHour : elapsed;
+    }
+
     private static Instant next(Instant start, Granularity granularity, ZoneId zone) {
         LocalDate date = start.atZone(zone).toLocalDate();
         return switch (granularity) {
-            // An elapsed hour, not a local one: the repeated hour of a fall-back night is a bucket of its own.
-            case HOUR -> start.plus(Duration.ofHours(1));
+            case HOUR -> nextHour(start, zone);
             case DAY -> date.plusDays(1).atStartOfDay(zone).toInstant();
             case WEEK -> date.plusWeeks(1).atStartOfDay(zone).toInstant();
             case MONTH -> date.plusMonths(1).atStartOfDay(zone).toInstant();

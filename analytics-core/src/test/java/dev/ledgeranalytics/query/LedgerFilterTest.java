@@ -55,6 +55,18 @@ class LedgerFilterTest {
     }
 
     @Test
+    void refusesInstantsOutsideYearsOneTo9999AndNullStatuses() {
+        assertThatThrownBy(() -> LedgerFilter.between(Instant.EPOCH, Instant.MAX))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("to must lie between");
+        assertThatThrownBy(() -> LedgerFilter.between(Instant.MIN, TO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from must lie between");
+        Set<RequestStatus> withNull = new HashSet<>();
+        withNull.add(null);
+        assertThatThrownBy(() -> new LedgerFilter(FROM, TO, withNull, null, null, null, null, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statuses must not contain null");
+    }
+
+    @Test
     void anEmptyRestrictionIsKeptAsMatchingNothing() {
         LedgerFilter filter = LedgerFilter.between(FROM, TO).models(List.of()).statuses(List.of());
 

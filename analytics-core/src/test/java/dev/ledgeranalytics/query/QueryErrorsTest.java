@@ -58,6 +58,41 @@ class QueryErrorsTest {
     }
 
     @Test
+    void insideAHostTransactionTheHostsOwnTimeoutComesBackAfterwards() {
+        LedgerDsl.using(dataSource).transaction(transaction -> {
+            DSLContext host = transaction.dsl();
+            host.execute("SET LOCAL statement_timeout = '5s'");
+
+            AnalyticsQueries.create(host).withStatementTimeout(Duration.ofMillis(1234)).costDistribution(NOVEMBER);
+
+            assertThat(host.fetchValue("SHOW statement_timeout")).isEqualTo("5s");
+        });
+    }
+
+    @Test
+    void aConnectionGoesBackToThePoolAsItCame() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setReadOnly(true);
+            connection.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+
+            AnalyticsQueries.create(onConnection(connection)).grossMargin(NOVEMBER);
+
+            assertThat(connection.isReadOnly()).isTrue();
+            assertThat(connection.getTransactionIsolation()).isEqualTo(Connection.TRANSACTION_SERIALIZABLE);
+            assertThat(connection.getAutoCommit()).isTrue();
+        }
+    }
+
+    @Test
+    void aRangeTooLongForAPreviousPeriodIsRefusedBeforeAnySqlRuns() {
+        LedgerFilter ages = LedgerFilter.between(Instant.parse("1000-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"));
+
+        assertThatThrownBy(() -> queries.grossMargin(ages))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+        assertThat(queries.providerCosts(ages)).isEmpty();
+    }
+
+    @Test
     void aMissingSchemaSurfacesAsAnalyticsExceptionWithItsSqlState() {
         assertThatThrownBy(() -> queries.withSchema("nowhere").providerCosts(NOVEMBER))
                 .isInstanceOf(AnalyticsException.class)
