@@ -65,6 +65,8 @@ class ReadmeHostExampleTest {
 
         assertThat(readme).contains(example(THIS_SOURCE, "host-example"));
         assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("InvoiceTest.java"), "testkit-example"));
+        assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("ReadmeTestkitExamplesTest.java"), "seeder-example"));
+        assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("ReadmeTestkitExamplesTest.java"), "scenario-example"));
     }
 
     /** The lines between a source file's README markers, stripped of indentation. */

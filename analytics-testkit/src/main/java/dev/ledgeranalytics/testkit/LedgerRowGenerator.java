@@ -44,8 +44,9 @@ final class LedgerRowGenerator {
         1.30, 1.45, 1.60, 1.65, 1.60, 1.50, 1.35, 1.15, 0.95, 0.75, 0.55, 0.45};
     private static final double WEEKEND = 0.55;
 
-    private final SplittableRandom random;
+    private SplittableRandom random;
     private final long seed;
+    private final Instant segmentEnd;
     private final List<ModelPrice> models;
     private final List<String> providerIds;
     private final double[] modelCdf;
@@ -55,7 +56,6 @@ final class LedgerRowGenerator {
     private final Instant to;
 
     private final double totalWeight;
-    private long emitted;
     private Instant hourStart;
     private double weightBefore;
     private long hourRemaining;
@@ -64,11 +64,15 @@ final class LedgerRowGenerator {
     private double hourHeadroom;
 
     /**
+     * A generator of the rows that fall in {@code [segmentStart, segmentEnd)}, a stretch of whole
+     * UTC hours of the seeded range. Every hour draws from its own random stream, derived from the
+     * seed and the hour, so the rows are the same however the range is split between loaders.
+     *
      * @param providerIds the providers' ids, parallel to {@code models}
      */
-    LedgerRowGenerator(long seed, long rows, Instant from, Instant to, int users, List<ModelPrice> models, List<String> providerIds) {
+    LedgerRowGenerator(long seed, long rows, Instant from, Instant to, Instant segmentStart, Instant segmentEnd, int users,
+                       List<ModelPrice> models, List<String> providerIds) {
         this.seed = seed;
-        this.random = new SplittableRandom(seed);
         this.rows = rows;
         this.from = from;
         this.to = to;
@@ -82,17 +86,50 @@ final class LedgerRowGenerator {
         }
         this.userCdf = cdf(zipf);
         this.totalWeight = weightBetween(from, to);
-        this.hourStart = from.atOffset(ZoneOffset.UTC).withMinute(0).withSecond(0).withNano(0).toInstant();
+        this.segmentEnd = segmentEnd;
+        this.hourStart = hourOf(segmentStart);
+        this.weightBefore = segmentStart.isAfter(from) ? weightBetween(from, segmentStart) : 0;
+    }
+
+    /** The whole seeded range as one segment. */
+    LedgerRowGenerator(long seed, long rows, Instant from, Instant to, int users, List<ModelPrice> models, List<String> providerIds) {
+        this(seed, rows, from, to, from, to, users, models, providerIds);
+    }
+
+    /**
+     * Cuts {@code [from, to)} into at most {@code parts} segments of whole hours holding about
+     * equally many rows.
+     *
+     * @return the segment boundaries, from {@code from} to {@code to}
+     */
+    static List<Instant> segments(long rows, Instant from, Instant to, int parts) {
+        double total = weightBetween(from, to);
+        List<Instant> bounds = new java.util.ArrayList<>();
+        bounds.add(from);
+        double weight = 0;
+        for (Instant hour = hourOf(from).plus(Duration.ofHours(1)); hour.isBefore(to); hour = hour.plus(Duration.ofHours(1))) {
+            weight += weightBetween(hour.minus(Duration.ofHours(1)).isBefore(from) ? from : hour.minus(Duration.ofHours(1)), hour);
+            if (bounds.size() < parts && weight >= total * bounds.size() / parts) {
+                bounds.add(hour);
+            }
+        }
+        bounds.add(to);
+        return bounds;
     }
 
     boolean hasNext() {
-        return emitted < rows;
+        while (hourRemaining == 0 && hourStart.isBefore(segmentEnd)) {
+            startHour();
+        }
+        return hourRemaining > 0;
     }
 
     /** Appends the next row, newline-terminated, to {@code line}. */
     void next(StringBuilder line) {
+        if (!hasNext()) {
+            throw new java.util.NoSuchElementException("all rows of the segment were generated");
+        }
         long at = nextTimestampMicros();
-        emitted++;
 
         int user = pick(userCdf);
         long userBits = mix(seed ^ 0x5EEDL, user);
@@ -157,36 +194,45 @@ final class LedgerRowGenerator {
     }
 
     /**
-     * The next creation time. Rows are spread over the range's UTC hours in proportion to the
-     * diurnal and weekly traffic shape, by cumulative rounding so that exactly {@code rows} come
-     * out. Within an hour they are uniform, drawn directly in ascending order (the largest of
-     * {@code k} uniforms is {@code V^(1/k)}, the next the largest of {@code k - 1} below it, and so
-     * on), so no hour is ever held in memory, however many rows it has.
+     * Moves to the next hour. Rows are spread over the range's UTC hours in proportion to the
+     * diurnal and weekly traffic shape, by cumulative rounding over the whole range, so that exactly
+     * {@code rows} come out and every segment agrees on its hours' counts.
+     */
+    private void startHour() {
+        Instant hourEnd = hourStart.plus(Duration.ofHours(1));
+        Instant start = hourStart.isBefore(from) ? from : hourStart;
+        Instant end = hourEnd.isAfter(to) ? to : hourEnd;
+        double weightAfter = weightBefore + weightBetween(start, end);
+        long before = Math.round(rows * weightBefore / totalWeight);
+        long after = end.equals(to) ? rows : Math.round(rows * weightAfter / totalWeight);
+        hourRemaining = after - before;
+        hourStartMicros = micros(start);
+        hourSpanMicros = micros(end) - hourStartMicros;
+        hourHeadroom = 1.0;
+        random = new SplittableRandom(mix(seed, hourStart.getEpochSecond() / 3600));
+        weightBefore = weightAfter;
+        hourStart = hourEnd;
+    }
+
+    /**
+     * The next creation time, uniform within the hour and drawn directly in ascending order: the
+     * largest of {@code k} uniforms is {@code V^(1/k)}, the next the largest of {@code k - 1} below
+     * it, and so on, so no hour is ever held in memory, however many rows it has.
      */
     private long nextTimestampMicros() {
-        while (hourRemaining == 0) {
-            Instant hourEnd = hourStart.plus(Duration.ofHours(1));
-            Instant start = hourStart.isBefore(from) ? from : hourStart;
-            Instant end = hourEnd.isAfter(to) ? to : hourEnd;
-            double weightAfter = weightBefore + weightBetween(start, end);
-            long before = Math.round(rows * weightBefore / totalWeight);
-            long after = end.equals(to) ? rows : Math.round(rows * weightAfter / totalWeight);
-            hourRemaining = after - before;
-            hourStartMicros = micros(start);
-            hourSpanMicros = micros(end) - hourStartMicros;
-            hourHeadroom = 1.0;
-            weightBefore = weightAfter;
-            hourStart = hourEnd;
-        }
         hourHeadroom *= Math.pow(random.nextDouble(), 1.0 / hourRemaining);
         hourRemaining--;
         long offset = Math.min(hourSpanMicros - 1, (long) ((1 - hourHeadroom) * hourSpanMicros));
         return hourStartMicros + Math.max(0, offset);
     }
 
+    private static Instant hourOf(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC).withMinute(0).withSecond(0).withNano(0).toInstant();
+    }
+
     private static double weightBetween(Instant start, Instant end) {
         double weight = 0;
-        Instant hour = start.atOffset(ZoneOffset.UTC).withMinute(0).withSecond(0).withNano(0).toInstant();
+        Instant hour = hourOf(start);
         while (hour.isBefore(end)) {
             Instant next = hour.plus(Duration.ofHours(1));
             Instant a = hour.isBefore(start) ? start : hour;

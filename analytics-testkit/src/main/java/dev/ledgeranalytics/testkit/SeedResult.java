@@ -6,10 +6,12 @@ import java.util.Objects;
 /**
  * What a {@link LedgerSeeder#load()} did.
  *
- * @param rows    rows written
- * @param elapsed wall time, index rebuilding included
+ * @param rows           rows written
+ * @param elapsed        wall time, index rebuilding included
+ * @param indexRebuild   the part of it spent rebuilding indexes and keys; zero unless
+ *                       {@link LedgerSeeder#rebuildIndexes(boolean)} was set
  */
-public record SeedResult(long rows, Duration elapsed) {
+public record SeedResult(long rows, Duration elapsed, Duration indexRebuild) {
 
     /** Rejects impossible values. */
     public SeedResult {
@@ -17,6 +19,7 @@ public record SeedResult(long rows, Duration elapsed) {
             throw new IllegalArgumentException("rows must not be negative, but was " + rows);
         }
         Objects.requireNonNull(elapsed, "elapsed");
+        Objects.requireNonNull(indexRebuild, "indexRebuild");
     }
 
     /**
