@@ -16,8 +16,8 @@ public final class FixtureTiming {
     public static void main(String[] args) {
         long start = System.nanoTime();
         try (TestDatabase first = TestDatabase.migrated()) {
-            System.out.printf(Locale.ROOT, "first migrated database (server start, template, copy): %d ms%n",
-                    (System.nanoTime() - start) / 1_000_000);
+            System.out.printf(Locale.ROOT, "first migrated database %s (server start, template, copy): %d ms%n",
+                    first.name(), (System.nanoTime() - start) / 1_000_000);
         }
         long[] millis = new long[20];
         for (int i = 0; i < millis.length; i++) {
