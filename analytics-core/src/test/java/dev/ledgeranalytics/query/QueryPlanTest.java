@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
+import dev.ledgeranalytics.testkit.LedgerSeeder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,20 +48,9 @@ class QueryPlanTest {
 
     @BeforeAll
     static void aYearOfRequests(DataSource dataSource) throws InterruptedException {
-        Ledger ledger = new Ledger(dataSource).withProviders();
-        ledger.execute("""
-                INSERT INTO analytics.token_usage_ledger (request_id, user_id, model_id, provider_id, vendor_cost,
-                    credits_deducted, margin_multiplier, gross_margin_usd, status, created_at, input_tokens, output_tokens,
-                    user_tier, request_type)
-                SELECT gen_random_uuid(),
-                       ('00000000-0000-0000-0000-' || lpad((g % 500)::text, 12, '0'))::uuid,
-                       (ARRAY['gpt-4o', 'claude-sonnet-4', 'gemini-2.5-pro'])[g % 3 + 1],
-                       (SELECT id FROM analytics.providers ORDER BY slug OFFSET g % 3 LIMIT 1),
-                       (g % 997) * 0.00000731, g % 20, 1.50, (g % 997) * 0.00000365,
-                       (CASE WHEN g % 10 = 0 THEN 'failed' ELSE 'success' END)::analytics.request_status,
-                       timestamptz '2025-11-01 00:00:00+00' + g * interval '79 seconds',
-                       g % 4000, g % 900, (ARRAY['free', 'pro'])[g % 2 + 1], 'chat'
-                FROM generate_series(0, 399999) AS g""");
+        LedgerSeeder.into(dataSource).rows(400_000).between(TO.minus(Duration.ofDays(365)), TO).users(5_000).seed(2026)
+                .rebuildIndexes(true).load();
+        Ledger ledger = new Ledger(dataSource);
         ledger.execute("VACUUM ANALYZE analytics.providers");
         vacuumUntilAllVisible(ledger, LedgerDsl.using(dataSource));
     }
