@@ -1,5 +1,7 @@
 package dev.ledgeranalytics.testkit;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -27,8 +29,16 @@ final class ExternalPostgresServer implements PostgresServer {
     @Override
     public String jdbcUrl(String database) {
         PGSimpleDataSource dataSource = parse(url);
-        dataSource.setDatabaseName(database);
-        return dataSource.getURL() + credentials(dataSource);
+        StringBuilder result = new StringBuilder("jdbc:postgresql://");
+        String[] hosts = dataSource.getServerNames();
+        int[] ports = dataSource.getPortNumbers();
+        for (int i = 0; i < hosts.length; i++) {
+            result.append(i == 0 ? "" : ",").append(hosts[i]);
+            if (ports != null && i < ports.length && ports[i] > 0) {
+                result.append(':').append(ports[i]);
+            }
+        }
+        return result.append('/').append(database).append(credentials(dataSource)).toString();
     }
 
     @Override
@@ -39,7 +49,7 @@ final class ExternalPostgresServer implements PostgresServer {
     @Override
     public String description() {
         PGSimpleDataSource dataSource = parse(url);
-        return "PostgreSQL at " + dataSource.getURL() + " (from " + TestServers.JDBC_URL + ")";
+        return "PostgreSQL at " + String.join(",", dataSource.getServerNames()) + " (from " + TestServers.JDBC_URL + ")";
     }
 
     @Override
@@ -55,12 +65,16 @@ final class ExternalPostgresServer implements PostgresServer {
     private static String credentials(PGSimpleDataSource dataSource) {
         StringBuilder query = new StringBuilder();
         if (dataSource.getUser() != null) {
-            query.append(query.length() == 0 ? "?" : "&").append("user=").append(dataSource.getUser());
+            query.append(query.length() == 0 ? "?" : "&").append("user=").append(encode(dataSource.getUser()));
         }
         if (dataSource.getPassword() != null) {
-            query.append(query.length() == 0 ? "?" : "&").append("password=").append(dataSource.getPassword());
+            query.append(query.length() == 0 ? "?" : "&").append("password=").append(encode(dataSource.getPassword()));
         }
         return query.toString();
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private static PGSimpleDataSource parse(String url) {

@@ -46,6 +46,7 @@ final class LedgerRowGenerator {
 
     private SplittableRandom random;
     private final long seed;
+    private final long streamSeed;
     private final Instant segmentEnd;
     private final List<ModelPrice> models;
     private final List<String> providerIds;
@@ -73,6 +74,10 @@ final class LedgerRowGenerator {
     LedgerRowGenerator(long seed, long rows, Instant from, Instant to, Instant segmentStart, Instant segmentEnd, int users,
                        List<ModelPrice> models, List<String> providerIds) {
         this.seed = seed;
+        // Every option shapes the rows, so every option feeds the streams: two loads that differ in
+        // anything but the split between loaders never produce the same ids.
+        this.streamSeed = mix(mix(mix(mix(seed, rows), from.getEpochSecond() * 1_000_000_000L + from.getNano()),
+                to.getEpochSecond() * 1_000_000_000L + to.getNano()), users);
         this.rows = rows;
         this.from = from;
         this.to = to;
@@ -82,7 +87,7 @@ final class LedgerRowGenerator {
         double[] zipf = new double[users];
         for (int i = 0; i < users; i++) {
             // Heavy-tailed activity: the k-th most active user makes about 1/k^1.1 of the top user's requests.
-            zipf[i] = 1 / Math.pow(i + 1, 1.1);
+            zipf[i] = 1 / StrictMath.pow(i + 1, 1.1);
         }
         this.userCdf = cdf(zipf);
         this.totalWeight = weightBetween(from, to);
@@ -209,7 +214,7 @@ final class LedgerRowGenerator {
         hourStartMicros = micros(start);
         hourSpanMicros = micros(end) - hourStartMicros;
         hourHeadroom = 1.0;
-        random = new SplittableRandom(mix(seed, hourStart.getEpochSecond() / 3600));
+        random = new SplittableRandom(mix(streamSeed, hourStart.getEpochSecond() / 3600));
         weightBefore = weightAfter;
         hourStart = hourEnd;
     }
@@ -220,7 +225,7 @@ final class LedgerRowGenerator {
      * it, and so on, so no hour is ever held in memory, however many rows it has.
      */
     private long nextTimestampMicros() {
-        hourHeadroom *= Math.pow(random.nextDouble(), 1.0 / hourRemaining);
+        hourHeadroom *= StrictMath.pow(random.nextDouble(), 1.0 / hourRemaining);
         hourRemaining--;
         long offset = Math.min(hourSpanMicros - 1, (long) ((1 - hourHeadroom) * hourSpanMicros));
         return hourStartMicros + Math.max(0, offset);
@@ -246,7 +251,7 @@ final class LedgerRowGenerator {
     }
 
     private long logNormal(double median, double sigma, long min, long max) {
-        double value = median * Math.exp(sigma * gaussian());
+        double value = median * StrictMath.exp(sigma * gaussian());
         return Math.max(min, Math.min(max, Math.round(value)));
     }
 
@@ -254,7 +259,7 @@ final class LedgerRowGenerator {
     private double gaussian() {
         double u = 1 - random.nextDouble();
         double v = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        return StrictMath.sqrt(-2 * StrictMath.log(u)) * StrictMath.cos(2 * Math.PI * v);
     }
 
     private int pick(double[] cdf) {

@@ -43,6 +43,10 @@ import org.postgresql.copy.CopyIn;
  * {@code gross_margin_usd = revenue - vendor_cost}, and one credit per started thousandth of a
  * dollar of revenue.
  *
+ * <p>Everything about the rows follows from the seed and the options, so loading the same seed
+ * and options twice into one ledger fails on its primary key; vary the seed or the range to add
+ * more.
+ *
  * <p>Instances are immutable; each option returns a copy.
  */
 public final class LedgerSeeder {
@@ -50,6 +54,7 @@ public final class LedgerSeeder {
     private static final int COPY_CHUNK_CHARS = 1 << 16;
 
     private final DataSource dataSource;
+    /** A plain lower-case identifier, quoted in SQL all the same: it may be a keyword such as "order". */
     private final String schema;
     private final long rows;
     private final Instant from;
@@ -125,6 +130,10 @@ public final class LedgerSeeder {
         if (start == null || end == null || !start.isBefore(end)) {
             throw new IllegalArgumentException("start must be before end, but start = " + start + " and end = " + end);
         }
+        if (start.getNano() % 1_000 != 0 || end.getNano() % 1_000 != 0) {
+            throw new IllegalArgumentException("start and end must be whole microseconds, PostgreSQL's precision, but were "
+                    + start + " and " + end);
+        }
         return new LedgerSeeder(dataSource, schema, rows, start, end, seed, users, rebuildIndexes);
     }
 
@@ -197,6 +206,7 @@ public final class LedgerSeeder {
     private void copyInParallel(List<ModelPrice> models, List<String> providerIds) throws SQLException {
         int parts = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), rows / 50_000));
         List<Instant> bounds = LedgerRowGenerator.segments(rows, from, to, parts);
+        List<Connection> connections = new ArrayList<>();
         ExecutorService loaders = Executors.newFixedThreadPool(bounds.size() - 1, runnable -> {
             Thread thread = new Thread(runnable, "ledger-seeder");
             thread.setDaemon(true);
@@ -207,41 +217,65 @@ public final class LedgerSeeder {
             for (int i = 0; i + 1 < bounds.size(); i++) {
                 LedgerRowGenerator generator = new LedgerRowGenerator(seed, rows, from, to, bounds.get(i), bounds.get(i + 1),
                         users, models, providerIds);
+                Connection connection = dataSource.getConnection();
+                connections.add(connection);
                 loads.add(loaders.submit(() -> {
-                    try (Connection connection = dataSource.getConnection()) {
-                        connection.setAutoCommit(false);
-                        copy(connection, generator);
-                        connection.commit();
-                    }
+                    connection.setAutoCommit(false);
+                    copy(connection, generator);
+                    connection.commit();
                     return null;
                 }));
             }
-            for (Future<Void> load : loads) {
-                await(load);
-            }
+            awaitAll(loads, connections);
         } finally {
             loaders.shutdownNow();
+            for (Connection connection : connections) {
+                connection.close();
+            }
         }
     }
 
-    private static void await(Future<Void> load) throws SQLException {
-        try {
-            load.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
+    /**
+     * Waits for every loader. After the first failure the others are stopped by closing their
+     * connections (a COPY blocked in socket I/O does not notice an interrupt), and awaited too, so
+     * that nothing still writes once {@link #load()} has thrown.
+     */
+    private static void awaitAll(List<Future<Void>> loads, List<Connection> connections) throws SQLException {
+        Exception failure = null;
+        for (Future<Void> load : loads) {
+            try {
+                load.get();
+            } catch (ExecutionException e) {
+                Exception cause = e.getCause() instanceof Exception exception ? exception : e;
+                if (failure == null) {
+                    failure = cause;
+                    for (Connection connection : connections) {
+                        try {
+                            connection.close();
+                        } catch (SQLException closeFailure) {
+                            failure.addSuppressed(closeFailure);
+                        }
+                    }
+                } else if (failure != cause) {
+                    failure.addSuppressed(cause);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("Interrupted while loading the ledger", e);
             }
-            throw new IllegalStateException("A ledger loader failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while loading the ledger", e);
+        }
+        if (failure instanceof SQLException sql) {
+            throw sql;
+        }
+        if (failure != null) {
+            throw new SQLException("A ledger loader failed: " + failure, failure);
         }
     }
 
     private Map<String, String> registerProviders(Connection connection, List<ModelPrice> models) throws SQLException {
         Map<String, String> names = new LinkedHashMap<>();
         models.forEach(model -> names.putIfAbsent(model.providerSlug(), model.providerName()));
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + schema
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + quoted(schema)
                 + ".providers (slug, display_name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING")) {
             for (Map.Entry<String, String> provider : names.entrySet()) {
                 insert.setString(1, provider.getKey());
@@ -252,7 +286,7 @@ public final class LedgerSeeder {
         }
         Map<String, String> ids = new LinkedHashMap<>();
         try (Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT slug, id FROM " + schema + ".providers")) {
+             ResultSet rs = statement.executeQuery("SELECT slug, id FROM " + quoted(schema) + ".providers")) {
             while (rs.next()) {
                 ids.put(rs.getString(1), rs.getString(2));
             }
@@ -266,11 +300,11 @@ public final class LedgerSeeder {
      * row, and one join validates the foreign key faster than a trigger per row.
      */
     private List<String> dropIndexesAndKeys(Connection connection) throws SQLException {
-        String table = schema + ".token_usage_ledger";
+        String table = quoted(schema) + ".token_usage_ledger";
         List<String> restore = new ArrayList<>();
         List<String> drop = new ArrayList<>();
         try (PreparedStatement constraints = connection.prepareStatement("""
-                SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
                 WHERE conrelid = (quote_ident(?) || '.token_usage_ledger')::regclass AND contype IN ('p', 'u', 'f')
                 ORDER BY contype DESC, conname""")) {
             constraints.setString(1, schema);
@@ -293,30 +327,59 @@ public final class LedgerSeeder {
                 }
             }
         }
+        // All or nothing: a drop that fails half-way must not leave some indexes gone.
+        connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             for (String sql : drop) {
                 statement.execute(sql);
             }
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
         }
         return restore;
     }
 
-    /** Rebuilds what {@link #dropIndexesAndKeys} dropped, keys first, so the foreign key is checked last. */
-    private static void restore(Connection connection, List<String> statements) throws SQLException {
+    /**
+     * Rebuilds what {@link #dropIndexesAndKeys} dropped, keys first so that the foreign key is
+     * checked last. Every statement is tried even when one fails (duplicate keys from loading the
+     * same rows twice, say), so that one failure costs one index, and the failures are reported.
+     */
+    private void restore(Connection connection, List<String> statements) throws SQLException {
         if (statements.isEmpty()) {
             return;
         }
+        SQLException failures = null;
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET maintenance_work_mem = '512MB'");
             for (String sql : statements) {
-                statement.execute(sql);
+                try {
+                    statement.execute(sql);
+                } catch (SQLException e) {
+                    if (failures == null) {
+                        failures = new SQLException("Could not restore every index and key of " + quoted(schema)
+                                + ".token_usage_ledger after the load; the first failure: " + e.getMessage(), e.getSQLState(), e);
+                    } else {
+                        failures.addSuppressed(e);
+                    }
+                }
             }
             statement.execute("RESET maintenance_work_mem");
         }
+        if (failures != null) {
+            throw failures;
+        }
+    }
+
+    private static String quoted(String identifier) {
+        return '"' + identifier + '"';
     }
 
     private void copy(Connection connection, LedgerRowGenerator generator) throws SQLException {
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + schema + ".token_usage_ledger ("
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + quoted(schema) + ".token_usage_ledger ("
                 + String.join(", ", LedgerRowGenerator.COLUMNS) + ") FROM STDIN");
         try {
             StringBuilder chunk = new StringBuilder(COPY_CHUNK_CHARS + 1024);

@@ -82,7 +82,8 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /**
-     * The JDBC URL of this database, user included and no password needed.
+     * The JDBC URL of this database, with the user and, where the server needs one, the password;
+     * keep it out of logs.
      *
      * @return the URL
      */
@@ -116,6 +117,6 @@ public final class TestDatabase implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TestDatabase[" + jdbcUrl() + (schema == null ? "" : ", schema=" + schema) + "]";
+        return "TestDatabase[" + name + " on " + databases.server().description() + (schema == null ? "" : ", schema=" + schema) + "]";
     }
 }

@@ -64,7 +64,9 @@ final class TestDatabases {
     }
 
     private String createTemplate(String schema) {
-        String name = nextName("template_" + schema);
+        // Named by counter, not by schema: database names are cut at 63 bytes, and a long schema name
+        // would cut away what makes them unique.
+        String name = nextName("template");
         // Built before the database so that an invalid schema name fails before anything is created.
         AnalyticsMigrations migrations = AnalyticsMigrations.create(server.dataSource(name)).withSchema(schema);
         execute("CREATE DATABASE " + name);

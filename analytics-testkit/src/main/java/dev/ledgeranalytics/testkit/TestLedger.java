@@ -216,12 +216,13 @@ public final class TestLedger {
                     ? vendorCost.multiply(multiplier).setScale(8, RoundingMode.HALF_UP).subtract(vendorCost)
                     : vendorCost.negate();
             UUID requestId = UUID.randomUUID();
-            String sql = "INSERT INTO " + schema + ".token_usage_ledger (request_id, user_id, model_id, provider_id, vendor_cost, "
+            String table = '"' + schema + '"';
+            String sql = "INSERT INTO " + table + ".token_usage_ledger (request_id, user_id, model_id, provider_id, vendor_cost, "
                     + "credits_deducted, margin_multiplier, gross_margin_usd, status, created_at, input_tokens, output_tokens, "
-                    + "user_tier, request_type, error_code) VALUES (?, ?, ?, (SELECT id FROM " + schema + ".providers WHERE slug = ?), "
-                    + "?, ?, ?, ?, ?::" + schema + ".request_status, ?, ?, ?, ?, ?, ?)";
+                    + "user_tier, request_type, error_code) VALUES (?, ?, ?, (SELECT id FROM " + table + ".providers WHERE slug = ?), "
+                    + "?, ?, ?, ?, ?::" + table + ".request_status, ?, ?, ?, ?, ?, ?)";
             try (Connection connection = dataSource.getConnection()) {
-                try (PreparedStatement register = connection.prepareStatement("INSERT INTO " + schema
+                try (PreparedStatement register = connection.prepareStatement("INSERT INTO " + table
                         + ".providers (slug, display_name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING")) {
                     register.setString(1, provider);
                     register.setString(2, provider);

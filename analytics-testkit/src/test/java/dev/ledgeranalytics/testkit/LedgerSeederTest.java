@@ -137,11 +137,37 @@ class LedgerSeederTest {
     }
 
     @Test
-    void seedsALedgerInAnotherSchema() {
-        try (TestDatabase database = TestDatabase.migrated("billing")) {
-            LedgerSeeder.into(database.dataSource()).schema("billing").rows(1_000).load();
+    void seedsALedgerInAnotherSchemaEvenOneNamedLikeAKeyword() {
+        try (TestDatabase database = TestDatabase.migrated("order")) {
+            LedgerSeeder.into(database.dataSource()).schema("order").rows(1_000).rebuildIndexes(true).load();
+            TestLedger.in(database.dataSource()).schema("order").row().insert();
 
-            assertThat(text(database.dataSource(), "SELECT count(*)::text FROM billing.token_usage_ledger")).isEqualTo("1000");
+            assertThat(text(database.dataSource(), "SELECT count(*)::text FROM \"order\".token_usage_ledger")).isEqualTo("1001");
+        }
+    }
+
+    @Test
+    void loadsWithOtherOptionsAddRowsWithFreshIds() {
+        try (TestDatabase database = TestDatabase.migrated()) {
+            LedgerSeeder.into(database.dataSource()).rows(1_000).load();
+            LedgerSeeder.into(database.dataSource()).rows(2_000).load();
+
+            assertThat(text(database.dataSource(), "SELECT count(*)::text FROM analytics.token_usage_ledger")).isEqualTo("3000");
+        }
+    }
+
+    @Test
+    void aFailedRebuildStillRestoresEveryOtherIndexAndSaysWhy() {
+        try (TestDatabase database = TestDatabase.migrated()) {
+            String indexCount = "SELECT count(*)::text FROM pg_index WHERE indrelid = 'analytics.token_usage_ledger'::regclass";
+            LedgerSeeder twice = LedgerSeeder.into(database.dataSource()).rows(1_000).rebuildIndexes(true);
+            twice.load();
+
+            assertThatThrownBy(twice::load)
+                    .isInstanceOf(dev.ledgeranalytics.AnalyticsException.class)
+                    .hasMessageContaining("Could not restore every index and key");
+            // The primary key and the unique request id cannot come back over duplicated rows; the other six do.
+            assertThat(text(database.dataSource(), indexCount)).isEqualTo("6");
         }
     }
 
@@ -151,6 +177,8 @@ class LedgerSeederTest {
         assertThatThrownBy(() -> seeder.rows(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
         assertThatThrownBy(() -> seeder.users(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("users");
         assertThatThrownBy(() -> seeder.between(TO, FROM)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("start");
+        assertThatThrownBy(() -> seeder.between(FROM.plusNanos(1), TO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole microseconds");
         assertThatThrownBy(() -> seeder.schema("Bad")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"Bad\"");
         assertThatThrownBy(() -> LedgerSeeder.into(null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataSource");
     }

@@ -36,7 +36,9 @@ class TestServersTest {
             rs.next();
             assertThat(rs.getLong(1)).isZero();
         }
-        assertThat(server.jdbcUrl(name)).contains("/" + name).contains("user=");
+        try (Connection viaUrl = java.sql.DriverManager.getConnection(server.jdbcUrl(name))) {
+            assertThat(viaUrl.getCatalog()).isEqualTo(name);
+        }
         databases.drop(name);
         databases.close();
         assertThat(databaseExists(url, name)).isFalse();
