@@ -2,32 +2,19 @@ package dev.ledgeranalytics.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-@AnalyticsDatabase
-class GrossMarginTest {
+class GrossMarginTest extends LedgerQueryTest {
 
     private static final Instant FROM = Instant.parse("2026-11-01T00:00:00Z");
     private static final Instant TO = Instant.parse("2026-11-08T00:00:00Z");
 
-    private final Ledger ledger;
-    private final AnalyticsQueries queries;
-
     GrossMarginTest(DataSource dataSource) {
-        this.ledger = new Ledger(dataSource);
-        this.queries = AnalyticsQueries.create(dataSource);
-    }
-
-    @BeforeEach
-    void emptyLedger() {
-        ledger.execute("TRUNCATE analytics.token_usage_ledger, analytics.providers");
-        ledger.withProviders();
+        super(dataSource);
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.ledgeranalytics.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,30 +10,18 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-@AnalyticsDatabase
-class MarginTrendTest {
+class MarginTrendTest extends LedgerQueryTest {
 
     private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final ZoneId KOLKATA = ZoneId.of("Asia/Kolkata");
 
-    private final Ledger ledger;
-    private final AnalyticsQueries queries;
-
     MarginTrendTest(DataSource dataSource) {
-        this.ledger = new Ledger(dataSource);
-        this.queries = AnalyticsQueries.create(dataSource);
-    }
-
-    @BeforeEach
-    void emptyLedger() {
-        ledger.execute("TRUNCATE analytics.token_usage_ledger, analytics.providers");
-        ledger.withProviders();
+        super(dataSource);
     }
 
     @ParameterizedTest(name = "{0}: {1} is {2} hours long")

@@ -3,7 +3,6 @@ package dev.ledgeranalytics.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,24 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-@AnalyticsDatabase
-class UserBreakdownTest {
+class UserBreakdownTest extends LedgerQueryTest {
 
     private static final LedgerFilter NOVEMBER =
             LedgerFilter.between(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z")).anyStatus();
 
-    private final Ledger ledger;
-    private final AnalyticsQueries queries;
-
     UserBreakdownTest(DataSource dataSource) {
-        this.ledger = new Ledger(dataSource);
-        this.queries = AnalyticsQueries.create(dataSource);
+        super(dataSource);
     }
 
     @BeforeEach
     void ledgerWithTiedUsers() {
-        ledger.execute("TRUNCATE analytics.token_usage_ledger, analytics.providers");
-        ledger.withProviders();
         // Seven users: several share a request count, a cost, a margin; one has no revenue at all.
         List<Row> rows = new ArrayList<>();
         for (int u = 0; u < 7; u++) {
