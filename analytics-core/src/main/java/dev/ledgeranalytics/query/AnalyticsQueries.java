@@ -1,5 +1,6 @@
 package dev.ledgeranalytics.query;
 
+import dev.ledgeranalytics.internal.LedgerReader;
 import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;

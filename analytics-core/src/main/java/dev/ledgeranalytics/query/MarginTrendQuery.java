@@ -1,5 +1,6 @@
 package dev.ledgeranalytics.query;
 
+import dev.ledgeranalytics.internal.LedgerConditions;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import java.math.BigDecimal;

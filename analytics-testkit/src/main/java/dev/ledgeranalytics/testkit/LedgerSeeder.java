@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -62,9 +64,10 @@ public final class LedgerSeeder {
     private final long seed;
     private final int users;
     private final boolean rebuildIndexes;
+    private final LongConsumer progress;
 
     private LedgerSeeder(DataSource dataSource, String schema, long rows, Instant from, Instant to, long seed, int users,
-                         boolean rebuildIndexes) {
+                         boolean rebuildIndexes, LongConsumer progress) {
         this.dataSource = dataSource;
         this.schema = schema;
         this.rows = rows;
@@ -73,6 +76,7 @@ public final class LedgerSeeder {
         this.seed = seed;
         this.users = users;
         this.rebuildIndexes = rebuildIndexes;
+        this.progress = progress;
     }
 
     /**
@@ -89,7 +93,7 @@ public final class LedgerSeeder {
         }
         Instant to = Instant.parse("2026-11-01T00:00:00Z");
         return new LedgerSeeder(dataSource, AnalyticsMigrations.DEFAULT_SCHEMA, 10_000, to.minus(Duration.ofDays(30)), to, 1,
-                1_000, false);
+                1_000, false, written -> { });
     }
 
     /**
@@ -101,7 +105,7 @@ public final class LedgerSeeder {
      */
     public LedgerSeeder schema(String schemaName) {
         return new LedgerSeeder(dataSource, AnalyticsMigrations.requireSchemaName(schemaName), rows, from, to, seed, users,
-                rebuildIndexes);
+                rebuildIndexes, progress);
     }
 
     /**
@@ -115,7 +119,7 @@ public final class LedgerSeeder {
         if (count < 0) {
             throw new IllegalArgumentException("rows must not be negative, but was " + count);
         }
-        return new LedgerSeeder(dataSource, schema, count, from, to, seed, users, rebuildIndexes);
+        return new LedgerSeeder(dataSource, schema, count, from, to, seed, users, rebuildIndexes, progress);
     }
 
     /**
@@ -134,7 +138,7 @@ public final class LedgerSeeder {
             throw new IllegalArgumentException("start and end must be whole microseconds, PostgreSQL's precision, but were "
                     + start + " and " + end);
         }
-        return new LedgerSeeder(dataSource, schema, rows, start, end, seed, users, rebuildIndexes);
+        return new LedgerSeeder(dataSource, schema, rows, start, end, seed, users, rebuildIndexes, progress);
     }
 
     /**
@@ -144,7 +148,7 @@ public final class LedgerSeeder {
      * @return a copy
      */
     public LedgerSeeder seed(long value) {
-        return new LedgerSeeder(dataSource, schema, rows, from, to, value, users, rebuildIndexes);
+        return new LedgerSeeder(dataSource, schema, rows, from, to, value, users, rebuildIndexes, progress);
     }
 
     /**
@@ -158,7 +162,7 @@ public final class LedgerSeeder {
         if (count < 1 || count > 10_000_000) {
             throw new IllegalArgumentException("users must be between 1 and 10000000, but was " + count);
         }
-        return new LedgerSeeder(dataSource, schema, rows, from, to, seed, count, rebuildIndexes);
+        return new LedgerSeeder(dataSource, schema, rows, from, to, seed, count, rebuildIndexes, progress);
     }
 
     /**
@@ -171,7 +175,22 @@ public final class LedgerSeeder {
      * @return a copy
      */
     public LedgerSeeder rebuildIndexes(boolean enabled) {
-        return new LedgerSeeder(dataSource, schema, rows, from, to, seed, users, enabled);
+        return new LedgerSeeder(dataSource, schema, rows, from, to, seed, users, enabled, progress);
+    }
+
+    /**
+     * Reports progress while loading: {@code listener} receives the number of rows streamed so far,
+     * every few thousand rows, from the loading threads.
+     *
+     * @param listener a thread-safe listener
+     * @return a copy
+     * @throws IllegalArgumentException if {@code listener} is {@code null}
+     */
+    public LedgerSeeder progress(LongConsumer listener) {
+        if (listener == null) {
+            throw new IllegalArgumentException("listener must not be null");
+        }
+        return new LedgerSeeder(dataSource, schema, rows, from, to, seed, users, rebuildIndexes, listener);
     }
 
     /**
@@ -207,6 +226,7 @@ public final class LedgerSeeder {
         int parts = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), rows / 50_000));
         List<Instant> bounds = LedgerRowGenerator.segments(rows, from, to, parts);
         List<Connection> connections = new ArrayList<>();
+        AtomicLong written = new AtomicLong();
         ExecutorService loaders = Executors.newFixedThreadPool(bounds.size() - 1, runnable -> {
             Thread thread = new Thread(runnable, "ledger-seeder");
             thread.setDaemon(true);
@@ -221,7 +241,7 @@ public final class LedgerSeeder {
                 connections.add(connection);
                 loads.add(loaders.submit(() -> {
                     connection.setAutoCommit(false);
-                    copy(connection, generator);
+                    copy(connection, generator, written);
                     connection.commit();
                     return null;
                 }));
@@ -378,18 +398,23 @@ public final class LedgerSeeder {
         return '"' + identifier + '"';
     }
 
-    private void copy(Connection connection, LedgerRowGenerator generator) throws SQLException {
+    private void copy(Connection connection, LedgerRowGenerator generator, AtomicLong written) throws SQLException {
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + quoted(schema) + ".token_usage_ledger ("
                 + String.join(", ", LedgerRowGenerator.COLUMNS) + ") FROM STDIN");
         try {
             StringBuilder chunk = new StringBuilder(COPY_CHUNK_CHARS + 1024);
+            int inChunk = 0;
             while (generator.hasNext()) {
                 generator.next(chunk);
+                inChunk++;
                 if (chunk.length() >= COPY_CHUNK_CHARS) {
                     write(copy, chunk);
+                    progress.accept(written.addAndGet(inChunk));
+                    inChunk = 0;
                 }
             }
             write(copy, chunk);
+            progress.accept(written.addAndGet(inChunk));
             copy.endCopy();
         } finally {
             if (copy.isActive()) {

@@ -1,8 +1,10 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.internal;
 
 import static dev.ledgeranalytics.schema.Tables.PROVIDERS;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.query.RequestStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,14 +16,14 @@ import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
-/** Translates a {@link LedgerFilter} into the WHERE clause every query shares. */
-final class LedgerConditions {
+/** Translates a {@link LedgerFilter} into the WHERE clause every query and export shares; internal API. */
+public final class LedgerConditions {
 
     private LedgerConditions() {
     }
 
     /** The filter's rows, over its own range. */
-    static Condition matching(LedgerFilter filter) {
+    public static Condition matching(LedgerFilter filter) {
         return matching(filter, filter.from(), filter.to());
     }
 
@@ -30,7 +32,7 @@ final class LedgerConditions {
      * index range of {@code idx_token_usage_analytics}; status, provider and user are checked
      * inside that index too, the other restrictions on the table rows.
      */
-    static Condition matching(LedgerFilter filter, Instant from, Instant to) {
+    public static Condition matching(LedgerFilter filter, Instant from, Instant to) {
         List<Condition> conditions = new ArrayList<>();
         conditions.add(TOKEN_USAGE_LEDGER.CREATED_AT.ge(from));
         conditions.add(TOKEN_USAGE_LEDGER.CREATED_AT.lt(to));

@@ -1,4 +1,4 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.internal;
 
 import dev.ledgeranalytics.AnalyticsException;
 import java.sql.Connection;
@@ -11,7 +11,7 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConnectionProvider;
 
 /**
- * Runs a query's statements on one connection, under the caller's statement timeout, and turns
+ * Internal API. Runs a query's statements on one connection, under the caller's statement timeout, and turns
  * database failures into {@link AnalyticsException}.
  *
  * <p>On a connection in auto-commit mode the statements run in their own read-only REPEATABLE
@@ -19,17 +19,17 @@ import org.jooq.impl.DefaultConnectionProvider;
  * is being written to. On a connection already inside the host's transaction they join it, and
  * the host's statement timeout is put back afterwards.
  */
-final class LedgerReader {
+public final class LedgerReader {
 
     private final DSLContext dsl;
     private final Duration statementTimeout;
 
-    LedgerReader(DSLContext dsl, Duration statementTimeout) {
+    public LedgerReader(DSLContext dsl, Duration statementTimeout) {
         this.dsl = dsl;
         this.statementTimeout = statementTimeout;
     }
 
-    <T> T read(String what, Function<DSLContext, T> statements) {
+    public <T> T read(String what, Function<DSLContext, T> statements) {
         try {
             return dsl.connectionResult(connection -> connection.getAutoCommit()
                     ? inOwnTransaction(connection, statements)

@@ -1,0 +1,78 @@
+package dev.ledgeranalytics.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code analytics} command line: {@code demo}, {@code report}, {@code export} and
+ * {@code migrate}. Failures print one line on stderr and exit with a code per kind of failure
+ * (see {@code --help}); {@code --verbose} adds the stack trace.
+ */
+@Command(name = "analytics", mixinStandardHelpOptions = true, version = "Ledger Analytics 0.1.0-SNAPSHOT",
+        description = "Finance analytics over a PostgreSQL ledger of metered LLM API requests.",
+        subcommands = {DemoCommand.class, ReportCommand.class, ExportCommand.class, MigrateCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:unexpected failure",
+            "2:invalid command line",
+            "3:database unreachable",
+            "4:authentication failed",
+            "5:ledger schema not migrated (run `migrate` first)",
+            "6:invalid value (date, zone, option)"})
+public final class AnalyticsCli implements Runnable {
+
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    private AnalyticsCli() {
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * Runs the command line and exits with its code.
+     *
+     * @param args the arguments, such as {@code demo --rows 100000}
+     */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        System.exit(run(out, err, args));
+    }
+
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        CommandLine commandLine = new CommandLine(new AnalyticsCli());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setExecutionExceptionHandler((error, failed, parseResult) -> {
+            String schema = failed.getCommand() instanceof UsesDatabase database ? database.schema() : "analytics";
+            ExitCode.Failure failure = ExitCode.of(error, schema);
+            err.println("error: " + failure.message());
+            if (verbose) {
+                error.printStackTrace(err);
+            } else {
+                err.println("(run with --verbose for details)");
+            }
+            err.flush();
+            return failure.exit().code;
+        });
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** A command that reads a database through {@link DatabaseOptions}. */
+    interface UsesDatabase {
+        String schema();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.ledgeranalytics.cli;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** How the dashboard shows numbers to people: money to the cent, ratios as percentages. */
+final class Format {
+
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT);
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
+
+    private Format() {
+    }
+
+    static String usd(BigDecimal amount) {
+        if (amount == null) {
+            return "—";
+        }
+        BigDecimal cents = amount.setScale(2, RoundingMode.HALF_EVEN);
+        return (cents.signum() < 0 ? "-$" : "$") + String.format(Locale.ROOT, "%,.2f", cents.abs());
+    }
+
+    /** Small amounts, such as one request's cost, to a hundredth of a cent or finer. */
+    static String usdPrecise(BigDecimal amount) {
+        if (amount == null) {
+            return "—";
+        }
+        return "$" + amount.setScale(6, RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    static String count(long value) {
+        return String.format(Locale.ROOT, "%,d", value);
+    }
+
+    static String percent(BigDecimal ratio) {
+        if (ratio == null) {
+            return "—";
+        }
+        return ratio.movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + " %";
+    }
+
+    static String change(BigDecimal ratio) {
+        if (ratio == null) {
+            return "n/a";
+        }
+        String sign = ratio.signum() > 0 ? "+" : "";
+        return sign + ratio.movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + " %";
+    }
+
+    static String day(Instant instant, ZoneId zone) {
+        return DAY.format(instant.atZone(zone));
+    }
+
+    static String minute(Instant instant, ZoneId zone) {
+        return MINUTE.format(instant.atZone(zone));
+    }
+}

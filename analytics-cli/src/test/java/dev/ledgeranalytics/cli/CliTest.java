@@ -1,0 +1,225 @@
+package dev.ledgeranalytics.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgeranalytics.export.CsvExporter;
+import dev.ledgeranalytics.query.AnalyticsQueries;
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.query.ProviderCost;
+import dev.ledgeranalytics.testkit.LedgerSeeder;
+import dev.ledgeranalytics.testkit.TestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/** The commands, run in-process against databases from the testkit. */
+class CliTest {
+
+    private static final Instant TO = Instant.parse("2026-11-01T00:00:00Z");
+    private static final String RANGE_FROM = "2026-10-02";
+    private static final String RANGE_TO = "2026-11-01";
+
+    private static TestDatabase seeded;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void seed() {
+        seeded = TestDatabase.migrated();
+        LedgerSeeder.into(seeded.dataSource()).rows(20_000).between(Instant.parse("2026-08-01T00:00:00Z"), TO).seed(5).load();
+    }
+
+    @AfterAll
+    static void drop() {
+        seeded.close();
+    }
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AnalyticsCli.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void demoSeedsAndPrintsEveryPanelAndWritesAWellFormedHtmlReport() throws Exception {
+        Path html = temp.resolve("report.html");
+
+        Run demo = run("demo", "--rows", "20000", "--zone", "Europe/Berlin", "--html", html.toString());
+
+        assertThat(demo.exitCode()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("Seeded 20,000 rows", "== Key figures", "== Cost per provider", "== Gross margin per day",
+                "== Cost per request", "== Top 10 users", "The five dashboard queries took");
+        assertThat(demo.err()).contains("Seeding", "100 %");
+        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(html.toFile());
+        for (String panel : List.of("kpis", "providers", "trend", "costs", "users")) {
+            assertThat(document.getElementsByTagName("section").getLength()).isEqualTo(5);
+            assertThat(Files.readString(html)).contains("<section id=\"" + panel + "\">");
+        }
+        assertThat(document.getElementsByTagName("svg").getLength()).isGreaterThanOrEqualTo(3);
+        assertThat(Files.readString(html)).doesNotContain("<script", "http://cdn", "https://");
+    }
+
+    @Test
+    void reportShowsTheDashboardOfARealDatabase() throws Exception {
+        Path html = temp.resolve("october.html");
+
+        Run report = run("report", "--jdbc-url", seeded.jdbcUrl(), "--from", RANGE_FROM, "--to", RANGE_TO,
+                "--zone", "America/New_York", "--provider", "openai,anthropic", "--html", html.toString());
+
+        assertThat(report.exitCode()).as(report.err()).isZero();
+        assertThat(report.out()).contains("America/New_York", "openai", "anthropic").doesNotContain("  google ");
+        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(html.toFile());
+    }
+
+    @Test
+    void migrateAppliesOnceAndThenHasNothingToDo() {
+        try (TestDatabase empty = TestDatabase.empty()) {
+            Run first = run("migrate", "--jdbc-url", empty.jdbcUrl(), "--schema", "billing");
+            Run second = run("migrate", "--jdbc-url", empty.jdbcUrl(), "--schema", "billing");
+
+            assertThat(first.exitCode()).as(first.err()).isZero();
+            assertThat(first.out()).contains("applied V1 ledger tables", "applied V2 ledger indexes", "at version 2");
+            assertThat(second.out()).contains("nothing to apply");
+        }
+    }
+
+    @Test
+    void exportedLedgerRowsReadBackExactlyIncludingDecimalsAndZoneOffsets() throws Exception {
+        Path file = temp.resolve("ledger.csv");
+
+        Run export = run("export", "--jdbc-url", seeded.jdbcUrl(), "--from", RANGE_FROM, "--to", RANGE_TO,
+                "--status", "success,failed,cancelled", "--zone", "Europe/Berlin", "--output", file.toString());
+
+        assertThat(export.exitCode()).as(export.err()).isZero();
+        List<List<String>> csv = Csv.parse(Files.readString(file));
+        List<String> header = csv.get(0);
+        assertThat(header).startsWith("id", "request_id", "created_at", "status", "provider");
+        Map<String, List<String>> byId = new HashMap<>();
+        csv.subList(1, csv.size()).forEach(row -> byId.put(row.get(0), row));
+        int checked = 0;
+        try (Connection connection = seeded.dataSource().getConnection(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("""
+                     SELECT l.id::text, l.created_at, l.vendor_cost, l.gross_margin_usd, p.slug, l.error_code, l.status::text
+                     FROM analytics.token_usage_ledger l JOIN analytics.providers p ON p.id = l.provider_id
+                     WHERE l.created_at >= '2026-10-01T22:00:00Z' AND l.created_at < '2026-10-31T23:00:00Z'""")) {
+            while (rs.next()) {
+                List<String> row = byId.remove(rs.getString(1));
+                assertThat(row).as(rs.getString(1)).isNotNull();
+                OffsetDateTime createdAt = OffsetDateTime.parse(row.get(header.indexOf("created_at")));
+                assertThat(createdAt.toInstant()).isEqualTo(rs.getObject(2, OffsetDateTime.class).toInstant());
+                assertThat(createdAt.getOffset()).isEqualTo(ZoneId.of("Europe/Berlin").getRules().getOffset(createdAt.toInstant()));
+                assertThat(row.get(header.indexOf("vendor_cost"))).isEqualTo(rs.getBigDecimal(3).toPlainString());
+                assertThat(row.get(header.indexOf("gross_margin_usd"))).isEqualTo(rs.getBigDecimal(4).toPlainString());
+                assertThat(row.get(header.indexOf("provider"))).isEqualTo(rs.getString(5));
+                assertThat(row.get(header.indexOf("error_code"))).isEqualTo(rs.getString(6));
+                assertThat(row.get(header.indexOf("status"))).isEqualTo(rs.getString(7));
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(5_000);
+        assertThat(byId).as("rows exported that the range does not hold").isEmpty();
+    }
+
+    @Test
+    void exportedQueryResultsEqualTheQueriesExactly() throws Exception {
+        Path file = temp.resolve("providers.csv");
+        LedgerFilter october = LedgerFilter.between(Instant.parse("2026-10-02T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"));
+
+        Run export = run("export", "--jdbc-url", seeded.jdbcUrl(), "--from", RANGE_FROM, "--to", RANGE_TO,
+                "--what", "provider-costs", "--output", file.toString());
+
+        assertThat(export.exitCode()).as(export.err()).isZero();
+        List<ProviderCost> expected = AnalyticsQueries.create(seeded.dataSource()).providerCosts(october);
+        List<List<String>> csv = Csv.parse(Files.readString(file));
+        assertThat(csv).hasSize(expected.size() + 1);
+        for (int i = 0; i < expected.size(); i++) {
+            List<String> row = csv.get(i + 1);
+            assertThat(row.get(0)).isEqualTo(expected.get(i).slug());
+            assertThat(new BigDecimal(row.get(5))).isEqualTo(expected.get(i).vendorCost());
+            assertThat(new BigDecimal(row.get(8))).isEqualTo(expected.get(i).costShare());
+        }
+        for (String what : List.of("gross-margin", "margin-trend", "cost-summary", "cost-histogram", "users")) {
+            Run other = run("export", "--jdbc-url", seeded.jdbcUrl(), "--from", RANGE_FROM, "--to", RANGE_TO, "--what", what,
+                    "--output", temp.resolve(what + ".csv").toString());
+            assertThat(other.exitCode()).as(what + ": " + other.err()).isZero();
+            assertThat(Csv.parse(Files.readString(temp.resolve(what + ".csv")))).as(what).hasSizeGreaterThan(1);
+        }
+        assertThat(CsvExporter.class).isNotNull();
+    }
+
+    @Test
+    void anUnreachableDatabaseIsExitCode3() {
+        Run run = run("report", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/nothing");
+
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.err()).startsWith("error: cannot reach the database").contains("--verbose").doesNotContain("\tat ");
+    }
+
+    @Test
+    void refusedCredentialsAreExitCode4() {
+        Run run = run("report", "--jdbc-url", seeded.jdbcUrl().replaceAll("user=[^&]*", "user=nobody_here"));
+
+        assertThat(run.exitCode()).isEqualTo(4);
+        assertThat(run.err()).startsWith("error: the database refused the credentials");
+    }
+
+    @Test
+    void anUnmigratedDatabaseIsExitCode5AndSaysToMigrate() {
+        try (TestDatabase empty = TestDatabase.empty()) {
+            Run run = run("report", "--jdbc-url", empty.jdbcUrl(), "--verbose");
+
+            assertThat(run.exitCode()).isEqualTo(5);
+            assertThat(run.err()).startsWith("error: the ledger schema \"analytics\" is not in this database; run `migrate` first")
+                    .contains("\tat ");
+        }
+    }
+
+    @Test
+    void badDatesZonesAndOptionsAreNamed() {
+        Run badDate = run("report", "--jdbc-url", seeded.jdbcUrl(), "--from", "2026-13-45");
+        Run badZone = run("report", "--jdbc-url", seeded.jdbcUrl(), "--zone", "Mars/Olympus");
+        Run reversed = run("report", "--jdbc-url", seeded.jdbcUrl(), "--from", "2026-11-01", "--to", "2026-10-01");
+        Run unknown = run("report", "--jdbc-url", seeded.jdbcUrl(), "--no-such-option");
+
+        assertThat(badDate.exitCode()).isEqualTo(6);
+        assertThat(badDate.err()).contains("--from must be a date").contains("2026-13-45");
+        assertThat(badZone.exitCode()).isEqualTo(6);
+        assertThat(badZone.err()).contains("--zone").contains("Mars/Olympus");
+        assertThat(reversed.exitCode()).isEqualTo(6);
+        assertThat(reversed.err()).contains("from must be before to");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--no-such-option");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("demo", "report", "export", "migrate")) {
+            Run help = run(command, "--help");
+            assertThat(help.exitCode()).isZero();
+            assertThat(help.out()).contains("Usage: analytics " + command);
+        }
+        assertThat(run("--help").out()).contains("Exit codes:", "run `migrate` first");
+    }
+}

@@ -1,0 +1,289 @@
+package dev.ledgeranalytics.export;
+
+import static dev.ledgeranalytics.schema.Tables.PROVIDERS;
+import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
+
+import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.internal.LedgerConditions;
+import dev.ledgeranalytics.internal.LedgerReader;
+import dev.ledgeranalytics.jooq.LedgerDsl;
+import dev.ledgeranalytics.query.CostBucket;
+import dev.ledgeranalytics.query.CostDistribution;
+import dev.ledgeranalytics.query.GrossMargin;
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.query.MarginTrend;
+import dev.ledgeranalytics.query.PeriodTotals;
+import dev.ledgeranalytics.query.ProviderCost;
+import dev.ledgeranalytics.query.TrendBucket;
+import dev.ledgeranalytics.query.UserUsage;
+import java.io.BufferedWriter;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.jooq.Cursor;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+
+/**
+ * Writes the ledger and the queries' results as CSV: RFC 4180 (comma separated, CRLF line ends,
+ * a header row), decimals as exact plain strings, instants as ISO-8601 with the offset of the
+ * chosen zone (UTC unless {@link #withZone(ZoneId)} says otherwise), empty fields for nulls.
+ *
+ * <pre>{@code
+ * try (Writer out = Files.newBufferedWriter(Path.of("october.csv"))) {
+ *     long rows = CsvExporter.create(dataSource).withZone(ZoneId.of("Europe/Berlin"))
+ *             .exportLedger(LedgerFilter.between(from, to).anyStatus(), out);
+ * }
+ * }</pre>
+ *
+ * <p>{@link #exportLedger} streams through a server-side cursor in constant memory, however many
+ * rows match. Instances are immutable and thread-safe.
+ */
+public final class CsvExporter {
+
+    /** Rows fetched per round trip of the server-side cursor. */
+    private static final int FETCH_SIZE = 10_000;
+
+    private static final List<Field<?>> LEDGER_COLUMNS = List.of(
+            TOKEN_USAGE_LEDGER.ID, TOKEN_USAGE_LEDGER.REQUEST_ID, TOKEN_USAGE_LEDGER.CREATED_AT, TOKEN_USAGE_LEDGER.STATUS,
+            PROVIDERS.SLUG, TOKEN_USAGE_LEDGER.MODEL_ID, TOKEN_USAGE_LEDGER.USER_ID, TOKEN_USAGE_LEDGER.USER_TIER,
+            TOKEN_USAGE_LEDGER.API_KEY_ID, TOKEN_USAGE_LEDGER.REQUEST_TYPE, TOKEN_USAGE_LEDGER.INPUT_TOKENS,
+            TOKEN_USAGE_LEDGER.CACHED_INPUT_TOKENS, TOKEN_USAGE_LEDGER.OUTPUT_TOKENS, TOKEN_USAGE_LEDGER.REASONING_TOKENS,
+            TOKEN_USAGE_LEDGER.VENDOR_COST, TOKEN_USAGE_LEDGER.MARGIN_MULTIPLIER, TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD,
+            TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED, TOKEN_USAGE_LEDGER.LATENCY_MS, TOKEN_USAGE_LEDGER.TIME_TO_FIRST_TOKEN_MS,
+            TOKEN_USAGE_LEDGER.ERROR_CODE, TOKEN_USAGE_LEDGER.IS_STREAMING, TOKEN_USAGE_LEDGER.UPSTREAM_REQUEST_ID,
+            TOKEN_USAGE_LEDGER.SESSION_ID, TOKEN_USAGE_LEDGER.METADATA, TOKEN_USAGE_LEDGER.UPDATED_AT);
+
+    private final DSLContext dsl;
+    private final ZoneId zone;
+
+    private CsvExporter(DSLContext dsl, ZoneId zone) {
+        this.dsl = dsl;
+        this.zone = zone;
+    }
+
+    /**
+     * An exporter for the ledger in this database's default schema, writing instants in UTC.
+     *
+     * @param dataSource the database
+     * @return the exporter
+     * @throws IllegalArgumentException if {@code dataSource} is {@code null}
+     */
+    public static CsvExporter create(DataSource dataSource) {
+        return new CsvExporter(LedgerDsl.using(dataSource), ZoneOffset.UTC);
+    }
+
+    /**
+     * A copy that reads the ledger installed into another schema.
+     *
+     * @param schema the schema the migrations were applied to
+     * @return the copy
+     * @throws IllegalArgumentException if the name is invalid
+     */
+    public CsvExporter withSchema(String schema) {
+        return new CsvExporter(LedgerDsl.using(dsl.configuration(), schema), zone);
+    }
+
+    /**
+     * A copy that writes instants as local times of {@code zone}, with their offset.
+     *
+     * @param zone the zone, such as {@code Europe/Berlin}
+     * @return the copy
+     * @throws IllegalArgumentException if {@code zone} is {@code null}
+     */
+    public CsvExporter withZone(ZoneId zone) {
+        if (zone == null) {
+            throw new IllegalArgumentException("zone must not be null");
+        }
+        return new CsvExporter(dsl, zone);
+    }
+
+    /**
+     * Streams the ledger rows the filter selects, oldest first, with the provider's slug in place
+     * of its id.
+     *
+     * @param filter the rows to write
+     * @param out    where to write; flushed, not closed
+     * @return the number of rows written, header excluded
+     * @throws IllegalArgumentException if an argument is {@code null}
+     * @throws AnalyticsException       if the database fails
+     * @throws UncheckedIOException     if writing fails
+     */
+    public long exportLedger(LedgerFilter filter, Writer out) {
+        require("filter", filter);
+        require("out", out);
+        CsvWriter csv = new CsvWriter(out);
+        for (Field<?> column : LEDGER_COLUMNS) {
+            csv.field(column == PROVIDERS.SLUG ? "provider" : column.getName());
+        }
+        csv.endRow();
+        long rows = new LedgerReader(dsl, null).read("Exporting the ledger", tx -> {
+            long written = 0;
+            try (Cursor<Record> cursor = tx.select(LEDGER_COLUMNS)
+                    .from(TOKEN_USAGE_LEDGER)
+                    .join(PROVIDERS).on(PROVIDERS.ID.eq(TOKEN_USAGE_LEDGER.PROVIDER_ID))
+                    .where(LedgerConditions.matching(filter))
+                    .orderBy(TOKEN_USAGE_LEDGER.CREATED_AT, TOKEN_USAGE_LEDGER.ID)
+                    .fetchSize(FETCH_SIZE)
+                    .fetchLazy()) {
+                for (Record row : cursor) {
+                    for (int i = 0; i < LEDGER_COLUMNS.size(); i++) {
+                        csv.field(text(row.get(i)));
+                    }
+                    csv.endRow();
+                    written++;
+                }
+            }
+            return written;
+        });
+        csv.flush();
+        return rows;
+    }
+
+    /**
+     * Like {@link #exportLedger(LedgerFilter, Writer)}, as UTF-8 bytes.
+     *
+     * @param filter the rows to write
+     * @param out    where to write; flushed, not closed
+     * @return the number of rows written
+     */
+    public long exportLedger(LedgerFilter filter, OutputStream out) {
+        require("out", out);
+        return exportLedger(filter, new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16));
+    }
+
+    /**
+     * The KPI totals: one row for the current period, one for the previous.
+     *
+     * @param result the result of {@code grossMargin}
+     * @param out    where to write; flushed, not closed
+     */
+    public void write(GrossMargin result, Writer out) {
+        CsvWriter csv = start(out, "period", "from", "to", "requests", "input_tokens", "output_tokens", "vendor_cost",
+                "revenue", "gross_margin", "margin_ratio", "credits");
+        totals(csv, "current", require("result", result).current());
+        totals(csv, "previous", result.previous());
+        csv.flush();
+    }
+
+    /**
+     * One row per provider, in the result's order.
+     *
+     * @param result the result of {@code providerCosts}
+     * @param out    where to write; flushed, not closed
+     */
+    public void writeProviderCosts(List<ProviderCost> result, Writer out) {
+        CsvWriter csv = start(out, "provider", "display_name", "requests", "input_tokens", "output_tokens", "vendor_cost",
+                "revenue", "gross_margin", "cost_share");
+        for (ProviderCost cost : require("result", result)) {
+            csv.row(cost.slug(), cost.displayName(), Long.toString(cost.requests()), Long.toString(cost.inputTokens()),
+                    Long.toString(cost.outputTokens()), text(cost.vendorCost()), text(cost.revenue()),
+                    text(cost.grossMargin()), text(cost.costShare()));
+        }
+        csv.flush();
+    }
+
+    /**
+     * One row per bucket.
+     *
+     * @param result the result of {@code marginTrend}
+     * @param out    where to write; flushed, not closed
+     */
+    public void write(MarginTrend result, Writer out) {
+        CsvWriter csv = start(out, "bucket_start", "bucket_end", "requests", "revenue", "vendor_cost", "gross_margin");
+        for (TrendBucket bucket : require("result", result).buckets()) {
+            csv.row(text(bucket.start()), text(bucket.end()), Long.toString(bucket.requests()), text(bucket.revenue()),
+                    text(bucket.vendorCost()), text(bucket.grossMargin()));
+        }
+        csv.flush();
+    }
+
+    /**
+     * The distribution's summary: one row of count, extremes, mean and percentiles.
+     *
+     * @param result the result of {@code costDistribution}
+     * @param out    where to write; flushed, not closed
+     */
+    public void writeCostSummary(CostDistribution result, Writer out) {
+        CsvWriter csv = start(out, "count", "min", "max", "mean", "p50", "p90", "p95", "p99");
+        require("result", result);
+        csv.row(Long.toString(result.count()), text(result.min()), text(result.max()), text(result.mean()),
+                text(result.p50()), text(result.p90()), text(result.p95()), text(result.p99()));
+        csv.flush();
+    }
+
+    /**
+     * The distribution's histogram, one row per bucket.
+     *
+     * @param result the result of {@code costDistribution}
+     * @param out    where to write; flushed, not closed
+     */
+    public void writeCostHistogram(CostDistribution result, Writer out) {
+        CsvWriter csv = start(out, "lower", "upper", "count", "cost_sum");
+        for (CostBucket bucket : require("result", result).histogram()) {
+            csv.row(text(bucket.lower()), text(bucket.upper()), Long.toString(bucket.count()), text(bucket.costSum()));
+        }
+        csv.flush();
+    }
+
+    /**
+     * One row per user, in the given order.
+     *
+     * @param users users from one or more {@code userBreakdown} pages
+     * @param out   where to write; flushed, not closed
+     */
+    public void writeUsers(List<UserUsage> users, Writer out) {
+        CsvWriter csv = start(out, "user_id", "requests", "input_tokens", "output_tokens", "vendor_cost", "revenue",
+                "gross_margin", "margin_ratio", "first_request", "last_request");
+        for (UserUsage user : require("users", users)) {
+            csv.row(user.userId().toString(), Long.toString(user.requests()), Long.toString(user.inputTokens()),
+                    Long.toString(user.outputTokens()), text(user.vendorCost()), text(user.revenue()), text(user.grossMargin()),
+                    text(user.marginRatio()), text(user.firstRequest()), text(user.lastRequest()));
+        }
+        csv.flush();
+    }
+
+    private CsvWriter start(Writer out, String... header) {
+        return new CsvWriter(require("out", out)).row(header);
+    }
+
+    private void totals(CsvWriter csv, String period, PeriodTotals totals) {
+        csv.row(period, text(totals.from()), text(totals.to()), Long.toString(totals.requests()),
+                Long.toString(totals.inputTokens()), Long.toString(totals.outputTokens()), text(totals.vendorCost()),
+                text(totals.revenue()), text(totals.grossMargin()), text(totals.marginRatio()), Long.toString(totals.credits()));
+    }
+
+    private String text(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof BigDecimal decimal) {
+            return decimal.toPlainString();
+        }
+        if (value instanceof Instant instant) {
+            return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atZone(zone).toOffsetDateTime());
+        }
+        if (value instanceof Enum<?> status) {
+            return status.toString();
+        }
+        return value.toString();
+    }
+
+    private static <T> T require(String name, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        return Objects.requireNonNull(value);
+    }
+}
