@@ -56,7 +56,7 @@ class CsvExporterTest {
                 + "2026-11-03T05:00:00.123456+05:30,failed,openai,gpt-4o,");
         assertThat(out.toString()).contains(",0.00000100,1.50,-0.00000100,0,")
                 .contains(",\"line 1,\n\"\"line 2\"\"\",")
-                .contains(",\"{\"\"note\"\":\"\"a, b\"\"}\",")
+                .contains(",\"{\"\"note\"\": \"\"a, b\"\"}\",")
                 .endsWith("\r\n");
     }
 
