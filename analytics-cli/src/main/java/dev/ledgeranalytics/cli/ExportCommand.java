@@ -3,16 +3,12 @@ package dev.ledgeranalytics.cli;
 import dev.ledgeranalytics.export.CsvExporter;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
-import dev.ledgeranalytics.query.UserPage;
 import dev.ledgeranalytics.query.UserSort;
-import dev.ledgeranalytics.query.UserUsage;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,7 +77,7 @@ final class ExportCommand implements Callable<Integer>, AnalyticsCli.UsesDatabas
                 case MARGIN_TREND -> exporter.write(queries.marginTrend(rows, filter.granularity, filter.zone()), out);
                 case COST_SUMMARY -> exporter.writeCostSummary(queries.costDistribution(rows), out);
                 case COST_HISTOGRAM -> exporter.writeCostHistogram(queries.costDistribution(rows), out);
-                case USERS -> exporter.writeUsers(allUsers(queries, rows), out);
+                case USERS -> exporter.exportUsers(queries, rows, UserSort.GROSS_MARGIN_DESC, out);
             }
         } finally {
             if (output == null) {
@@ -91,16 +87,5 @@ final class ExportCommand implements Callable<Integer>, AnalyticsCli.UsesDatabas
             }
         }
         return 0;
-    }
-
-    private static List<UserUsage> allUsers(AnalyticsQueries queries, LedgerFilter rows) {
-        List<UserUsage> users = new ArrayList<>();
-        String cursor = null;
-        do {
-            UserPage page = queries.userBreakdown(rows, UserSort.GROSS_MARGIN_DESC, 1000, cursor);
-            users.addAll(page.users());
-            cursor = page.next();
-        } while (cursor != null);
-        return users;
     }
 }

@@ -2,10 +2,12 @@ package dev.ledgeranalytics.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledgeranalytics.export.CsvExporter;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.query.ProviderCost;
+import dev.ledgeranalytics.query.UserPage;
+import dev.ledgeranalytics.query.UserSort;
+import dev.ledgeranalytics.query.UserUsage;
 import dev.ledgeranalytics.testkit.LedgerSeeder;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import java.io.PrintWriter;
@@ -19,6 +21,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +47,8 @@ class CliTest {
     @BeforeAll
     static void seed() {
         seeded = TestDatabase.migrated();
-        LedgerSeeder.into(seeded.dataSource()).rows(20_000).between(Instant.parse("2026-08-01T00:00:00Z"), TO).seed(5).load();
+        LedgerSeeder.into(seeded.dataSource()).rows(20_000).between(Instant.parse("2026-08-01T00:00:00Z"), TO).users(3_000).seed(5)
+                .load();
     }
 
     @AfterAll
@@ -166,7 +170,33 @@ class CliTest {
             assertThat(other.exitCode()).as(what + ": " + other.err()).isZero();
             assertThat(Csv.parse(Files.readString(temp.resolve(what + ".csv")))).as(what).hasSizeGreaterThan(1);
         }
-        assertThat(CsvExporter.class).isNotNull();
+    }
+
+    @Test
+    void exportedUsersAreEveryPageOfTheBreakdownInOrder() throws Exception {
+        Path file = temp.resolve("users.csv");
+        LedgerFilter seededRange = LedgerFilter.between(Instant.parse("2026-08-01T00:00:00Z"), TO);
+
+        Run export = run("export", "--jdbc-url", seeded.jdbcUrl(), "--from", "2026-08-01", "--to", RANGE_TO,
+                "--what", "users", "--output", file.toString());
+
+        assertThat(export.exitCode()).as(export.err()).isZero();
+        List<UserUsage> expected = new ArrayList<>();
+        AnalyticsQueries queries = AnalyticsQueries.create(seeded.dataSource());
+        String cursor = null;
+        do {
+            UserPage page = queries.userBreakdown(seededRange, UserSort.GROSS_MARGIN_DESC, UserPage.MAX_SIZE, cursor);
+            expected.addAll(page.users());
+            cursor = page.next();
+        } while (cursor != null);
+        assertThat(expected).as("users, more than one page of them").hasSizeGreaterThan(UserPage.MAX_SIZE);
+        List<List<String>> csv = Csv.parse(Files.readString(file));
+        assertThat(csv).hasSize(expected.size() + 1);
+        for (int i = 0; i < expected.size(); i++) {
+            List<String> row = csv.get(i + 1);
+            assertThat(row.get(0)).isEqualTo(expected.get(i).userId().toString());
+            assertThat(new BigDecimal(row.get(6))).isEqualTo(expected.get(i).grossMargin());
+        }
     }
 
     @Test

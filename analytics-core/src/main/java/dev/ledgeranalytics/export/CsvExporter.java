@@ -7,6 +7,7 @@ import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.internal.LedgerConditions;
 import dev.ledgeranalytics.internal.LedgerReader;
 import dev.ledgeranalytics.jooq.LedgerDsl;
+import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.CostBucket;
 import dev.ledgeranalytics.query.CostDistribution;
 import dev.ledgeranalytics.query.GrossMargin;
@@ -15,6 +16,8 @@ import dev.ledgeranalytics.query.MarginTrend;
 import dev.ledgeranalytics.query.PeriodTotals;
 import dev.ledgeranalytics.query.ProviderCost;
 import dev.ledgeranalytics.query.TrendBucket;
+import dev.ledgeranalytics.query.UserPage;
+import dev.ledgeranalytics.query.UserSort;
 import dev.ledgeranalytics.query.UserUsage;
 import java.io.BufferedWriter;
 import java.io.OutputStream;
@@ -254,14 +257,51 @@ public final class CsvExporter {
      * @param out   where to write; flushed, not closed
      */
     public void writeUsers(List<UserUsage> users, Writer out) {
-        CsvWriter csv = start(out, "user_id", "requests", "input_tokens", "output_tokens", "vendor_cost", "revenue",
-                "gross_margin", "margin_ratio", "first_request", "last_request");
-        for (UserUsage user : require("users", users)) {
-            csv.row(user.userId().toString(), Long.toString(user.requests()), Long.toString(user.inputTokens()),
-                    Long.toString(user.outputTokens()), text(user.vendorCost()), text(user.revenue()), text(user.grossMargin()),
-                    text(user.marginRatio()), text(user.firstRequest()), text(user.lastRequest()));
-        }
+        CsvWriter csv = startUsers(out);
+        require("users", users).forEach(user -> userRow(csv, user));
         csv.flush();
+    }
+
+    /**
+     * Every user the filter selects, in the order of {@code sort}, read page by page through
+     * {@code userBreakdown} so that memory holds one page at a time however many users there are.
+     *
+     * @param queries the queries to read the pages with (their schema and statement timeout apply)
+     * @param filter  the rows to total per user
+     * @param sort    the order of the rows
+     * @param out     where to write; flushed, not closed
+     * @return the number of users written, header excluded
+     * @throws IllegalArgumentException if an argument is {@code null}
+     * @throws AnalyticsException       if the database fails
+     */
+    public long exportUsers(AnalyticsQueries queries, LedgerFilter filter, UserSort sort, Writer out) {
+        require("queries", queries);
+        require("filter", filter);
+        require("sort", sort);
+        CsvWriter csv = startUsers(out);
+        long written = 0;
+        String cursor = null;
+        do {
+            UserPage page = queries.userBreakdown(filter, sort, UserPage.MAX_SIZE, cursor);
+            for (UserUsage user : page.users()) {
+                userRow(csv, user);
+                written++;
+            }
+            cursor = page.next();
+        } while (cursor != null);
+        csv.flush();
+        return written;
+    }
+
+    private CsvWriter startUsers(Writer out) {
+        return start(out, "user_id", "requests", "input_tokens", "output_tokens", "vendor_cost", "revenue",
+                "gross_margin", "margin_ratio", "first_request", "last_request");
+    }
+
+    private void userRow(CsvWriter csv, UserUsage user) {
+        csv.row(user.userId().toString(), Long.toString(user.requests()), Long.toString(user.inputTokens()),
+                Long.toString(user.outputTokens()), text(user.vendorCost()), text(user.revenue()), text(user.grossMargin()),
+                text(user.marginRatio()), text(user.firstRequest()), text(user.lastRequest()));
     }
 
     private CsvWriter start(Writer out, String... header) {

@@ -220,8 +220,8 @@ public final class AnalyticsQueries {
         if (sort == null) {
             throw new IllegalArgumentException("sort must not be null");
         }
-        if (pageSize < 1 || pageSize > UserBreakdownQuery.MAX_PAGE_SIZE) {
-            throw new IllegalArgumentException("pageSize must be between 1 and " + UserBreakdownQuery.MAX_PAGE_SIZE
+        if (pageSize < 1 || pageSize > UserPage.MAX_SIZE) {
+            throw new IllegalArgumentException("pageSize must be between 1 and " + UserPage.MAX_SIZE
                     + ", but was " + pageSize);
         }
         UserBreakdownQuery query = new UserBreakdownQuery(filter, sort, pageSize, cursor);

@@ -35,8 +35,6 @@ import org.jooq.impl.SQLDataType;
  */
 final class UserBreakdownQuery {
 
-    static final int MAX_PAGE_SIZE = 1000;
-
     private final LedgerSums sums = LedgerSums.all();
     private final Field<Instant> firstRequest = DSL.min(TOKEN_USAGE_LEDGER.CREATED_AT).as("first_request");
     private final Field<Instant> lastRequest = DSL.max(TOKEN_USAGE_LEDGER.CREATED_AT).as("last_request");

@@ -11,6 +11,9 @@ import java.util.List;
  */
 public record UserPage(List<UserUsage> users, String next) {
 
+    /** The largest page {@code userBreakdown} returns. */
+    public static final int MAX_SIZE = 1000;
+
     /** Copies the users, so the page stays immutable. */
     public UserPage {
         users = List.copyOf(users);
