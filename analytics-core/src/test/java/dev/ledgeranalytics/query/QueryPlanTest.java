@@ -2,9 +2,9 @@ package dev.ledgeranalytics.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import dev.ledgeranalytics.testkit.LedgerSeeder;
+import dev.ledgeranalytics.testkit.TestLedger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,9 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import org.jooq.DSLContext;
-import org.jooq.Record2;
-import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,32 +36,11 @@ class QueryPlanTest {
     }
 
     @BeforeAll
-    static void aYearOfRequests(DataSource dataSource) throws InterruptedException {
+    static void aYearOfSettledRequests(DataSource dataSource) {
         LedgerSeeder.into(dataSource).rows(400_000).between(TO.minus(Duration.ofDays(365)), TO).users(5_000).seed(2026)
                 .rebuildIndexes(true).load();
-        Ledger ledger = new Ledger(dataSource);
-        ledger.execute("VACUUM ANALYZE analytics.providers");
-        vacuumUntilAllVisible(ledger, LedgerDsl.using(dataSource));
-    }
-
-    /**
-     * An index-only scan is only chosen, and only stays heap-free, on pages the visibility map marks
-     * all-visible. VACUUM cannot mark a page while any snapshot older than its rows is open (an
-     * autovacuum ANALYZE starting at the wrong moment is enough), so repeat until it could.
-     */
-    private static void vacuumUntilAllVisible(Ledger ledger, DSLContext dsl) throws InterruptedException {
-        ledger.execute("ALTER TABLE analytics.token_usage_ledger SET (autovacuum_enabled = false)");
-        for (int attempt = 0; attempt < 50; attempt++) {
-            ledger.execute("VACUUM (ANALYZE) analytics.token_usage_ledger");
-            Record2<Integer, Integer> pages = dsl.select(DSL.field("relpages", Integer.class), DSL.field("relallvisible", Integer.class))
-                    .from(DSL.table("pg_class")).where(DSL.field("oid").eq(DSL.field("'analytics.token_usage_ledger'::regclass")))
-                    .fetchSingle();
-            if (pages.value1() > 0 && pages.value1().equals(pages.value2())) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("VACUUM could not mark the ledger all-visible; an old snapshot stays open");
+        TestLedger.in(dataSource).vacuum();
+        new Ledger(dataSource).execute("VACUUM ANALYZE analytics.providers");
     }
 
     @Test
