@@ -16,72 +16,75 @@ final class VerificationJson {
     }
 
     static String write(VerificationReport report) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("schema", report.schema());
-        json.put("status", report.status());
-        json.put("findings", report.findings().stream().map(VerificationJson::finding).toList());
-        json.put("tablePresent", report.tablePresent());
-        json.put("columns", report.columns().stream().map(VerificationJson::column).toList());
-        json.put("statusValues", report.statusValues());
-        json.put("indexes", report.indexes().stream().map(VerificationJson::index).toList());
-        json.put("statistics", report.statistics() == null ? null : statistics(report.statistics()));
-        json.put("planFrom", report.planFrom());
-        json.put("planTo", report.planTo());
-        json.put("plans", report.plans().stream().map(VerificationJson::plan).toList());
-        return Json.write(json);
+        return Json.write(object(
+                "schema", report.schema(),
+                "status", report.status(),
+                "findings", report.findings().stream().map(VerificationJson::finding).toList(),
+                "tablePresent", report.tablePresent(),
+                "columns", report.columns().stream().map(VerificationJson::column).toList(),
+                "statusValues", report.statusValues(),
+                "indexes", report.indexes().stream().map(VerificationJson::index).toList(),
+                "statistics", report.statistics() == null ? null : statistics(report.statistics()),
+                "planFrom", report.planFrom(),
+                "planTo", report.planTo(),
+                "plans", report.plans().stream().map(VerificationJson::plan).toList()));
     }
 
     private static Map<String, Object> finding(Finding finding) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("status", finding.status());
-        json.put("kind", finding.kind());
-        json.put("subject", finding.subject());
-        json.put("message", finding.message());
-        return json;
+        return object(
+                "status", finding.status(),
+                "kind", finding.kind(),
+                "subject", finding.subject(),
+                "message", finding.message());
     }
 
     private static Map<String, Object> column(ColumnCheck column) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", column.name());
-        json.put("state", column.state());
-        json.put("expectedType", column.expectedType());
-        json.put("expectedNullable", column.expectedNullable());
-        json.put("actualType", column.actualType());
-        json.put("actualNullable", column.state() == ColumnCheck.State.MISSING ? null : column.actualNullable());
-        return json;
+        return object(
+                "name", column.name(),
+                "state", column.state(),
+                "expectedType", column.expectedType(),
+                "expectedNullable", column.expectedNullable(),
+                "actualType", column.actualType(),
+                "actualNullable", column.state() == ColumnCheck.State.MISSING ? null : column.actualNullable());
     }
 
     private static Map<String, Object> index(IndexCheck index) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", index.name());
-        json.put("state", index.state());
-        json.put("expectedDefinition", index.expectedDefinition());
-        json.put("keyColumns", index.keyColumns());
-        json.put("includeColumns", index.includeColumns());
-        json.put("predicate", index.predicate());
-        json.put("sizeBytes", index.sizeBytes());
-        json.put("scans", index.scans());
-        json.put("entriesRead", index.entriesRead());
-        return json;
+        return object(
+                "name", index.name(),
+                "state", index.state(),
+                "expectedDefinition", index.expectedDefinition(),
+                "keyColumns", index.keyColumns(),
+                "includeColumns", index.includeColumns(),
+                "predicate", index.predicate(),
+                "sizeBytes", index.sizeBytes(),
+                "scans", index.scans(),
+                "entriesRead", index.entriesRead());
     }
 
     private static Map<String, Object> statistics(TableStatistics statistics) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("estimatedRows", statistics.estimatedRows());
-        json.put("tableBytes", statistics.tableBytes());
-        json.put("indexBytes", statistics.indexBytes());
-        json.put("lastAnalyzed", statistics.lastAnalyzed());
-        json.put("modifiedSinceAnalyze", statistics.modifiedSinceAnalyze());
-        json.put("staleThreshold", statistics.staleThreshold());
-        json.put("stale", statistics.stale());
-        return json;
+        return object(
+                "estimatedRows", statistics.estimatedRows(),
+                "tableBytes", statistics.tableBytes(),
+                "indexBytes", statistics.indexBytes(),
+                "lastAnalyzed", statistics.lastAnalyzed(),
+                "modifiedSinceAnalyze", statistics.modifiedSinceAnalyze(),
+                "staleThreshold", statistics.staleThreshold(),
+                "stale", statistics.stale());
     }
 
     private static Map<String, Object> plan(PlanCheck plan) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("statement", plan.statement());
-        json.put("verdict", plan.verdict());
-        json.put("nodes", plan.nodes());
-        return json;
+        return object(
+                "statement", plan.statement(),
+                "verdict", plan.verdict(),
+                "nodes", plan.nodes());
+    }
+
+    /** A JSON object of alternating names and values, in that order; values may be null, unlike Map.of's. */
+    private static Map<String, Object> object(Object... namesAndValues) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            object.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return object;
     }
 }

@@ -86,12 +86,8 @@ record CatalogSnapshot(TableStatistics table, Map<String, LedgerContract.Column>
     }
 
     private static TableStatistics statistics(Record table) {
-        long liveRows = table.get(1, Long.class);
-        long reltuples = table.get(0, Long.class);
         OffsetDateTime lastAnalyzed = table.get(4, OffsetDateTime.class);
-        // reltuples is -1 until the first VACUUM or ANALYZE (PostgreSQL 14+).
-        long estimatedRows = reltuples < 0 ? liveRows : reltuples;
-        return TableStatistics.of(estimatedRows, liveRows, table.get(2, Long.class), table.get(3, Long.class),
+        return TableStatistics.of(table.get(0, Long.class), table.get(1, Long.class), table.get(2, Long.class), table.get(3, Long.class),
                 lastAnalyzed == null ? null : lastAnalyzed.toInstant(), table.get(5, Long.class));
     }
 }

@@ -97,7 +97,8 @@ public final class SchemaVerifier {
         TableStatistics statistics = catalog.table();
         if (statistics.stale()) {
             findings.add(new Finding(Status.DEGRADED, Kind.STATISTICS_STALE, LedgerContract.TABLE, statistics.lastAnalyzed() == null
-                    ? "never analyzed, though it holds about " + statistics.estimatedRows() + " rows; run ANALYZE"
+                    ? "never analyzed, though it holds about " + statistics.estimatedRows() + " rows, more than "
+                    + statistics.staleThreshold() + "; run ANALYZE or check autovacuum"
                     : statistics.modifiedSinceAnalyze() + " rows modified since the last analyze, more than "
                     + statistics.staleThreshold() + "; run ANALYZE or check autovacuum"));
         }

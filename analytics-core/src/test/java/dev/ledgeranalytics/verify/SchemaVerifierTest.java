@@ -210,7 +210,20 @@ class SchemaVerifierTest {
         assertThat(report.status()).isEqualTo(Status.DEGRADED);
         assertThat(report.statistics().lastAnalyzed()).isNull();
         assertThat(report.findings()).containsExactly(new Finding(Status.DEGRADED, Kind.STATISTICS_STALE, "token_usage_ledger",
-                "never analyzed, though it holds about 200 rows; run ANALYZE"));
+                "never analyzed, though it holds about 200 rows, more than 50; run ANALYZE or check autovacuum"));
+    }
+
+    @Test
+    void aFewRowsNeverAnalyzedAreNotStaleAsAutovacuumWouldNotAnalyzeThemEither() throws SQLException, InterruptedException {
+        sql.execute("ALTER TABLE analytics.token_usage_ledger SET (autovacuum_enabled = false)");
+        LedgerSeeder.into(database.dataSource()).rows(50).seed(7).load();
+        sql.awaitModifiedSinceAnalyze(50);
+
+        VerificationReport report = verify();
+
+        assertThat(report.status()).isEqualTo(Status.READY);
+        assertThat(report.statistics().stale()).isFalse();
+        assertThat(report.statistics().staleThreshold()).isEqualTo(50);
     }
 
     @Test
