@@ -21,10 +21,11 @@ final class LedgerContract {
     }
 
     /**
-     * An index and what its absence costs: without a key index the ledger can bill a request twice
-     * or lose its identity (BROKEN); without an analytics index it only gets slower (DEGRADED).
+     * An index and what its absence, invalidity or redefinition costs ({@code severity}): without a
+     * key index the ledger can bill a request twice or lose its identity (BROKEN); without an
+     * analytics index it only gets slower (DEGRADED).
      */
-    record Index(String name, Status whenMissing, boolean unique, List<String> keys, List<String> include, String predicate) {
+    record Index(String name, Status severity, boolean unique, List<String> keys, List<String> include, String predicate) {
 
         String definition() {
             return (unique ? "UNIQUE " : "") + "(" + String.join(", ", keys) + ")"

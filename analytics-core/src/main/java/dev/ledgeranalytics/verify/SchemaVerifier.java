@@ -164,22 +164,22 @@ public final class SchemaVerifier {
     private static IndexCheck checkIndex(LedgerContract.Index expected, CatalogSnapshot catalog, List<Finding> findings) {
         LiveIndex actual = catalog.indexes().get(expected.name());
         if (actual == null) {
-            findings.add(new Finding(expected.whenMissing(), Kind.INDEX_MISSING, expected.name(),
+            findings.add(new Finding(expected.severity(), Kind.INDEX_MISSING, expected.name(),
                     "index " + expected.name() + " " + expected.definition() + " does not exist"));
             return new IndexCheck(expected.name(), expected.definition(), IndexCheck.State.MISSING, List.of(), List.of(), null, 0, 0, 0);
         }
         IndexCheck.State state;
         if (!actual.valid()) {
             state = IndexCheck.State.INVALID;
-            findings.add(new Finding(expected.whenMissing(), Kind.INDEX_INVALID, expected.name(), "index " + expected.name()
+            findings.add(new Finding(expected.severity(), Kind.INDEX_INVALID, expected.name(), "index " + expected.name()
                     + " is INVALID, as a failed CREATE INDEX CONCURRENTLY leaves it; the planner ignores it. "
                     + "Drop it and run the migrations again"));
         } else if (actual.unique() != expected.unique() || !actual.keys().equals(expected.keys())
                 || !actual.include().equals(expected.include()) || !Objects.equals(actual.predicate(), expected.predicate())) {
             state = IndexCheck.State.DIFFERENT;
-            LedgerContract.Index live = new LedgerContract.Index(actual.name(), expected.whenMissing(), actual.unique(),
+            LedgerContract.Index live = new LedgerContract.Index(actual.name(), expected.severity(), actual.unique(),
                     actual.keys(), actual.include(), actual.predicate());
-            findings.add(new Finding(expected.whenMissing(), Kind.INDEX_DIFFERENT, expected.name(),
+            findings.add(new Finding(expected.severity(), Kind.INDEX_DIFFERENT, expected.name(),
                     "index " + expected.name() + " is " + live.definition() + ", expected " + expected.definition()));
         } else {
             state = IndexCheck.State.OK;
