@@ -5,24 +5,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterExceptionHandler;
 
 /**
- * The {@code analytics} command line: {@code demo}, {@code report}, {@code export} and
- * {@code migrate}. Failures print one line on stderr and exit with a code per kind of failure
+ * The {@code analytics} command line: {@code demo}, {@code report}, {@code export},
+ * {@code migrate} and {@code verify}. Failures print one line on stderr and exit with a code per kind of failure
  * (see {@code --help}); {@code --verbose} adds the stack trace.
  */
 @Command(name = "analytics", mixinStandardHelpOptions = true, version = "Ledger Analytics 0.1.0-SNAPSHOT",
         description = "Finance analytics over a PostgreSQL ledger of metered LLM API requests.",
-        subcommands = {DemoCommand.class, ReportCommand.class, ExportCommand.class, MigrateCommand.class},
+        subcommands = {DemoCommand.class, ReportCommand.class, ExportCommand.class, MigrateCommand.class, VerifyCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:done",
-            "1:unexpected failure",
-            "2:invalid command line",
+            "0:done (`verify`: READY)",
+            "1:`verify`: DEGRADED",
+            "2:`verify`: BROKEN",
             "3:database unreachable",
             "4:authentication failed",
             "5:ledger schema not migrated (run `migrate` first)",
-            "6:invalid value (date, zone, option)"})
+            "6:invalid value (date, zone, option)",
+            "64:invalid command line",
+            "70:unexpected failure"})
 public final class AnalyticsCli implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -53,6 +56,11 @@ public final class AnalyticsCli implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        IParameterExceptionHandler parseFailure = commandLine.getParameterExceptionHandler();
+        commandLine.setParameterExceptionHandler((error, arguments) -> {
+            parseFailure.handleParseException(error, arguments);
+            return ExitCode.USAGE.code;
+        });
         commandLine.setExecutionExceptionHandler((error, failed, parseResult) -> {
             String schema = failed.getCommand() instanceof UsesDatabase database ? database.schema() : "analytics";
             ExitCode.Failure failure = ExitCode.of(error, schema);

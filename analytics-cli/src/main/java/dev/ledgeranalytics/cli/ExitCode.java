@@ -1,17 +1,25 @@
 package dev.ledgeranalytics.cli;
 
 import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.verify.Status;
 import java.time.format.DateTimeParseException;
 
-/** The exit codes of the CLI, one per kind of failure a person can act on. */
+/**
+ * The exit codes of the CLI, one per kind of failure a person can act on. 1 and 2 belong to
+ * {@code verify}'s DEGRADED and BROKEN, as monitoring checks read them (warning, critical); a
+ * command line picocli cannot parse and an unexpected failure take sysexits.h's 64 and 70, so
+ * that a script never mistakes a failure to verify for a verdict.
+ */
 enum ExitCode {
     OK(0),
-    FAILED(1),
-    USAGE(2),
+    DEGRADED(1),
+    BROKEN(2),
     UNREACHABLE(3),
     AUTHENTICATION(4),
     NOT_MIGRATED(5),
-    BAD_INPUT(6);
+    BAD_INPUT(6),
+    USAGE(64),
+    FAILED(70);
 
     final int code;
 
@@ -21,6 +29,14 @@ enum ExitCode {
 
     /** What went wrong, in one line a person can act on, and the exit code for it. */
     record Failure(ExitCode exit, String message) {
+    }
+
+    static ExitCode of(Status status) {
+        return switch (status) {
+            case READY -> OK;
+            case DEGRADED -> DEGRADED;
+            case BROKEN -> BROKEN;
+        };
     }
 
     static Failure of(Throwable error, String schema) {

@@ -36,6 +36,18 @@ final class Format {
         return String.format(Locale.ROOT, "%,d", value);
     }
 
+    /** Sizes on disk in binary units, as PostgreSQL's pg_size_pretty shows them. */
+    static String bytes(long bytes) {
+        String[] units = {"bytes", "kB", "MB", "GB", "TB"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? bytes + " bytes" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
     static String percent(BigDecimal ratio) {
         if (ratio == null) {
             return "—";

@@ -1,5 +1,5 @@
 /**
  * The {@code analytics} command line: a demo on an embedded PostgreSQL, the dashboard report for
- * a real database, CSV export and migrations.
+ * a real database, CSV export, migrations and schema verification.
  */
 package dev.ledgeranalytics.cli;

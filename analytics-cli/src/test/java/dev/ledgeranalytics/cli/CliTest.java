@@ -10,6 +10,7 @@ import dev.ledgeranalytics.query.UserSort;
 import dev.ledgeranalytics.query.UserUsage;
 import dev.ledgeranalytics.testkit.LedgerSeeder;
 import dev.ledgeranalytics.testkit.TestDatabase;
+import dev.ledgeranalytics.testkit.TestLedger;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.jooq.tools.json.JSONParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -239,17 +242,96 @@ class CliTest {
         assertThat(badZone.err()).contains("--zone").contains("Mars/Olympus");
         assertThat(reversed.exitCode()).isEqualTo(6);
         assertThat(reversed.err()).contains("from must be before to");
-        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.exitCode()).isEqualTo(64);
         assertThat(unknown.err()).contains("--no-such-option");
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("demo", "report", "export", "migrate")) {
+        for (String command : List.of("demo", "report", "export", "migrate", "verify")) {
             Run help = run(command, "--help");
             assertThat(help.exitCode()).isZero();
             assertThat(help.out()).contains("Usage: analytics " + command);
         }
-        assertThat(run("--help").out()).contains("Exit codes:", "run `migrate` first");
+        assertThat(run("--help").out()).contains("Exit codes:", "run `migrate` first", "`verify`: DEGRADED");
+        assertThat(run("verify", "--help").out()).contains("0    READY", "1    DEGRADED", "2    BROKEN", "64   invalid command line");
+    }
+
+    @Test
+    void verifyPrintsEverySectionOfAHealthyLedgerAndExits0() {
+        try (TestDatabase database = TestDatabase.migrated()) {
+            LedgerSeeder.into(database.dataSource()).rows(12_000).between(TO.minus(Duration.ofDays(365)), TO).seed(3).load();
+            TestLedger.in(database.dataSource()).vacuum();
+
+            Run verify = run("verify", "--jdbc-url", database.jdbcUrl());
+
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+            assertThat(verify.out()).contains(
+                    "✅ Table exists; 26 of 26 expected columns with the expected type, precision and nullability",
+                    "✅ request_status values: success, failed, cancelled",
+                    "✅ idx_token_usage_analytics",
+                    "Rows (estimated): 12,000",
+                    "✅ Statistics fresh: analyzed",
+                    "✅ grossMargin: reads the ledger through idx_token_usage_analytics",
+                    "Index Only Scan using idx_token_usage_analytics on token_usage_ledger",
+                    "Status: ✅ READY");
+        }
+    }
+
+    @Test
+    void verifyNamesTheMissingIndexAndExits1() throws Exception {
+        try (TestDatabase database = TestDatabase.migrated()) {
+            try (Connection connection = database.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("DROP INDEX analytics.idx_token_usage_success");
+            }
+
+            Run verify = run("verify", "--jdbc-url", database.jdbcUrl());
+
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isEqualTo(1);
+            assertThat(verify.out()).contains(
+                    "⚠️  index idx_token_usage_success (created_at DESC) WHERE status = 'success'::request_status does not exist",
+                    "ℹ️  grossMargin: not judged, too few rows",
+                    "Status: ⚠️  DEGRADED");
+        }
+    }
+
+    @Test
+    void verifyOfADatabaseWithoutTheLedgerIsBrokenAndExits2() {
+        try (TestDatabase empty = TestDatabase.empty()) {
+            Run verify = run("verify", "--jdbc-url", empty.jdbcUrl());
+
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isEqualTo(2);
+            assertThat(verify.out()).contains("❌ table analytics.token_usage_ledger does not exist; run the migrations",
+                    "Status: ❌ BROKEN");
+        }
+    }
+
+    @Test
+    void verifyWritesTheReportAsJsonForMachines() throws Exception {
+        try (TestDatabase database = TestDatabase.migrated()) {
+            try (Connection connection = database.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("ALTER TABLE analytics.token_usage_ledger ALTER COLUMN vendor_cost TYPE numeric(12,4)");
+            }
+
+            Run verify = run("verify", "--jdbc-url", database.jdbcUrl(), "--json");
+
+            assertThat(verify.exitCode()).as(verify.err()).isEqualTo(2);
+            Map<?, ?> json = (Map<?, ?>) new JSONParser().parse(verify.out());
+            assertThat(json.get("status")).isEqualTo("BROKEN");
+            assertThat((List<?>) json.get("findings")).singleElement().isEqualTo(Map.of(
+                    "status", "BROKEN", "kind", "COLUMN_WRONG", "subject", "vendor_cost",
+                    "message", "column vendor_cost is numeric(12,4) NOT NULL, expected numeric(10,8) NOT NULL"));
+            assertThat((List<?>) json.get("columns")).hasSize(26);
+            assertThat((List<?>) json.get("indexes")).hasSize(8);
+            assertThat(json.get("plans")).isEqualTo(List.of());
+        }
+    }
+
+    @Test
+    void verifyAnUnreachableDatabaseIsExitCode3NotAVerdict() {
+        Run verify = run("verify", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/nothing");
+
+        assertThat(verify.exitCode()).isEqualTo(3);
+        assertThat(verify.out()).isEmpty();
     }
 }

@@ -7,9 +7,14 @@ import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
+import org.jooq.Query;
 
 /**
  * The dashboard's five queries over the ledger: KPI totals, cost per provider, margin trend,
@@ -226,6 +231,34 @@ public final class AnalyticsQueries {
         }
         UserBreakdownQuery query = new UserBreakdownQuery(filter, sort, pageSize, cursor);
         return reader().read("Computing the user breakdown", query::run);
+    }
+
+    /**
+     * Asks PostgreSQL how it would run each statement of the dashboard queries for {@code filter},
+     * without running them: {@code EXPLAIN (FORMAT JSON)} of exactly the SQL the queries send,
+     * with the filter's values bound. The margin trend is explained by day in UTC, the user
+     * breakdown for its first page of 50 by gross margin, the cost distribution over all models.
+     *
+     * @param filter the rows the statements would read
+     * @return one plan per statement, in the order of the queries on this class
+     * @throws IllegalArgumentException if {@code filter} is {@code null}
+     * @throws AnalyticsException       if the database fails
+     */
+    public List<QueryPlan> explain(LedgerFilter filter) {
+        requireFilter(filter);
+        CostDistributionQuery costs = new CostDistributionQuery(filter, false);
+        Map<String, Function<DSLContext, Query>> statements = new LinkedHashMap<>();
+        statements.put("grossMargin", new GrossMarginQuery(filter)::sql);
+        statements.put("providerCosts", new ProviderCostQuery(filter)::sql);
+        statements.put("marginTrend", new MarginTrendQuery(filter, Granularity.DAY, ZoneOffset.UTC)::sql);
+        statements.put("costDistribution (histogram)", costs::histogramSql);
+        statements.put("costDistribution (percentiles)", costs::percentileRanksSql);
+        statements.put("userBreakdown", new UserBreakdownQuery(filter, UserSort.GROSS_MARGIN_DESC, 50, null)::sql);
+        return reader().read("Explaining the dashboard queries", dsl -> statements.entrySet().stream()
+                .map(statement -> new QueryPlan(statement.getKey(), dsl
+                        .resultQuery("EXPLAIN (FORMAT JSON) {0}", statement.getValue().apply(dsl))
+                        .fetchSingle(0, String.class)))
+                .toList());
     }
 
     private LedgerReader reader() {

@@ -30,6 +30,14 @@ final class Catalog {
         this.schema = schema;
     }
 
+    DataSource dataSource() {
+        return dataSource;
+    }
+
+    String schema() {
+        return schema;
+    }
+
     List<String> tables() {
         return query("""
                 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -6,7 +6,9 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Locale;
@@ -72,6 +74,38 @@ public final class TestLedger {
      */
     public RowBuilder row() {
         return new RowBuilder();
+    }
+
+    /**
+     * Brings the ledger to the state autovacuum keeps a settled production ledger in: analyzed,
+     * and every page marked all-visible, so that the planner chooses index-only scans and tests of
+     * plans see production's plans. Turns autovacuum off for the ledger table (an autovacuum
+     * ANALYZE starting at the wrong moment holds a snapshot that keeps VACUUM from marking pages)
+     * and repeats {@code VACUUM (ANALYZE)}, for at most ten seconds, until every page is marked.
+     *
+     * @throws AnalyticsException if the database fails, or some snapshot stays open for ten seconds
+     */
+    public void vacuum() {
+        String table = '"' + schema + "\".token_usage_ledger";
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
+            for (int attempt = 0; attempt < 50; attempt++) {
+                statement.execute("VACUUM (ANALYZE) " + table);
+                try (ResultSet pages = statement.executeQuery("SELECT relpages > 0 AND relallvisible = relpages FROM pg_class "
+                        + "WHERE oid = '" + table + "'::regclass")) {
+                    if (pages.next() && pages.getBoolean(1)) {
+                        return;
+                    }
+                }
+                Thread.sleep(200);
+            }
+        } catch (SQLException e) {
+            throw new AnalyticsException("Vacuuming the test ledger failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AnalyticsException("VACUUM could not mark the test ledger all-visible within ten seconds; "
+                + "a transaction of this database stays open");
     }
 
     /** One ledger row being written; every setter returns this builder. */

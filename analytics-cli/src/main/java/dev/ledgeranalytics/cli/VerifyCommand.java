@@ -1,0 +1,58 @@
+package dev.ledgeranalytics.cli;
+
+import dev.ledgeranalytics.verify.SchemaVerifier;
+import dev.ledgeranalytics.verify.VerificationReport;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Check a database's ledger schema against what this version needs: table, columns, status values, "
+                + "indexes (present, valid, used), planner statistics and the dashboard queries' plans.",
+            "Nothing is changed; the queries are only EXPLAINed."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:READY: everything is there and healthy",
+            "1:DEGRADED: figures are right but may be slow (an analytics index missing or invalid, stale statistics, "
+                    + "a plan off its index)",
+            "2:BROKEN: queries fail or may be wrong (table, column, status value or key missing or wrong)",
+            "3:database unreachable",
+            "4:authentication failed",
+            "6:invalid value (--schema)",
+            "64:invalid command line",
+            "70:unexpected failure"})
+final class VerifyCommand implements Callable<Integer>, AnalyticsCli.UsesDatabase {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private VerboseOption verbose;
+
+    @Mixin
+    private DatabaseOptions database;
+
+    @Option(names = "--json", description = "Print the report as one JSON object, for machines")
+    private boolean json;
+
+    @Override
+    public String schema() {
+        return database.schema;
+    }
+
+    @Override
+    public Integer call() {
+        VerificationReport report = SchemaVerifier.verify(database.dataSource(), database.schema);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(VerificationJson.write(report));
+        } else {
+            VerificationText.print(report, out);
+        }
+        return ExitCode.of(report.status()).code;
+    }
+}
