@@ -4,10 +4,13 @@ import dev.ledgeranalytics.export.CsvExporter;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.query.UserSort;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -64,28 +67,44 @@ final class ExportCommand implements Callable<Integer>, AnalyticsCli.UsesDatabas
     }
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() throws IOException {
         LedgerFilter rows = filter.filter(Instant.now());
-        CsvExporter exporter = CsvExporter.create(database.dataSource()).withSchema(database.schema).withZone(filter.zone());
-        AnalyticsQueries queries = AnalyticsQueries.create(database.dataSource()).withSchema(database.schema);
-        Writer out = output == null ? spec.commandLine().getOut() : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+        if (output == null) {
+            PrintWriter out = spec.commandLine().getOut();
+            write(rows, out);
+            // PrintWriter swallows write failures (a full disk, a closed pipe); ask, so that a
+            // truncated export never exits 0.
+            if (out.checkError()) {
+                throw new IOException("writing to standard output failed; the export is incomplete");
+            }
+            return 0;
+        }
+        // Written beside the target and moved into place once complete, so that a failure never
+        // leaves a truncated file where a good one was.
+        Path target = output.toAbsolutePath();
+        Path partial = target.resolveSibling("." + target.getFileName() + ".partial");
         try {
-            switch (what) {
-                case LEDGER -> exporter.exportLedger(rows, out);
-                case GROSS_MARGIN -> exporter.write(queries.grossMargin(rows), out);
-                case PROVIDER_COSTS -> exporter.writeProviderCosts(queries.providerCosts(rows), out);
-                case MARGIN_TREND -> exporter.write(queries.marginTrend(rows, filter.granularity, filter.zone()), out);
-                case COST_SUMMARY -> exporter.writeCostSummary(queries.costDistribution(rows), out);
-                case COST_HISTOGRAM -> exporter.writeCostHistogram(queries.costDistribution(rows), out);
-                case USERS -> exporter.exportUsers(queries, rows, UserSort.GROSS_MARGIN_DESC, out);
+            try (Writer out = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+                write(rows, out);
             }
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            if (output == null) {
-                out.flush();
-            } else {
-                out.close();
-            }
+            Files.deleteIfExists(partial);
         }
         return 0;
+    }
+
+    private void write(LedgerFilter rows, Writer out) {
+        CsvExporter exporter = CsvExporter.create(database.dataSource()).withSchema(database.schema).withZone(filter.zone());
+        AnalyticsQueries queries = AnalyticsQueries.create(database.dataSource()).withSchema(database.schema);
+        switch (what) {
+            case LEDGER -> exporter.exportLedger(rows, out);
+            case GROSS_MARGIN -> exporter.write(queries.grossMargin(rows), out);
+            case PROVIDER_COSTS -> exporter.writeProviderCosts(queries.providerCosts(rows), out);
+            case MARGIN_TREND -> exporter.write(queries.marginTrend(rows, filter.granularity, filter.zone()), out);
+            case COST_SUMMARY -> exporter.writeCostSummary(queries.costDistribution(rows), out);
+            case COST_HISTOGRAM -> exporter.writeCostHistogram(queries.costDistribution(rows), out);
+            case USERS -> exporter.exportUsers(rows, UserSort.GROSS_MARGIN_DESC, out);
+        }
     }
 }

@@ -11,8 +11,10 @@ import dev.ledgeranalytics.query.UserUsage;
 import dev.ledgeranalytics.testkit.LedgerSeeder;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import dev.ledgeranalytics.testkit.TestLedger;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,6 +202,47 @@ class CliTest {
             assertThat(row.get(0)).isEqualTo(expected.get(i).userId().toString());
             assertThat(new BigDecimal(row.get(6))).isEqualTo(expected.get(i).grossMargin());
         }
+    }
+
+    @Test
+    void aFailedExportLeavesTheEarlierFileAsItWasAndNoPartialFile() throws Exception {
+        Path file = temp.resolve("trend.csv");
+        Files.writeString(file, "last month's export");
+
+        Run export = run("export", "--jdbc-url", seeded.jdbcUrl(), "--what", "margin-trend", "--granularity", "hour",
+                "--from", "2024-01-01", "--to", RANGE_TO, "--output", file.toString());
+
+        assertThat(export.exitCode()).isEqualTo(ExitCode.BAD_INPUT.code);
+        assertThat(export.err()).contains("10000");
+        assertThat(Files.readString(file)).isEqualTo("last month's export");
+        try (var files = Files.list(temp)) {
+            assertThat(files).containsExactly(file);
+        }
+    }
+
+    @Test
+    void anExportThatCannotWriteToStandardOutputFailsInsteadOfExiting0() {
+        Writer broken = new Writer() {
+            @Override
+            public void write(char[] buffer, int offset, int length) throws IOException {
+                throw new IOException("No space left on device");
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        StringWriter err = new StringWriter();
+
+        int code = AnalyticsCli.run(new PrintWriter(broken), new PrintWriter(err), "export", "--jdbc-url", seeded.jdbcUrl(),
+                "--from", RANGE_FROM, "--to", RANGE_TO);
+
+        assertThat(code).isEqualTo(ExitCode.FAILED.code);
+        assertThat(err.toString()).contains("standard output");
     }
 
     @Test

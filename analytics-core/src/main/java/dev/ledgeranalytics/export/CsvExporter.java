@@ -7,6 +7,7 @@ import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.internal.LedgerConditions;
 import dev.ledgeranalytics.internal.LedgerReader;
 import dev.ledgeranalytics.jooq.LedgerDsl;
+import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.CostBucket;
 import dev.ledgeranalytics.query.CostDistribution;
@@ -73,10 +74,12 @@ public final class CsvExporter {
             TOKEN_USAGE_LEDGER.SESSION_ID, TOKEN_USAGE_LEDGER.METADATA, TOKEN_USAGE_LEDGER.UPDATED_AT);
 
     private final DSLContext dsl;
+    private final String schema;
     private final ZoneId zone;
 
-    private CsvExporter(DSLContext dsl, ZoneId zone) {
+    private CsvExporter(DSLContext dsl, String schema, ZoneId zone) {
         this.dsl = dsl;
+        this.schema = schema;
         this.zone = zone;
     }
 
@@ -88,7 +91,7 @@ public final class CsvExporter {
      * @throws IllegalArgumentException if {@code dataSource} is {@code null}
      */
     public static CsvExporter create(DataSource dataSource) {
-        return new CsvExporter(LedgerDsl.using(dataSource), ZoneOffset.UTC);
+        return new CsvExporter(LedgerDsl.using(dataSource), AnalyticsMigrations.DEFAULT_SCHEMA, ZoneOffset.UTC);
     }
 
     /**
@@ -99,7 +102,7 @@ public final class CsvExporter {
      * @throws IllegalArgumentException if the name is invalid
      */
     public CsvExporter withSchema(String schema) {
-        return new CsvExporter(LedgerDsl.using(dsl.configuration(), schema), zone);
+        return new CsvExporter(LedgerDsl.using(dsl.configuration(), schema), schema, zone);
     }
 
     /**
@@ -113,7 +116,7 @@ public final class CsvExporter {
         if (zone == null) {
             throw new IllegalArgumentException("zone must not be null");
         }
-        return new CsvExporter(dsl, zone);
+        return new CsvExporter(dsl, schema, zone);
     }
 
     /**
@@ -263,34 +266,38 @@ public final class CsvExporter {
     }
 
     /**
-     * Every user the filter selects, in the order of {@code sort}, read page by page through
-     * {@code userBreakdown} so that memory holds one page at a time however many users there are.
+     * Every user the filter selects, in the order of {@code sort}: the pages of
+     * {@code userBreakdown}, written as they come, so that memory holds one page however many users
+     * there are. All pages are read in one snapshot, so a request written meanwhile can neither
+     * move a user past the cursor (left out) nor back over it (written twice).
      *
-     * @param queries the queries to read the pages with (their schema and statement timeout apply)
-     * @param filter  the rows to total per user
-     * @param sort    the order of the rows
-     * @param out     where to write; flushed, not closed
+     * @param filter the rows to total per user
+     * @param sort   the order of the rows
+     * @param out    where to write; flushed, not closed
      * @return the number of users written, header excluded
      * @throws IllegalArgumentException if an argument is {@code null}
      * @throws AnalyticsException       if the database fails
      */
-    public long exportUsers(AnalyticsQueries queries, LedgerFilter filter, UserSort sort, Writer out) {
-        require("queries", queries);
+    public long exportUsers(LedgerFilter filter, UserSort sort, Writer out) {
         require("filter", filter);
         require("sort", sort);
         CsvWriter csv = startUsers(out);
-        long written = 0;
-        String cursor = null;
-        do {
-            UserPage page = queries.userBreakdown(filter, sort, UserPage.MAX_SIZE, cursor);
-            for (UserUsage user : page.users()) {
-                userRow(csv, user);
-                written++;
-            }
-            cursor = page.next();
-        } while (cursor != null);
+        long rows = new LedgerReader(dsl, null).read("Exporting users", tx -> {
+            AnalyticsQueries queries = AnalyticsQueries.create(tx).withSchema(schema);
+            long written = 0;
+            String cursor = null;
+            do {
+                UserPage page = queries.userBreakdown(filter, sort, UserPage.MAX_SIZE, cursor);
+                for (UserUsage user : page.users()) {
+                    userRow(csv, user);
+                    written++;
+                }
+                cursor = page.next();
+            } while (cursor != null);
+            return written;
+        });
         csv.flush();
-        return written;
+        return rows;
     }
 
     private CsvWriter startUsers(Writer out) {

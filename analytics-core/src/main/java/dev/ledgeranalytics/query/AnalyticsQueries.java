@@ -41,6 +41,9 @@ import org.jooq.Query;
  */
 public final class AnalyticsQueries {
 
+    /** The longest statement timeout PostgreSQL accepts, in milliseconds. */
+    public static final int MAX_STATEMENT_TIMEOUT_MILLIS = Integer.MAX_VALUE;
+
     private final DSLContext dsl;
     private final Duration statementTimeout;
 
@@ -91,13 +94,17 @@ public final class AnalyticsQueries {
      * call then fails with an {@link AnalyticsException} whose SQL state is {@code 57014}. Without
      * it, the database's own {@code statement_timeout} applies.
      *
-     * @param timeout at least one millisecond
+     * @param timeout at least one millisecond, at most {@value #MAX_STATEMENT_TIMEOUT_MILLIS} ms (about
+     *                24.8 days, PostgreSQL's limit)
      * @return the copy
-     * @throws IllegalArgumentException if {@code timeout} is {@code null} or shorter than a millisecond
+     * @throws IllegalArgumentException if {@code timeout} is {@code null}, shorter than a millisecond or
+     *                                  longer than PostgreSQL accepts
      */
     public AnalyticsQueries withStatementTimeout(Duration timeout) {
-        if (timeout == null || timeout.toMillis() < 1) {
-            throw new IllegalArgumentException("timeout must be at least 1 ms, but was " + timeout);
+        if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0
+                || timeout.compareTo(Duration.ofMillis(MAX_STATEMENT_TIMEOUT_MILLIS)) > 0) {
+            throw new IllegalArgumentException("timeout must be between 1 ms and " + MAX_STATEMENT_TIMEOUT_MILLIS
+                    + " ms, but was " + timeout);
         }
         return new AnalyticsQueries(dsl, timeout);
     }
@@ -241,7 +248,8 @@ public final class AnalyticsQueries {
      *
      * @param filter the rows the statements would read
      * @return one plan per statement, in the order of the queries on this class
-     * @throws IllegalArgumentException if {@code filter} is {@code null}
+     * @throws IllegalArgumentException if {@code filter} is {@code null}, or its range holds more
+     *                                  days than a daily margin trend allows (10,000)
      * @throws AnalyticsException       if the database fails
      */
     public List<QueryPlan> explain(LedgerFilter filter) {

@@ -14,11 +14,12 @@ import org.jooq.impl.DSL;
  * unqualified, as {@link LedgerContract} writes them.
  *
  * @param table    sizes and statistics, {@code null} when the table does not exist
+ * @param providersPresent whether the {@code providers} table the ledger refers to exists
  * @param columns  column name to column, in table order
  * @param statusValues the enum's values in sort order; empty when the type does not exist
  * @param indexes  index name to index
  */
-record CatalogSnapshot(TableStatistics table, Map<String, LedgerContract.Column> columns, List<String> statusValues,
+record CatalogSnapshot(TableStatistics table, boolean providersPresent, Map<String, LedgerContract.Column> columns, List<String> statusValues,
                        Map<String, LiveIndex> indexes) {
 
     record LiveIndex(String name, boolean unique, boolean valid, List<String> keys, List<String> include, String predicate,
@@ -32,6 +33,10 @@ record CatalogSnapshot(TableStatistics table, Map<String, LedgerContract.Column>
             JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
             WHERE n.nspname = {0} AND c.relname = {1} AND c.relkind IN ('r', 'p')""";
+
+    private static final String RELATION_EXISTS_SQL = """
+            SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                           WHERE n.nspname = {0} AND c.relname = {1} AND c.relkind IN ('r', 'p'))""";
 
     private static final String COLUMNS_SQL = """
             SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull
@@ -82,7 +87,9 @@ record CatalogSnapshot(TableStatistics table, Map<String, LedgerContract.Column>
                     index.get(2, Boolean.class), all.subList(0, keyCount), all.subList(keyCount, all.size()),
                     index.get(5, String.class), index.get(6, Long.class), index.get(7, Long.class), index.get(8, Long.class)));
         });
-        return new CatalogSnapshot(table == null ? null : statistics(table), columns, statusValues, indexes);
+        boolean providersPresent = tx.resultQuery(RELATION_EXISTS_SQL, DSL.val(schema), DSL.val(LedgerContract.PROVIDERS_TABLE))
+                .fetchSingle(0, Boolean.class);
+        return new CatalogSnapshot(table == null ? null : statistics(table), providersPresent, columns, statusValues, indexes);
     }
 
     private static TableStatistics statistics(Record table) {

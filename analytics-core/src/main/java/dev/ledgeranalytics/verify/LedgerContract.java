@@ -11,6 +11,7 @@ import java.util.List;
 final class LedgerContract {
 
     static final String TABLE = "token_usage_ledger";
+    static final String PROVIDERS_TABLE = "providers";
     static final String STATUS_TYPE = "request_status";
     static final List<String> STATUS_VALUES = List.of("success", "failed", "cancelled");
 

@@ -34,7 +34,7 @@ import org.jooq.impl.DSL;
  *
  * <p>The status is the worst of the findings:
  * <ul>
- *   <li>{@link Status#BROKEN}: the table is missing; a column is missing or has another type,
+ *   <li>{@link Status#BROKEN}: the ledger or the {@code providers} table is missing; a column is missing or has another type,
  *       precision or nullability; a {@code request_status} value is missing; the primary key or the
  *       unique key on {@code request_id} is missing, invalid or different. Queries fail, or a
  *       retried write could bill twice.</li>
@@ -91,9 +91,13 @@ public final class SchemaVerifier {
                     "table " + schema + "." + LedgerContract.TABLE + " does not exist; run the migrations"));
             return report(schema, findings, catalog, List.of(), List.of(), null, null, List.of());
         }
+        if (!catalog.providersPresent()) {
+            findings.add(new Finding(Status.BROKEN, Kind.TABLE_MISSING, LedgerContract.PROVIDERS_TABLE, "table " + schema + "."
+                    + LedgerContract.PROVIDERS_TABLE + ", which names the ledger's providers, does not exist; run the migrations"));
+        }
         List<ColumnCheck> columns = LedgerContract.COLUMNS.stream().map(column -> checkColumn(column, catalog, findings)).toList();
         checkStatusValues(catalog.statusValues(), findings);
-        List<IndexCheck> indexes = LedgerContract.INDEXES.stream().map(index -> checkIndex(index, catalog, findings)).toList();
+        List<IndexCheck> indexes = LedgerContract.INDEXES.stream().map(index -> checkIndex(schema, index, catalog, findings)).toList();
         TableStatistics statistics = catalog.table();
         if (statistics.stale()) {
             findings.add(new Finding(Status.DEGRADED, Kind.STATISTICS_STALE, LedgerContract.TABLE, statistics.lastAnalyzed() == null
@@ -161,7 +165,8 @@ public final class SchemaVerifier {
         }
     }
 
-    private static IndexCheck checkIndex(LedgerContract.Index expected, CatalogSnapshot catalog, List<Finding> findings) {
+    private static IndexCheck checkIndex(String schema, LedgerContract.Index expected, CatalogSnapshot catalog,
+                                         List<Finding> findings) {
         LiveIndex actual = catalog.indexes().get(expected.name());
         if (actual == null) {
             findings.add(new Finding(expected.severity(), Kind.INDEX_MISSING, expected.name(),
@@ -172,8 +177,8 @@ public final class SchemaVerifier {
         if (!actual.valid()) {
             state = IndexCheck.State.INVALID;
             findings.add(new Finding(expected.severity(), Kind.INDEX_INVALID, expected.name(), "index " + expected.name()
-                    + " is INVALID, as a failed CREATE INDEX CONCURRENTLY leaves it; the planner ignores it. "
-                    + "Drop it and run the migrations again"));
+                    + " is INVALID, as a failed CREATE INDEX CONCURRENTLY leaves it; the planner ignores it, writes still "
+                    + "maintain it. Rebuild it with REINDEX INDEX CONCURRENTLY " + schema + "." + expected.name()));
         } else if (actual.unique() != expected.unique() || !actual.keys().equals(expected.keys())
                 || !actual.include().equals(expected.include()) || !Objects.equals(actual.predicate(), expected.predicate())) {
             state = IndexCheck.State.DIFFERENT;

@@ -156,6 +156,12 @@ class QueryErrorsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout").hasMessageContaining("PT0S");
         assertThatThrownBy(() -> queries.withStatementTimeout(null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> queries.withStatementTimeout(Duration.ofDays(30)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout").hasMessageContaining("PT720H");
+        assertThatThrownBy(() -> queries.withStatementTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+        assertThat(queries.withStatementTimeout(Duration.ofMillis(AnalyticsQueries.MAX_STATEMENT_TIMEOUT_MILLIS))
+                .grossMargin(NOVEMBER).current().requests()).isNotNegative();
         assertThatThrownBy(() -> queries.withSchema("Not A Schema"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"Not A Schema\"");
         assertThatThrownBy(() -> AnalyticsQueries.create((DataSource) null))

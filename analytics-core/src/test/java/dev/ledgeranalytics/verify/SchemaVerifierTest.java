@@ -102,8 +102,21 @@ class SchemaVerifierTest {
             assertThat(finding.kind()).isEqualTo(Kind.INDEX_INVALID);
             assertThat(finding.status()).isEqualTo(Status.DEGRADED);
             assertThat(finding.subject()).isEqualTo("idx_token_usage_analytics");
-            assertThat(finding.message()).contains("INVALID", "CREATE INDEX CONCURRENTLY");
+            assertThat(finding.message()).contains("INVALID", "REINDEX INDEX CONCURRENTLY analytics.idx_token_usage_analytics");
         });
+
+        sql.execute("REINDEX INDEX CONCURRENTLY analytics.idx_token_usage_analytics");
+
+        assertThat(verify().findings()).extracting(Finding::kind).doesNotContain(Kind.INDEX_INVALID);
+    }
+
+    @Test
+    void aMissingProvidersTableBreaksTheSchema() throws SQLException {
+        sql.execute("DROP TABLE analytics.providers CASCADE");
+
+        VerificationReport report = verifyFindsOnly(new Finding(Status.BROKEN, Kind.TABLE_MISSING, "providers",
+                "table analytics.providers, which names the ledger's providers, does not exist; run the migrations"));
+        assertThat(report.plans()).isEmpty();
     }
 
     @Test
