@@ -70,7 +70,17 @@ final class TestDatabases {
         // Built before the database so that an invalid schema name fails before anything is created.
         AnalyticsMigrations migrations = AnalyticsMigrations.create(server.dataSource(name)).withSchema(schema);
         execute("CREATE DATABASE " + name);
-        migrations.migrate();
+        try {
+            migrations.migrate();
+        } catch (RuntimeException e) {
+            // On a server the testkit does not own, a half-migrated database would stay behind.
+            try {
+                drop(name);
+            } catch (RuntimeException dropFailure) {
+                e.addSuppressed(dropFailure);
+            }
+            throw e;
+        }
         execute("ALTER DATABASE " + name + " WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
         return name;
     }
