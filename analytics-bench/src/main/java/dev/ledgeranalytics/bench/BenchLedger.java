@@ -62,6 +62,7 @@ final class BenchLedger {
      * rows are in, as a bulk load would.
      */
     SeedResult seed(LedgerSize size, LongConsumer progress) {
+        execute(connection -> disableAutovacuum(connection, INDEXED));
         return LedgerSeeder.into(dataSource).rows(size.rows()).between(seededYear().from(), end).users(USERS).seed(SEED)
                 .rebuildIndexes(true).progress(progress).load();
     }
@@ -77,6 +78,7 @@ final class BenchLedger {
         AnalyticsMigrations.create(dataSource).withSchema(BASELINE).migrate();
         String ledger = BASELINE + ".token_usage_ledger";
         execute(connection -> {
+            disableAutovacuum(connection, BASELINE);
             List<String> keys = new ArrayList<>();
             try (PreparedStatement constraints = connection.prepareStatement("""
                     SELECT quote_ident(conname), contype, pg_get_constraintdef(oid) FROM pg_constraint
@@ -111,15 +113,22 @@ final class BenchLedger {
     }
 
     /**
-     * Statistics for the planner and a visibility map covering every page of both ledgers, with
-     * autovacuum off on them for the rest of the run, so that no vacuum or analyze starts between
-     * two timed runs. A production ledger's pages are all-visible but for the newest few; only
-     * then can the planner trust an index-only scan to stay off the heap.
+     * Autovacuum stays off on a ledger from before its rows arrive to the end of the run: an
+     * automatic ANALYZE started while the rows are loaded holds a snapshot that keeps VACUUM from
+     * marking them all-visible, and one started between two timed runs would disturb them.
+     */
+    private static void disableAutovacuum(Connection connection, String schema) throws SQLException {
+        update(connection, "ALTER TABLE " + schema + ".token_usage_ledger SET (autovacuum_enabled = false)");
+    }
+
+    /**
+     * Statistics for the planner and a visibility map covering every page of both ledgers. A
+     * production ledger's pages are all-visible but for the newest few; only then can the planner
+     * trust an index-only scan to stay off the heap.
      */
     void settle() {
         execute(connection -> {
             for (String schema : List.of(INDEXED, BASELINE)) {
-                update(connection, "ALTER TABLE " + schema + ".token_usage_ledger SET (autovacuum_enabled = false)");
                 update(connection, "VACUUM ANALYZE " + schema + ".providers");
                 vacuumUntilAllVisible(connection, schema + ".token_usage_ledger");
             }
@@ -131,7 +140,7 @@ final class BenchLedger {
      * autovacuum ANALYZE starting at the wrong moment is enough), so repeat until it could.
      */
     private static void vacuumUntilAllVisible(Connection connection, String table) throws SQLException {
-        for (int attempt = 0; attempt < 50; attempt++) {
+        for (int attempt = 0; attempt < 150; attempt++) {
             update(connection, "VACUUM (ANALYZE) " + table);
             List<String> pages = strings(connection, "SELECT relpages || ' ' || relallvisible FROM pg_class WHERE oid = ?::regclass", table);
             String[] counts = pages.get(0).split(" ");
@@ -145,7 +154,10 @@ final class BenchLedger {
                 throw new SQLException("Interrupted while vacuuming " + table, e);
             }
         }
-        throw new IllegalStateException("VACUUM could not mark " + table + " all-visible; an old snapshot stays open");
+        throw new IllegalStateException("VACUUM could not mark " + table + " all-visible in 30 s; sessions holding an old snapshot: "
+                + strings(connection, """
+                        SELECT coalesce(string_agg(format('pid %s (%s, xmin %s): %s', pid, backend_type, backend_xmin, left(query, 80)), '; '), 'none')
+                        FROM pg_stat_activity WHERE datname = current_database() AND backend_xmin IS NOT NULL AND pid <> pg_backend_pid()""").get(0));
     }
 
     /** The ledger's on-disk footprint in one schema. */
