@@ -50,9 +50,13 @@ final class CostDistributionQuery {
 
     private final LedgerFilter filter;
     private final boolean perModel;
+    // A scalar subquery, evaluated once as an InitPlan: as a plain bind value, the cast of text to
+    // numeric[] goes through array_in, which PostgreSQL declares STABLE and so does not fold; every
+    // row would parse all the edges again (as MarginTrendQuery explains for its boundaries).
     private final Field<Integer> bucket = DSL.function("width_bucket", SQLDataType.INTEGER,
             TOKEN_USAGE_LEDGER.VENDOR_COST,
-            DSL.val(EDGES.subList(0, EDGES.size() - 1).toArray(BigDecimal[]::new), SQLDataType.NUMERIC.array())).as("bucket");
+            DSL.field(DSL.select(DSL.val(EDGES.subList(0, EDGES.size() - 1).toArray(BigDecimal[]::new), SQLDataType.NUMERIC.array()))))
+            .as("bucket");
     private final Field<Long> count = DSL.count().cast(SQLDataType.BIGINT).as("count");
     private final Field<BigDecimal> costSum = DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as("cost_sum");
     private final Field<BigDecimal> min = DSL.min(TOKEN_USAGE_LEDGER.VENDOR_COST).as("min_cost");

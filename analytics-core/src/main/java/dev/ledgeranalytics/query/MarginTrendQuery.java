@@ -47,9 +47,14 @@ final class MarginTrendQuery {
         OffsetDateTime[] starts = boundaries.subList(0, boundaries.size() - 1).stream()
                 .map(start -> start.atOffset(ZoneOffset.UTC))
                 .toArray(OffsetDateTime[]::new);
+        // A scalar subquery, so that PostgreSQL evaluates the array once per statement as an
+        // InitPlan. As a plain bind value it stays a cast of text to timestamptz[], and that cast
+        // is only STABLE (it depends on the session's TimeZone), so the planner does not fold it:
+        // every row parsed every boundary again, and a year of daily buckets over 100,000 rows
+        // took 12.7 s instead of milliseconds.
         this.bucket = DSL.function("width_bucket", SQLDataType.INTEGER,
                 TOKEN_USAGE_LEDGER.CREATED_AT,
-                DSL.val(starts, SQLDataType.TIMESTAMPWITHTIMEZONE.array())).as("bucket");
+                DSL.field(DSL.select(DSL.val(starts, SQLDataType.TIMESTAMPWITHTIMEZONE.array())))).as("bucket");
     }
 
     ResultQuery<Record> sql(DSLContext dsl) {

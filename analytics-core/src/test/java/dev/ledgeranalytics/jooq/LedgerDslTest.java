@@ -67,6 +67,15 @@ class LedgerDslTest {
     }
 
     @Test
+    void bindsInstantsAsTypedTimestampsThatPostgresCanFoldIntoConstants() {
+        DSLContext host = DSL.using(SQLDialect.POSTGRES);
+
+        assertThat(LedgerDsl.settings("analytics").isBindOffsetDateTimeType()).isTrue();
+        assertThat(LedgerDsl.using(host.configuration(), "analytics").settings().isBindOffsetDateTimeType()).isTrue();
+        assertThat(host.settings().isBindOffsetDateTimeType()).isFalse();
+    }
+
+    @Test
     void rejectsInvalidSchemaNamesAndMissingArguments() {
         assertThatThrownBy(() -> LedgerDsl.settings("Billing"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"Billing\"");

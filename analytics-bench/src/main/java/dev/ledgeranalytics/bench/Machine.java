@@ -1,0 +1,68 @@
+package dev.ledgeranalytics.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What the figures were measured on, for the report's header.
+ *
+ * @param cores    processors the JVM sees
+ * @param memory   total memory from {@code /proc/meminfo}, if the system has one
+ * @param java     Java version and vendor
+ * @param os       operating system and architecture
+ * @param postgres PostgreSQL's {@code server_version}
+ * @param settings the server settings that move these figures
+ */
+record Machine(int cores, Optional<String> memory, String java, String os, String postgres, String settings) {
+
+    private static final List<String> SETTINGS = List.of("shared_buffers", "work_mem", "effective_cache_size",
+            "max_parallel_workers_per_gather", "jit", "fsync", "synchronous_commit");
+
+    static Machine describe(Connection connection) throws SQLException {
+        String version = show(connection, "server_version");
+        StringBuilder settings = new StringBuilder();
+        for (String setting : SETTINGS) {
+            settings.append(settings.length() == 0 ? "" : ", ").append(setting).append('=').append(show(connection, setting));
+        }
+        return new Machine(Runtime.getRuntime().availableProcessors(), totalMemory(),
+                System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), version, settings.toString());
+    }
+
+    private static String show(Connection connection, String setting) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** The {@code MemTotal} line, in GiB; absent where there is no {@code /proc/meminfo}. */
+    private static Optional<String> totalMemory() {
+        Path meminfo = Path.of("/proc/meminfo");
+        if (!Files.isReadable(meminfo)) {
+            return Optional.empty();
+        }
+        try (var lines = Files.lines(meminfo)) {
+            return lines.filter(line -> line.startsWith("MemTotal:")).findFirst()
+                    .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+                    .map(kib -> String.format(Locale.ROOT, "%.1f GiB", kib / (1024.0 * 1024.0)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Reading " + meminfo + " failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return cores + " cores" + memory.map(m -> ", " + m + " memory").orElse("") + ", " + os + ", Java " + java
+                + "; PostgreSQL " + postgres + " (" + settings + ")";
+    }
+}

@@ -1,0 +1,123 @@
+package dev.ledgeranalytics.bench;
+
+import dev.ledgeranalytics.bench.SizeResult.Latency;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Renders a benchmark run as a Markdown section: one latency table per size, with the seed's
+ * targets, the baseline and an empty rollup column, followed by storage, plans, seeding and
+ * export figures.
+ */
+final class MarkdownReport {
+
+    private static final double MIB = 1024.0 * 1024.0;
+
+    private MarkdownReport() {
+    }
+
+    /**
+     * The report.
+     *
+     * @param command  the exact command line that produced it
+     * @param started  when the run started
+     * @param machine  what it ran on
+     * @param options  warm-up, runs and data as a sentence
+     * @param results  one per size
+     * @param wallTime the whole run
+     */
+    static String render(String command, Instant started, Machine machine, String options, List<SizeResult> results,
+                         Duration wallTime) {
+        StringBuilder md = new StringBuilder();
+        md.append("## Query latency (`analytics-bench`)\n\n");
+        md.append("Run on ").append(started).append(" in ").append(duration(wallTime)).append(", by:\n\n");
+        md.append("```bash\n").append(command).append("\n```\n\n");
+        md.append("- Machine: ").append(machine).append(".\n");
+        md.append("- ").append(options).append('\n');
+        md.append("- Indexed: the ledger as the migrations install it. Baseline: a copy of the same rows with only its "
+                + "primary key. Rollups: filled in when rollups exist. Speed-up: baseline p50 / indexed p50.\n");
+        md.append("- Seed target / acceptable: the seed report's figures, stated for 100k rows; Pass compares the "
+                + "indexed p95 with the acceptable limit at every size.\n");
+        for (SizeResult result : results) {
+            size(md, result);
+        }
+        return md.toString();
+    }
+
+    private static void size(StringBuilder md, SizeResult result) {
+        md.append("\n### ").append(result.size()).append(" rows\n\n");
+        md.append("| Query | Range | Indexed p50 / p95 / max (ms) | Baseline p50 / p95 / max (ms) | Speed-up | Rollups "
+                + "| Seed target / acceptable (ms) | Pass |\n");
+        md.append("|---|---|---|---|---|---|---|---|\n");
+        for (Latency latency : result.latencies()) {
+            DashboardQuery query = latency.query();
+            Boolean pass = latency.withinSeedLimit();
+            md.append("| ").append(query.method()).append(" | ").append(latency.range())
+                    .append(" | ").append(latency.indexed()).append(" | ").append(latency.baseline())
+                    .append(" | ").append(format("%.1f×", latency.speedUp())).append(" | —")
+                    .append(" | ").append(query.seedAcceptableMs() == null ? "—" : query.seedTarget() + " / < " + query.seedAcceptableMs())
+                    .append(" | ").append(pass == null ? "—" : pass ? "pass" : "**fail**").append(" |\n");
+        }
+        Latency slowest = result.latencies().stream().max(Comparator.comparingDouble(l -> l.indexed().p50())).orElseThrow();
+        md.append("\nSlowest indexed: ").append(slowest.query().method()).append(" over ").append(slowest.range())
+                .append(", p50 ").append(Timing.ms(slowest.indexed().p50())).append(" ms.\n");
+
+        md.append("\nLoad and export:\n\n");
+        md.append("- Seeding (`LedgerSeeder`, `rebuildIndexes(true)`): ").append(duration(result.seed().elapsed()))
+                .append(format(", %,.0f rows/s end to end", result.seed().rowsPerSecond()))
+                .append(" (of which index rebuild ").append(duration(result.seed().indexRebuild())).append(").\n");
+        md.append("- Baseline copy (`INSERT … SELECT`, then its primary key): ").append(duration(result.baselineCopy()))
+                .append("; `VACUUM ANALYZE` of both until all-visible: ").append(duration(result.settle())).append(".\n");
+        BenchLedger.Export export = result.export();
+        md.append(format("- CSV export of the whole ledger (`CsvExporter`, every status, into a stream that counts and "
+                + "discards the bytes): %,d rows, %,.1f MiB in %s, %,.0f rows/s.%n", export.rows(), export.bytes() / MIB,
+                duration(export.elapsed()), export.rowsPerSecond()));
+        md.append("- Wall time at this size: ").append(duration(result.wallTime())).append(".\n");
+
+        storage(md, result);
+        plans(md, result);
+    }
+
+    private static void storage(StringBuilder md, SizeResult result) {
+        BenchLedger.Storage indexed = result.indexed();
+        BenchLedger.Storage baseline = result.baseline();
+        double millions = result.size().rows() / 1e6;
+        md.append("\nStorage (the seed estimated ~50–100 MB of index per 1M rows; measured: ")
+                .append(format("%,.0f MiB per 1M rows", indexed.indexes() / MIB / millions)).append("):\n\n");
+        md.append("| Relation | Indexed ledger (MiB) | Baseline ledger (MiB) |\n|---|---|---|\n");
+        md.append("| table (heap, TOAST, maps) | ").append(mib(indexed.table())).append(" | ").append(mib(baseline.table())).append(" |\n");
+        md.append("| all indexes | ").append(mib(indexed.indexes())).append(" | ").append(mib(baseline.indexes())).append(" |\n");
+        for (Map.Entry<String, Long> index : indexed.each().entrySet()) {
+            Long copy = baseline.each().get(index.getKey());
+            md.append("| ").append(index.getKey()).append(" | ").append(mib(index.getValue())).append(" | ")
+                    .append(copy == null ? "—" : mib(copy)).append(" |\n");
+        }
+    }
+
+    private static void plans(StringBuilder md, SizeResult result) {
+        md.append("\nPlans over the last ").append(result.planRange())
+                .append(" (top nodes · how the ledger is read; one line per statement):\n\n");
+        md.append("| Query | Indexed | Baseline |\n|---|---|---|\n");
+        for (DashboardQuery query : DashboardQuery.values()) {
+            md.append("| ").append(query.method()).append(" | ").append(String.join("<br>", result.indexedPlans().get(query)))
+                    .append(" | ").append(String.join("<br>", result.baselinePlans().get(query))).append(" |\n");
+        }
+    }
+
+    private static String mib(long bytes) {
+        return format("%,.1f", bytes / MIB);
+    }
+
+    static String duration(Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds < 60 ? format("%.1f s", duration.toMillis() / 1000.0) : format("%d min %02d s", seconds / 60, seconds % 60);
+    }
+
+    private static String format(String pattern, Object... values) {
+        return String.format(Locale.ROOT, pattern, values);
+    }
+}

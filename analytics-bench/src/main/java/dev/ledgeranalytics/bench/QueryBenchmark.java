@@ -1,0 +1,208 @@
+package dev.ledgeranalytics.bench;
+
+import dev.ledgeranalytics.query.AnalyticsQueries;
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.testkit.SeedResult;
+import dev.ledgeranalytics.testkit.TestDatabase;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The benchmark: the latency of every dashboard query at each ledger size, on the indexed ledger
+ * and on an unindexed baseline in the same run, next to the seed report's targets.
+ *
+ * <p>For each size it seeds one year of requests into a fresh database on the testkit's embedded
+ * PostgreSQL, copies them into a baseline schema that keeps only the primary key, vacuums both
+ * until every page is all-visible, and then, per query and range, warms up and times at least
+ * {@code --runs} calls through one open connection. It also records the plans, the storage, and
+ * the seeding and CSV export throughput, and prints a Markdown report (into {@code --output}
+ * between two marker comments when given).
+ *
+ * <p>A plain harness rather than JMH: JMH forks a JVM per benchmark, and each fork would have to
+ * start its own embedded server and seed up to ten million rows again, or need an external server
+ * that a fresh clone does not have. Seeding once per size and reusing it across queries leaves the
+ * 10M run with the cost of its queries alone. What JMH guards against matters less here: a query spends
+ * its time in PostgreSQL, not in JIT-compiled Java, and warm-up runs precede every timed series.
+ *
+ * <pre>{@code
+ * java -jar analytics-bench/target/analytics-bench.jar --sizes 100k,1m,10m --output docs/benchmarks.md
+ * }</pre>
+ */
+@Command(name = "analytics-bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Times the dashboard queries at each ledger size, indexed and baseline, next to the seed's targets.")
+public final class QueryBenchmark implements Callable<Integer> {
+
+    static final String JAR_COMMAND = "java -jar analytics-bench/target/analytics-bench.jar";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--sizes", split = ",", paramLabel = "SIZE", defaultValue = "100k",
+            description = "Ledger sizes, such as 100k,1m,10m (default: ${DEFAULT-VALUE}).")
+    private List<LedgerSize> sizes;
+
+    @Option(names = "--ranges", split = ",", paramLabel = "DAYS", defaultValue = "1d,30d,365d",
+            description = "Ranges ending at the end of the seeded year (default: ${DEFAULT-VALUE}).")
+    private List<QueryRange> ranges;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "20",
+            description = "Timed runs per query, range and ledger; 20 or more for published figures (default: ${DEFAULT-VALUE}).")
+    private int runs;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+            description = "Warm-up runs before them, fewer once warm-up has taken 3 s (default: ${DEFAULT-VALUE}).")
+    private int warmup;
+
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "Markdown file to put the report into, between <!-- bench:start --> and <!-- bench:end -->.")
+    private Path output;
+
+    private final PrintStream progress;
+    /** The Markdown report, once the run is complete. */
+    private String report;
+
+    private QueryBenchmark(PrintStream progress) {
+        this.progress = progress;
+    }
+
+    /**
+     * Runs the benchmark and exits: 0 when done, 2 for an invalid command line, 1 on failure.
+     *
+     * @param args the options, such as {@code --sizes 100k,1m,10m --output docs/benchmarks.md}
+     */
+    public static void main(String[] args) {
+        System.exit(run(new PrintStream(System.out, true, StandardCharsets.UTF_8),
+                new PrintStream(System.err, true, StandardCharsets.UTF_8), args));
+    }
+
+    static int run(PrintStream out, PrintStream err, String... args) {
+        QueryBenchmark benchmark = new QueryBenchmark(err);
+        CommandLine commandLine = new CommandLine(benchmark);
+        commandLine.registerConverter(LedgerSize.class, LedgerSize::parse);
+        commandLine.registerConverter(QueryRange.class, QueryRange::parse);
+        commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        int code = commandLine.execute(args);
+        if (benchmark.report != null) {
+            out.print(benchmark.report);
+        }
+        return code;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (runs < 1) {
+            throw new ParameterException(spec.commandLine(), "--runs must be at least 1, but was " + runs);
+        }
+        if (warmup < 0) {
+            throw new ParameterException(spec.commandLine(), "--warmup must not be negative, but was " + warmup);
+        }
+        long start = System.nanoTime();
+        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        // The seeded year ends at the last full hour, and every range ends with it: "now" for the dashboard.
+        Instant end = started.truncatedTo(ChronoUnit.HOURS);
+        Machine machine = null;
+        List<SizeResult> results = new ArrayList<>();
+        for (LedgerSize size : sizes) {
+            try (TestDatabase database = TestDatabase.migrated(BenchLedger.INDEXED)) {
+                if (machine == null) {
+                    try (Connection connection = database.dataSource().getConnection()) {
+                        machine = Machine.describe(connection);
+                    }
+                }
+                results.add(measure(new BenchLedger(database.dataSource(), end), size));
+            }
+        }
+        String options = String.format(Locale.ROOT, "Data: one year of requests ending %s, %,d users, seed %d; each "
+                + "query over the last %s; per cell up to %d warm-up runs (fewer once they took %d s), then %d timed runs "
+                + "through one open connection; nearest-rank percentiles.", end, BenchLedger.USERS, BenchLedger.SEED,
+                String.join(", ", ranges.stream().map(QueryRange::toString).toList()), warmup,
+                Timing.WARMUP_BUDGET_NANOS / 1_000_000_000L, runs);
+        String command = JAR_COMMAND + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        report = MarkdownReport.render(command, started, machine, options, results, Duration.ofNanos(System.nanoTime() - start));
+        if (output != null) {
+            ReportFile.write(output, report);
+            progress.println("Report written to " + output);
+        }
+        return 0;
+    }
+
+    private SizeResult measure(BenchLedger ledger, LedgerSize size) throws Exception {
+        long start = System.nanoTime();
+        log(size, "seeding");
+        SeedResult seed = ledger.seed(size, tenths(size));
+        log(size, "copying into the baseline schema");
+        long copyStart = System.nanoTime();
+        ledger.copyToBaseline();
+        long settleStart = System.nanoTime();
+        log(size, "VACUUM ANALYZE until all-visible");
+        ledger.settle();
+        long settled = System.nanoTime();
+
+        QueryRange planRange = ranges.contains(new QueryRange(30)) ? new QueryRange(30) : ranges.get(0);
+        Map<DashboardQuery, List<String>> indexedPlans = new EnumMap<>(DashboardQuery.class);
+        Map<DashboardQuery, List<String>> baselinePlans = new EnumMap<>(DashboardQuery.class);
+        for (DashboardQuery query : DashboardQuery.values()) {
+            indexedPlans.put(query, ledger.plans(BenchLedger.INDEXED, query, ledger.last(planRange)));
+            baselinePlans.put(query, ledger.plans(BenchLedger.BASELINE, query, ledger.last(planRange)));
+        }
+
+        List<SizeResult.Latency> latencies = new ArrayList<>();
+        try (Connection connection = ledger.connect()) {
+            AnalyticsQueries indexed = AnalyticsQueries.create(DSL.using(connection, SQLDialect.POSTGRES)).withSchema(BenchLedger.INDEXED);
+            AnalyticsQueries baseline = indexed.withSchema(BenchLedger.BASELINE);
+            for (DashboardQuery query : DashboardQuery.values()) {
+                for (QueryRange range : ranges) {
+                    log(size, query.method() + " over " + range);
+                    LedgerFilter filter = ledger.last(range);
+                    latencies.add(new SizeResult.Latency(query, range,
+                            Timing.measure(() -> query.run(indexed, filter), warmup, runs),
+                            Timing.measure(() -> query.run(baseline, filter), warmup, runs)));
+                }
+            }
+        }
+        log(size, "CSV export");
+        BenchLedger.Export export = ledger.exportCsv();
+        return new SizeResult(size, seed, Duration.ofNanos(settleStart - copyStart), Duration.ofNanos(settled - settleStart),
+                ledger.storage(BenchLedger.INDEXED), ledger.storage(BenchLedger.BASELINE), export, latencies, planRange,
+                indexedPlans, baselinePlans, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Prints the seeder's progress at every tenth of the rows; it calls from several threads. */
+    private LongConsumer tenths(LedgerSize size) {
+        AtomicLong reported = new AtomicLong();
+        return rows -> {
+            long tenth = rows * 10 / size.rows();
+            long previous = reported.get();
+            if (tenth > previous && reported.compareAndSet(previous, tenth)) {
+                log(size, "seeded " + tenth * 10 + " %");
+            }
+        };
+    }
+
+    private void log(LedgerSize size, String step) {
+        progress.printf(Locale.ROOT, "[%tT] %s rows: %s%n", System.currentTimeMillis(), size, step);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.ledgeranalytics.bench;
+
+import dev.ledgeranalytics.testkit.SeedResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything measured at one ledger size.
+ *
+ * @param size           rows seeded
+ * @param seed           the seeder's load of the indexed ledger
+ * @param baselineCopy   time to copy the rows into the baseline schema and build its primary key
+ * @param settle         time to VACUUM ANALYZE both ledgers until every page is all-visible
+ * @param indexed        the indexed ledger's footprint
+ * @param baseline       the baseline ledger's footprint
+ * @param export         the CSV export of the whole ledger
+ * @param latencies      one per query and range, queries in declaration order
+ * @param planRange      the range the plans were taken over
+ * @param indexedPlans   per query, one summary per statement, on the indexed ledger
+ * @param baselinePlans  the same on the baseline ledger
+ * @param wallTime       everything at this size, database creation to drop
+ */
+record SizeResult(LedgerSize size, SeedResult seed, Duration baselineCopy, Duration settle, BenchLedger.Storage indexed,
+                  BenchLedger.Storage baseline, BenchLedger.Export export, List<Latency> latencies, QueryRange planRange,
+                  Map<DashboardQuery, List<String>> indexedPlans, Map<DashboardQuery, List<String>> baselinePlans,
+                  Duration wallTime) {
+
+    /**
+     * One cell of the latency table.
+     *
+     * @param query    the query
+     * @param range    how far back it read
+     * @param indexed  on the ledger with its analytics indexes
+     * @param baseline on the copy with only the primary key
+     */
+    record Latency(DashboardQuery query, QueryRange range, Timing indexed, Timing baseline) {
+
+        /** How many times faster the indexes make the median run. */
+        double speedUp() {
+            return baseline.p50() / Math.max(1e-9, indexed.p50());
+        }
+
+        /**
+         * Whether the indexed ledger's 95th percentile is within the seed's "acceptable" limit;
+         * {@code null} where the seed states none.
+         */
+        Boolean withinSeedLimit() {
+            return query.seedAcceptableMs() == null ? null : indexed.p95() < query.seedAcceptableMs();
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * The benchmark behind docs/benchmarks.md: every dashboard query at 100k to 10M rows, on the
+ * indexed ledger and on a copy with only its primary key, next to the seed report's targets. A
+ * tool for this project, not part of the library.
+ */
+package dev.ledgeranalytics.bench;

@@ -1,0 +1,94 @@
+package dev.ledgeranalytics.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A 100k smoke run of the whole harness, so that it keeps working between published runs. It
+ * checks the report's shape only: timings on a shared CI machine mean nothing, and no test here
+ * asserts one.
+ */
+class QueryBenchmarkTest {
+
+    @TempDir
+    static Path directory;
+
+    private static int exitCode;
+    private static String report;
+    /** The harness's progress and, if it failed, why: shown when a test fails. */
+    private static String log;
+    private static String docs;
+
+    @BeforeAll
+    static void runsAtOneHundredThousandRows() throws Exception {
+        Path output = directory.resolve("benchmarks.md");
+        Files.writeString(output, "# Benchmarks\n\nProse before.\n\n" + ReportFile.START + "\nan older run\n" + ReportFile.END
+                + "\n\nProse after.\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        exitCode = QueryBenchmark.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                "--sizes", "100k", "--runs", "3", "--warmup", "1", "--output", output.toString());
+        report = out.toString(StandardCharsets.UTF_8);
+        log = err.toString(StandardCharsets.UTF_8);
+        docs = Files.readString(output);
+    }
+
+    @Test
+    void finishesWithExitCodeZero() {
+        assertThat(exitCode).as(log).isZero();
+    }
+
+    @Test
+    void timesEveryQueryOverEveryRangeOnBothLedgers() {
+        for (DashboardQuery query : DashboardQuery.values()) {
+            for (String range : new String[] {"1 day", "30 days", "365 days"}) {
+                assertThat(report).containsPattern("\\| " + query.method() + " \\| " + range
+                        + " \\| [0-9.,]+ / [0-9.,]+ / [0-9.,]+ \\| [0-9.,]+ / [0-9.,]+ / [0-9.,]+ \\| [0-9.,]+× \\| — \\| .+ \\| (pass|\\*\\*fail\\*\\*|—) \\|");
+            }
+        }
+    }
+
+    @Test
+    void recordsTheMachineTheCommandAndTheSize() {
+        assertThat(report)
+                .contains("### 100,000 rows")
+                .contains(QueryBenchmark.JAR_COMMAND + " --sizes 100k --runs 3 --warmup 1 --output ")
+                .containsPattern("Machine: \\d+ cores")
+                .contains("PostgreSQL 1");
+    }
+
+    @Test
+    void recordsSeedingExportAndStorage() {
+        assertThat(report)
+                .containsPattern("Seeding .*: [0-9.]+ s, [0-9,]+ rows/s end to end")
+                .containsPattern("CSV export .*: 100,000 rows")
+                .contains("| idx_token_usage_analytics | ")
+                .containsPattern("\\| token_usage_ledger_pkey \\| [0-9.,]+ \\| [0-9.,]+ \\|");
+    }
+
+    @Test
+    void recordsEachQuerysPlanOnBothLedgers() {
+        assertThat(report).contains("| grossMargin | Aggregate")
+                .contains("ledger: Index Only Scan using idx_token_usage_analytics")
+                .contains("ledger: Seq Scan");
+        for (DashboardQuery query : DashboardQuery.values()) {
+            assertThat(report).containsPattern("\\| " + query.method() + " \\| [^|]+ · ledger: [^|]+ \\| [^|]+ · ledger: [^|]+ \\|");
+        }
+    }
+
+    @Test
+    void replacesOnlyWhatStandsBetweenTheMarkersOfTheOutputFile() {
+        assertThat(docs).startsWith("# Benchmarks\n\nProse before.\n\n" + ReportFile.START + "\n## Query latency")
+                .endsWith(ReportFile.END + "\n\nProse after.\n")
+                .doesNotContain("an older run")
+                .contains(report);
+    }
+}
