@@ -260,7 +260,7 @@ public final class AnalyticsQueries {
         statements.put("providerCosts", new ProviderCostQuery(filter)::sql);
         statements.put("marginTrend", new MarginTrendQuery(filter, Granularity.DAY, ZoneOffset.UTC)::sql);
         statements.put("costDistribution (histogram)", costs::histogramSql);
-        statements.put("costDistribution (percentiles)", costs::percentileRanksSql);
+        statements.put("costDistribution (percentiles)", dsl -> costs.percentileSql(dsl, Map.of()));
         statements.put("userBreakdown", new UserBreakdownQuery(filter, UserSort.GROSS_MARGIN_DESC, 50, null)::sql);
         return reader().read("Explaining the dashboard queries", dsl -> statements.entrySet().stream()
                 .map(statement -> new QueryPlan(statement.getKey(), dsl

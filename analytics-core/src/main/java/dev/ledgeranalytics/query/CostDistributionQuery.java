@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import org.jooq.CaseValueStep;
+import org.jooq.CaseWhenStep;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
-import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -29,13 +31,11 @@ import org.jooq.impl.SQLDataType;
  * </pre>
  *
  * <p>The percentiles come from the ranks they interpolate between, picked out of the sorted costs
- * in NUMERIC (PostgreSQL's {@code percentile_cont} would go through double precision):
+ * in NUMERIC (PostgreSQL's {@code percentile_cont} would go through double precision) by one
+ * ordered-set aggregate, with fractions chosen to land on exact ranks (see {@link #percentileSql}):
  * <pre>
- * SELECT [model_id,] n, rank, vendor_cost FROM (
- *   SELECT [model_id,] vendor_cost, row_number() OVER (PARTITION BY [model_id] ORDER BY vendor_cost) AS rank,
- *          count(*) OVER (PARTITION BY [model_id]) AS n
- *   FROM token_usage_ledger WHERE ...) ranked
- * WHERE rank IN (floor(0.50 * (n - 1)) + 1, ceil(0.50 * (n - 1)) + 1, ... for 0.90, 0.95, 0.99)
+ * SELECT [model_id,] count(*), percentile_disc(:fractions) WITHIN GROUP (ORDER BY vendor_cost)
+ * FROM token_usage_ledger WHERE ... [GROUP BY model_id]
  * </pre>
  */
 final class CostDistributionQuery {
@@ -76,35 +76,56 @@ final class CostDistributionQuery {
                 .groupBy(perModel ? List.of(DSL.inline(1), DSL.inline(2)) : List.of(DSL.inline(1)));
     }
 
-    ResultQuery<Record> percentileRanksSql(DSLContext dsl) {
-        Field<Long> rank = (perModel
-                ? DSL.rowNumber().over(DSL.partitionBy(TOKEN_USAGE_LEDGER.MODEL_ID).orderBy(TOKEN_USAGE_LEDGER.VENDOR_COST))
-                : DSL.rowNumber().over(DSL.orderBy(TOKEN_USAGE_LEDGER.VENDOR_COST))).cast(SQLDataType.BIGINT).as("rank");
-        Field<Long> n = (perModel
-                ? DSL.count().over(DSL.partitionBy(TOKEN_USAGE_LEDGER.MODEL_ID))
-                : DSL.count().over()).cast(SQLDataType.BIGINT).as("n");
+    /**
+     * The costs at the ranks {@link #interpolate} needs, read by one ordered-set aggregate per
+     * model: {@code percentile_disc(f)} returns the value at rank {@code ceil(f * n)}, so
+     * {@code f = (rank - 0.5) / n} picks an exact rank (exactly, in double precision, for any
+     * {@code n} below 2^51). Unlike window functions over every row, it sorts the costs once and
+     * keeps no ranks. {@code counts} are the histogram's row counts from the same snapshot: the
+     * fractions depend on them, and the statement counts again so that a mismatch shows.
+     */
+    ResultQuery<Record> percentileSql(DSLContext dsl, Map<String, Long> counts) {
+        Field<Double[]> fractions;
+        if (perModel) {
+            // A direct argument may depend on the grouping column: each model gets its own fractions.
+            CaseValueStep<String> byModel = DSL.choose(TOKEN_USAGE_LEDGER.MODEL_ID);
+            CaseWhenStep<String, Double[]> cases = null;
+            for (Map.Entry<String, Long> model : counts.entrySet()) {
+                Field<Double[]> modelFractions = DSL.val(rankFractions(model.getValue()), SQLDataType.DOUBLE.array());
+                cases = cases == null ? byModel.when(model.getKey(), modelFractions) : cases.when(model.getKey(), modelFractions);
+            }
+            fractions = Objects.requireNonNull(cases, "counts").otherwise(DSL.castNull(SQLDataType.DOUBLE.array()));
+        } else {
+            fractions = DSL.val(rankFractions(counts.getOrDefault("", 1L)), SQLDataType.DOUBLE.array());
+        }
+        Field<BigDecimal[]> costs = DSL.field("percentile_disc({0}) within group (order by {1})", SQLDataType.NUMERIC.array(),
+                fractions, TOKEN_USAGE_LEDGER.VENDOR_COST).as("costs");
+        Field<Long> n = DSL.count().cast(SQLDataType.BIGINT).as("n");
         List<Field<?>> columns = new ArrayList<>();
         if (perModel) {
             columns.add(MODEL);
         }
-        columns.add(TOKEN_USAGE_LEDGER.VENDOR_COST);
-        columns.add(rank);
         columns.add(n);
-        Table<?> ranked = dsl.select(columns)
+        columns.add(costs);
+        return dsl.select(columns)
                 .from(TOKEN_USAGE_LEDGER)
                 .where(LedgerConditions.matching(filter))
-                .asTable("ranked");
-        Field<BigDecimal> lastIndex = ranked.field(n).cast(SQLDataType.NUMERIC).minus(1);
-        List<Field<?>> wantedRanks = new ArrayList<>();
+                .groupBy(perModel ? List.of(TOKEN_USAGE_LEDGER.MODEL_ID) : List.of());
+    }
+
+    /** The 1-based ranks {@link #interpolate} reads for each percentile, lower and upper, in order. */
+    static List<Long> wantedRanks(long n) {
+        List<Long> ranks = new ArrayList<>();
         for (BigDecimal fraction : PERCENTILES) {
-            Field<BigDecimal> h = DSL.inline(fraction).mul(lastIndex);
-            wantedRanks.add(DSL.floor(h).plus(1));
-            wantedRanks.add(DSL.ceil(h).plus(1));
+            BigDecimal h = fraction.multiply(BigDecimal.valueOf(n - 1));
+            ranks.add(h.setScale(0, RoundingMode.FLOOR).longValueExact() + 1);
+            ranks.add(h.setScale(0, RoundingMode.CEILING).longValueExact() + 1);
         }
-        return dsl.select(ranked.fields())
-                .from(ranked)
-                .where(ranked.field(rank).cast(SQLDataType.NUMERIC).in(wantedRanks.stream()
-                        .map(f -> f.coerce(SQLDataType.NUMERIC)).toList()));
+        return ranks;
+    }
+
+    private static Double[] rankFractions(long n) {
+        return wantedRanks(n).stream().map(rank -> (rank - 0.5) / n).toArray(Double[]::new);
     }
 
     CostDistribution overall(DSLContext dsl) {
@@ -124,13 +145,23 @@ final class CostDistributionQuery {
         for (Record row : histogramSql(dsl).fetch()) {
             histogramRows.computeIfAbsent(perModel ? row.get(MODEL) : "", k -> new ArrayList<>()).add(row);
         }
+        Map<String, Long> counts = new HashMap<>();
+        histogramRows.forEach((model, rows) -> counts.put(model, rows.stream().mapToLong(row -> row.get(count)).sum()));
         Map<String, Map<Long, BigDecimal>> costsByRank = new HashMap<>();
         Map<String, Long> rankedCounts = new HashMap<>();
-        for (Record row : percentileRanksSql(dsl).fetch()) {
-            String model = perModel ? row.get(MODEL) : "";
-            costsByRank.computeIfAbsent(model, k -> new HashMap<>())
-                    .put(row.get("rank", Long.class), row.get(TOKEN_USAGE_LEDGER.VENDOR_COST));
-            rankedCounts.put(model, row.get("n", Long.class));
+        if (!counts.isEmpty()) {
+            for (Record row : percentileSql(dsl, counts).fetch()) {
+                String model = perModel ? row.get(MODEL) : "";
+                long n = row.get("n", Long.class);
+                rankedCounts.put(model, n);
+                BigDecimal[] costs = row.get("costs", BigDecimal[].class);
+                List<Long> ranks = wantedRanks(n);
+                Map<Long, BigDecimal> byRank = new HashMap<>();
+                for (int i = 0; costs != null && i < ranks.size(); i++) {
+                    byRank.put(ranks.get(i), costs[i]);
+                }
+                costsByRank.put(model, byRank);
+            }
         }
         Map<String, CostDistribution> distributions = new TreeMap<>();
         histogramRows.forEach((model, rows) -> {
