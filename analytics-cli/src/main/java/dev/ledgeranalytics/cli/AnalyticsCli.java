@@ -1,5 +1,6 @@
 package dev.ledgeranalytics.cli;
 
+import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -62,8 +63,7 @@ public final class AnalyticsCli implements Runnable {
             return ExitCode.USAGE.code;
         });
         commandLine.setExecutionExceptionHandler((error, failed, parseResult) -> {
-            String schema = failed.getCommand() instanceof UsesDatabase database ? database.schema() : "analytics";
-            ExitCode.Failure failure = ExitCode.of(error, schema);
+            ExitCode.Failure failure = ExitCode.of(error, schema(failed));
             err.println("error: " + failure.message());
             if (verbose) {
                 error.printStackTrace(err);
@@ -79,8 +79,13 @@ public final class AnalyticsCli implements Runnable {
         return code;
     }
 
-    /** A command that reads a database through {@link DatabaseOptions}. */
-    interface UsesDatabase {
-        String schema();
+    /** The schema the failed command was pointed at, from its {@link DatabaseOptions} if it has them. */
+    private static String schema(CommandLine failed) {
+        return failed.getCommandSpec().mixins().values().stream()
+                .map(CommandLine.Model.CommandSpec::userObject)
+                .filter(DatabaseOptions.class::isInstance)
+                .map(options -> ((DatabaseOptions) options).schema)
+                .findFirst()
+                .orElse(AnalyticsMigrations.DEFAULT_SCHEMA);
     }
 }

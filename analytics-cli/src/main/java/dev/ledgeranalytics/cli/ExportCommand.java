@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Write ledger rows, or one query's result, as CSV (RFC 4180) to a file or standard output.")
-final class ExportCommand implements Callable<Integer>, AnalyticsCli.UsesDatabase {
+final class ExportCommand implements Callable<Integer> {
 
     /** What to export, written on the command line in kebab case: {@code provider-costs}. */
     enum What { LEDGER, GROSS_MARGIN, PROVIDER_COSTS, MARGIN_TREND, COST_SUMMARY, COST_HISTOGRAM, USERS }
@@ -60,11 +60,6 @@ final class ExportCommand implements Callable<Integer>, AnalyticsCli.UsesDatabas
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to this file instead of standard output")
     private Path output;
-
-    @Override
-    public String schema() {
-        return database.schema;
-    }
 
     @Override
     public Integer call() throws IOException {

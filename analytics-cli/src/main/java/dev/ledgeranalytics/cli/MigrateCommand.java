@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Apply the ledger schema's migrations to a database; safe to run again.")
-final class MigrateCommand implements Callable<Integer>, AnalyticsCli.UsesDatabase {
+final class MigrateCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
@@ -22,11 +22,6 @@ final class MigrateCommand implements Callable<Integer>, AnalyticsCli.UsesDataba
 
     @Mixin
     private DatabaseOptions database;
-
-    @Override
-    public String schema() {
-        return database.schema;
-    }
 
     @Override
     public Integer call() {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Show the dashboard for a real database (by default the last 30 days, successful requests).")
-final class ReportCommand implements Callable<Integer>, AnalyticsCli.UsesDatabase {
+final class ReportCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
@@ -30,11 +30,6 @@ final class ReportCommand implements Callable<Integer>, AnalyticsCli.UsesDatabas
 
     @Option(names = "--html", paramLabel = "FILE", description = "Also write the dashboard as a self-contained HTML file")
     private Path html;
-
-    @Override
-    public String schema() {
-        return database.schema;
-    }
 
     @Override
     public Integer call() throws Exception {

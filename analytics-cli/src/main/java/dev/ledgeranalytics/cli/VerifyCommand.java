@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "6:invalid value (--schema)",
             "64:invalid command line",
             "70:unexpected failure"})
-final class VerifyCommand implements Callable<Integer>, AnalyticsCli.UsesDatabase {
+final class VerifyCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
@@ -38,11 +38,6 @@ final class VerifyCommand implements Callable<Integer>, AnalyticsCli.UsesDatabas
 
     @Option(names = "--json", description = "Print the report as one JSON object, for machines")
     private boolean json;
-
-    @Override
-    public String schema() {
-        return database.schema;
-    }
 
     @Override
     public Integer call() {
