@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Locale;
@@ -81,15 +82,19 @@ public final class TestLedger {
      * and every page marked all-visible, so that the planner chooses index-only scans and tests of
      * plans see production's plans. Turns autovacuum off for the ledger table (an autovacuum
      * ANALYZE starting at the wrong moment holds a snapshot that keeps VACUUM from marking pages)
-     * and repeats {@code VACUUM (ANALYZE)}, for at most ten seconds, until every page is marked.
+     * and repeats {@code VACUUM (ANALYZE)}, for at most a minute, until every page is marked.
      *
-     * @throws AnalyticsException if the database fails, or some snapshot stays open for ten seconds
+     * @throws AnalyticsException if the database fails, or some snapshot stays open for a minute;
+     *                            the message names the sessions that hold one
      */
     public void vacuum() {
         String table = '"' + schema + "\".token_usage_ledger";
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
-            for (int attempt = 0; attempt < 50; attempt++) {
+            // A busy machine can keep an automatic ANALYZE of another table, or a checkpoint's pins,
+            // in the way for seconds; a minute is far beyond that and still ends a true leak.
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            do {
                 statement.execute("VACUUM (ANALYZE) " + table);
                 try (ResultSet pages = statement.executeQuery("SELECT relpages > 0 AND relallvisible = relpages FROM pg_class "
                         + "WHERE oid = '" + table + "'::regclass")) {
@@ -98,14 +103,26 @@ public final class TestLedger {
                     }
                 }
                 Thread.sleep(200);
-            }
+            } while (System.nanoTime() < deadline);
+            throw new AnalyticsException("VACUUM could not mark the test ledger all-visible within a minute; sessions of "
+                    + "this database holding a snapshot: " + snapshotHolders(statement));
         } catch (SQLException e) {
             throw new AnalyticsException("Vacuuming the test ledger failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new AnalyticsException("Interrupted while vacuuming the test ledger", e);
         }
-        throw new AnalyticsException("VACUUM could not mark the test ledger all-visible within ten seconds; "
-                + "a transaction of this database stays open");
+    }
+
+    private static String snapshotHolders(Statement statement) throws SQLException {
+        try (ResultSet sessions = statement.executeQuery("""
+                SELECT coalesce(string_agg(format('pid %s (%s, %s, xmin %s): %s', pid, backend_type, state, backend_xmin,
+                                                  left(query, 80)), '; '), 'none')
+                FROM pg_stat_activity
+                WHERE datname = current_database() AND backend_xmin IS NOT NULL AND pid <> pg_backend_pid()""")) {
+            sessions.next();
+            return sessions.getString(1);
+        }
     }
 
     /** One ledger row being written; every setter returns this builder. */
