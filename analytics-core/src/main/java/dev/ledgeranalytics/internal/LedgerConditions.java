@@ -33,23 +33,65 @@ public final class LedgerConditions {
      * inside that index too, the other restrictions on the table rows.
      */
     public static Condition matching(LedgerFilter filter, Instant from, Instant to) {
+        return TOKEN_USAGE_LEDGER.CREATED_AT.ge(from)
+                .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(to))
+                .and(dimensions(filter, LedgerColumns.LEDGER));
+    }
+
+    /**
+     * The filter's restrictions but its range, on a table with the ledger's filter columns, such
+     * as a rollup table. A column the table lacks is {@code null} in {@code columns}; the filter
+     * must not restrict it.
+     */
+    public static Condition dimensions(LedgerFilter filter, LedgerColumns columns) {
         List<Condition> conditions = new ArrayList<>();
-        conditions.add(TOKEN_USAGE_LEDGER.CREATED_AT.ge(from));
-        conditions.add(TOKEN_USAGE_LEDGER.CREATED_AT.lt(to));
-        conditions.add(statusIn(filter.statuses()));
+        conditions.add(statusIn(columns.status(), filter.statuses()));
         if (filter.providers() != null) {
             conditions.add(filter.providers().isEmpty() ? DSL.falseCondition()
-                    : TOKEN_USAGE_LEDGER.PROVIDER_ID.in(DSL.select(PROVIDERS.ID).from(PROVIDERS)
+                    : columns.require(columns.provider(), "provider").in(DSL.select(PROVIDERS.ID).from(PROVIDERS)
                             .where(PROVIDERS.SLUG.eq(DSL.any(array(filter.providers()))))));
         }
-        conditions.add(anyOf(TOKEN_USAGE_LEDGER.MODEL_ID, filter.models()));
+        if (filter.models() != null) {
+            conditions.add(anyOf(columns.require(columns.model(), "model"), filter.models()));
+        }
         if (filter.users() != null) {
             conditions.add(filter.users().isEmpty() ? DSL.falseCondition()
-                    : TOKEN_USAGE_LEDGER.USER_ID.eq(DSL.any(DSL.val(filter.users().toArray(UUID[]::new), SQLDataType.UUID.array()))));
+                    : columns.require(columns.user(), "user").eq(DSL.any(DSL.val(filter.users().toArray(UUID[]::new),
+                            SQLDataType.UUID.array()))));
         }
-        conditions.add(anyOf(TOKEN_USAGE_LEDGER.USER_TIER, filter.tiers()));
-        conditions.add(anyOf(TOKEN_USAGE_LEDGER.REQUEST_TYPE, filter.requestTypes()));
+        if (filter.tiers() != null) {
+            conditions.add(anyOf(columns.require(columns.tier(), "tier"), filter.tiers()));
+        }
+        if (filter.requestTypes() != null) {
+            conditions.add(anyOf(columns.require(columns.requestType(), "request type"), filter.requestTypes()));
+        }
         return DSL.and(conditions);
+    }
+
+    /**
+     * The filter columns of a table; {@code null} where the table does not have one.
+     *
+     * @param status      the request status
+     * @param provider    the provider id
+     * @param model       the model id
+     * @param user        the user id
+     * @param tier        the user tier
+     * @param requestType the request type
+     */
+    public record LedgerColumns(Field<?> status, Field<UUID> provider, Field<String> model, Field<UUID> user,
+                                Field<String> tier, Field<String> requestType) {
+
+        /** The ledger's own columns. */
+        public static final LedgerColumns LEDGER = new LedgerColumns(TOKEN_USAGE_LEDGER.STATUS, TOKEN_USAGE_LEDGER.PROVIDER_ID,
+                TOKEN_USAGE_LEDGER.MODEL_ID, TOKEN_USAGE_LEDGER.USER_ID, TOKEN_USAGE_LEDGER.USER_TIER,
+                TOKEN_USAGE_LEDGER.REQUEST_TYPE);
+
+        private <T> Field<T> require(Field<T> column, String dimension) {
+            if (column == null) {
+                throw new IllegalStateException("this table cannot be filtered by " + dimension);
+            }
+            return column;
+        }
     }
 
     /**
@@ -61,7 +103,7 @@ public final class LedgerConditions {
      * aggregate stays an index-only scan (measured on 400,000 rows, 30 of 365 days: 13 ms against
      * 16 to 22 ms warm, and no dependence on how the heap is ordered).
      */
-    private static Condition statusIn(Set<RequestStatus> statuses) {
+    private static Condition statusIn(Field<?> column, Set<RequestStatus> statuses) {
         if (statuses.isEmpty()) {
             return DSL.falseCondition();
         }
@@ -69,13 +111,10 @@ public final class LedgerConditions {
         for (RequestStatus status : statuses) {
             literals.add(status.name().toLowerCase(Locale.ROOT));
         }
-        return TOKEN_USAGE_LEDGER.STATUS.cast(SQLDataType.VARCHAR).eq(DSL.any(array(literals)));
+        return column.cast(SQLDataType.VARCHAR).eq(DSL.any(array(literals)));
     }
 
     private static Condition anyOf(Field<String> column, Set<String> values) {
-        if (values == null) {
-            return DSL.noCondition();
-        }
         return values.isEmpty() ? DSL.falseCondition() : column.eq(DSL.any(array(values)));
     }
 

@@ -1,10 +1,12 @@
 package dev.ledgeranalytics.query;
 
 import dev.ledgeranalytics.internal.LedgerConditions;
+import static dev.ledgeranalytics.schema.Tables.ROLLUP_COST_BUCKETS;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import dev.ledgeranalytics.AnalyticsException;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +19,9 @@ import org.jooq.CaseWhenStep;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Result;
 import org.jooq.ResultQuery;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -128,7 +132,12 @@ final class CostDistributionQuery {
         return wantedRanks(n).stream().map(rank -> (rank - 0.5) / n).toArray(Double[]::new);
     }
 
-    CostDistribution overall(DSLContext dsl) {
+    CostDistribution overall(DSLContext dsl, boolean rollups) {
+        RollupReads reads = rollups && !perModel && RollupReads.Rollup.COSTS.canFilter(filter)
+                ? RollupReads.load(dsl, filter.from(), filter.to()) : null;
+        if (reads != null) {
+            return fromRollups(dsl, reads);
+        }
         Map<String, CostDistribution> byModel = run(dsl);
         return byModel.isEmpty() ? empty() : byModel.values().iterator().next();
     }
@@ -179,29 +188,34 @@ final class CostDistributionQuery {
     }
 
     private CostDistribution distribution(List<Record> rows, Map<Long, BigDecimal> costsByRank) {
-        Map<Integer, Record> byBucket = new HashMap<>();
+        Map<Integer, Long> counts = new HashMap<>();
+        Map<Integer, BigDecimal> costSums = new HashMap<>();
         long n = 0;
         BigDecimal sum = BigDecimal.ZERO;
         BigDecimal lowest = null;
         BigDecimal highest = null;
-        int firstBucket = Integer.MAX_VALUE;
-        int lastBucket = Integer.MIN_VALUE;
         for (Record row : rows) {
             int index = row.get(bucket);
-            byBucket.put(index, row);
+            counts.put(index, row.get(count));
+            costSums.put(index, row.get(costSum));
             n += row.get(count);
             sum = sum.add(row.get(costSum));
             lowest = lowest == null || row.get(min).compareTo(lowest) < 0 ? row.get(min) : lowest;
             highest = highest == null || row.get(max).compareTo(highest) > 0 ? row.get(max) : highest;
-            firstBucket = Math.min(firstBucket, index);
-            lastBucket = Math.max(lastBucket, index);
         }
+        return distribution(n, sum, lowest, highest, counts, costSums, costsByRank);
+    }
+
+    /** The distribution from its totals, its histogram bars by 1-based bar index, and the costs at the percentiles' ranks. */
+    private static CostDistribution distribution(long n, BigDecimal sum, BigDecimal lowest, BigDecimal highest,
+                                                 Map<Integer, Long> counts, Map<Integer, BigDecimal> costSums,
+                                                 Map<Long, BigDecimal> costsByRank) {
+        int firstBucket = counts.keySet().stream().min(Integer::compare).orElseThrow();
+        int lastBucket = counts.keySet().stream().max(Integer::compare).orElseThrow();
         List<CostBucket> histogram = new ArrayList<>();
         for (int index = firstBucket; index <= lastBucket; index++) {
-            Record row = byBucket.get(index);
             histogram.add(new CostBucket(EDGES.get(index - 1), EDGES.get(index),
-                    row == null ? 0 : row.get(count),
-                    row == null ? BigDecimal.ZERO.setScale(8) : row.get(costSum)));
+                    counts.getOrDefault(index, 0L), costSums.getOrDefault(index, BigDecimal.ZERO.setScale(8))));
         }
         BigDecimal mean = sum.divide(BigDecimal.valueOf(n), Decimals.MEAN_SCALE, RoundingMode.HALF_EVEN);
         List<BigDecimal> percentiles = new ArrayList<>();
@@ -210,6 +224,78 @@ final class CostDistributionQuery {
         }
         return new CostDistribution(n, lowest, highest, mean,
                 percentiles.get(0), percentiles.get(1), percentiles.get(2), percentiles.get(3), histogram);
+    }
+
+    /**
+     * The distribution from the cost histogram rollup and the ledger's edges. Everything but the
+     * percentiles is exact: the fine cost buckets nest in the histogram's bars, and sums, counts,
+     * extremes add up. A percentile's ranks are estimated by the geometric middle of their fine
+     * bucket, kept within the smallest and largest cost in it; every cost in a fine bucket is
+     * within 1 % of that middle, so the interpolated percentile is too.
+     */
+    private CostDistribution fromRollups(DSLContext dsl, RollupReads reads) {
+        Table<Record> partials = reads.costs(List.of(filter.from(), filter.to()), filter);
+        Field<Integer> fine = partials.field(RollupReads.COST_BUCKET);
+        var lower = ROLLUP_COST_BUCKETS.as("lower");
+        var upper = ROLLUP_COST_BUCKETS.as("upper");
+        Field<Long> requests = DSL.sum(partials.field(RollupReads.REQUESTS)).cast(SQLDataType.BIGINT).as("requests");
+        Field<BigDecimal> costs = DSL.sum(partials.field(RollupReads.VENDOR_COST)).as("vendor_cost");
+        Field<BigDecimal> least = DSL.min(partials.field(RollupReads.MIN_COST)).as("min_cost");
+        Field<BigDecimal> most = DSL.max(partials.field(RollupReads.MAX_COST)).as("max_cost");
+        Field<BigDecimal> upperBound = DSL.coalesce(upper.LOWER_BOUND, EDGES.get(EDGES.size() - 1)).as("upper_bound");
+        Result<? extends Record> rows = dsl.select(fine, lower.LOWER_BOUND, upperBound, requests, costs, least, most)
+                .from(partials)
+                .join(lower).on(lower.BUCKET.eq(fine))
+                .leftJoin(upper).on(upper.BUCKET.eq(fine.plus(1)))
+                .groupBy(fine, lower.LOWER_BOUND, upper.LOWER_BOUND)
+                .orderBy(fine)
+                .fetch();
+        if (rows.isEmpty()) {
+            return empty();
+        }
+        Map<Integer, Long> counts = new HashMap<>();
+        Map<Integer, BigDecimal> costSums = new HashMap<>();
+        long n = 0;
+        BigDecimal sum = BigDecimal.ZERO;
+        for (Record row : rows) {
+            int bar = bar(row.get(lower.LOWER_BOUND));
+            counts.merge(bar, row.get(requests), Long::sum);
+            costSums.merge(bar, row.get(costs), BigDecimal::add);
+            n += row.get(requests);
+            sum = sum.add(row.get(costs));
+        }
+        Map<Long, BigDecimal> costsByRank = new HashMap<>();
+        List<Long> ranks = wantedRanks(n);
+        long before = 0;
+        for (Record row : rows) {
+            long after = before + row.get(requests);
+            for (long rank : ranks) {
+                if (rank > before && rank <= after) {
+                    costsByRank.put(rank, estimate(row.get(lower.LOWER_BOUND), row.get(upperBound), row.get(least), row.get(most)));
+                }
+            }
+            before = after;
+        }
+        return distribution(n, sum, rows.get(0).get(least), rows.stream().map(row -> row.get(most)).max(BigDecimal::compareTo)
+                .orElseThrow(), counts, costSums, costsByRank);
+    }
+
+    /** The 1-based histogram bar of a fine bucket's lower bound, as {@code width_bucket} numbers them. */
+    private static int bar(BigDecimal lowerBound) {
+        int bar = 0;
+        while (bar < EDGES.size() - 1 && EDGES.get(bar).compareTo(lowerBound) <= 0) {
+            bar++;
+        }
+        return bar;
+    }
+
+    /** A cost in {@code [lower, upper)} known to lie between {@code least} and {@code most}. */
+    static BigDecimal estimate(BigDecimal lower, BigDecimal upper, BigDecimal least, BigDecimal most) {
+        if (least.compareTo(most) == 0) {
+            return least;
+        }
+        BigDecimal middle = lower.multiply(upper).sqrt(MathContext.DECIMAL64).setScale(8, RoundingMode.HALF_EVEN);
+        return middle.max(least).min(most);
     }
 
     /** percentile_cont's definition, in exact decimal arithmetic; ranks are 1-based. */

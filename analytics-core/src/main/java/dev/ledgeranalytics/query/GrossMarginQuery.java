@@ -5,9 +5,11 @@ import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
+import org.jooq.Table;
 
 /**
  * The KPI totals of a period and of the one before it, in one pass over the index:
@@ -44,11 +46,23 @@ final class GrossMarginQuery {
                 .where(LedgerConditions.matching(filter, previousFrom, filter.to()));
     }
 
-    GrossMargin run(DSLContext dsl) {
-        Record row = sql(dsl).fetchSingle();
+    GrossMargin run(DSLContext dsl, boolean rollups) {
+        RollupReads.Rollup rollup = rollups ? RollupReads.sumsFor(filter, false) : null;
+        RollupReads reads = rollup == null ? null : RollupReads.load(dsl, previousFrom, filter.to());
+        if (reads == null) {
+            Record row = sql(dsl).fetchSingle();
+            return new GrossMargin(
+                    totals(current, row, filter.from(), filter.to()),
+                    totals(previous, row, previousFrom, filter.from()));
+        }
+        // Bucket 1 is the previous period, bucket 2 the current one.
+        Table<Record> partials = reads.sums(rollup, List.of(previousFrom, filter.from(), filter.to()), filter, List.of());
+        LedgerSums currentSums = LedgerSums.ofPartials(partials, "current_", partials.field(RollupReads.BUCKET).eq(2));
+        LedgerSums previousSums = LedgerSums.ofPartials(partials, "previous_", partials.field(RollupReads.BUCKET).eq(1));
+        Record row = dsl.select(currentSums.fields()).select(previousSums.fields()).from(partials).fetchSingle();
         return new GrossMargin(
-                totals(current, row, filter.from(), filter.to()),
-                totals(previous, row, previousFrom, filter.from()));
+                totals(currentSums, row, filter.from(), filter.to()),
+                totals(previousSums, row, previousFrom, filter.from()));
     }
 
     private static PeriodTotals totals(LedgerSums sums, Record row, Instant from, Instant to) {

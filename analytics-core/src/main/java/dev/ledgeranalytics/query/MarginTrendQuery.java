@@ -16,6 +16,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -66,10 +67,26 @@ final class MarginTrendQuery {
                 .groupBy(DSL.inline(1));
     }
 
-    MarginTrend run(DSLContext dsl) {
+    MarginTrend run(DSLContext dsl, boolean rollups) {
+        RollupReads.Rollup rollup = rollups ? RollupReads.sumsFor(filter, false) : null;
+        RollupReads reads = rollup == null ? null : RollupReads.load(dsl, filter.from(), filter.to());
         Map<Integer, Record> rowsByBucket = new HashMap<>();
-        for (Record row : sql(dsl).fetch()) {
-            rowsByBucket.put(row.get(bucket), row);
+        LedgerSums sums = this.sums;
+        if (reads == null) {
+            for (Record row : sql(dsl).fetch()) {
+                rowsByBucket.put(row.get(bucket), row);
+            }
+        } else {
+            // The first bucket can start before the range and the last end after it; only the range is read.
+            List<Instant> clipped = new ArrayList<>(boundaries);
+            clipped.set(0, filter.from());
+            clipped.set(clipped.size() - 1, filter.to());
+            Table<Record> partials = reads.sums(rollup, clipped, filter, List.of());
+            Field<Integer> partialBucket = partials.field(RollupReads.BUCKET);
+            sums = LedgerSums.ofPartials(partials, "", null);
+            for (Record row : dsl.select(partialBucket).select(sums.fields()).from(partials).groupBy(partialBucket).fetch()) {
+                rowsByBucket.put(row.get(partialBucket), row);
+            }
         }
         List<TrendBucket> buckets = new ArrayList<>();
         for (int i = 0; i < boundaries.size() - 1; i++) {

@@ -42,15 +42,41 @@ final class ProviderCostQuery {
                 .where(LedgerConditions.matching(filter))
                 .groupBy(TOKEN_USAGE_LEDGER.PROVIDER_ID)
                 .asTable("totals");
+        return withProviders(dsl, totals, sums);
+    }
+
+    /** The same totals from the rollups and the ledger's edges (see {@link RollupReads}). */
+    private static ResultQuery<Record> sql(DSLContext dsl, LedgerSums partialSums, Table<Record> partials) {
+        Field<UUID> provider = partials.field(TOKEN_USAGE_LEDGER.PROVIDER_ID.getName(), UUID.class);
+        Table<?> totals = dsl.select(provider)
+                .select(partialSums.fields())
+                .from(partials)
+                .groupBy(provider)
+                .asTable("totals");
+        return withProviders(dsl, totals, partialSums);
+    }
+
+    private static ResultQuery<Record> withProviders(DSLContext dsl, Table<?> totals, LedgerSums sums) {
         return dsl.select(PROVIDERS.ID, PROVIDERS.SLUG, PROVIDERS.DISPLAY_NAME)
                 .select(totals.fields(sums.fields().toArray(Field[]::new)))
                 .from(totals)
-                .join(PROVIDERS).on(PROVIDERS.ID.eq(totals.field(TOKEN_USAGE_LEDGER.PROVIDER_ID)))
+                .join(PROVIDERS).on(PROVIDERS.ID.eq(totals.field(TOKEN_USAGE_LEDGER.PROVIDER_ID.getName(), UUID.class)))
                 .orderBy(totals.field(sums.vendorCost).desc(), PROVIDERS.SLUG);
     }
 
-    List<ProviderCost> run(DSLContext dsl) {
-        Result<Record> rows = sql(dsl).fetch();
+    List<ProviderCost> run(DSLContext dsl, boolean rollups) {
+        RollupReads.Rollup rollup = rollups ? RollupReads.sumsFor(filter, true) : null;
+        RollupReads reads = rollup == null ? null : RollupReads.load(dsl, filter.from(), filter.to());
+        LedgerSums sums = this.sums;
+        Result<Record> rows;
+        if (reads == null) {
+            rows = sql(dsl).fetch();
+        } else {
+            Table<Record> partials = reads.sums(rollup, List.of(filter.from(), filter.to()), filter,
+                    List.of(TOKEN_USAGE_LEDGER.PROVIDER_ID));
+            sums = LedgerSums.ofPartials(partials, "", null);
+            rows = sql(dsl, sums, partials).fetch();
+        }
         List<BigDecimal> shares = Decimals.shares(rows.map(sums::vendorCost));
         List<ProviderCost> costs = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
