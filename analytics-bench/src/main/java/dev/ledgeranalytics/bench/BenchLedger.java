@@ -47,6 +47,15 @@ final class BenchLedger {
         this.end = end;
     }
 
+    DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The end of the seeded year, the last full hour when the run started. */
+    Instant end() {
+        return end;
+    }
+
     /** The seeded year: {@code [end - 365 days, end)}. */
     LedgerFilter seededYear() {
         return LedgerFilter.between(end.minus(Duration.ofDays(QueryRange.MAX_DAYS)), end);
@@ -122,7 +131,8 @@ final class BenchLedger {
     }
 
     /**
-     * Statistics for the planner and a visibility map covering every page of both ledgers. A
+     * Statistics for the planner and a visibility map covering every page of both ledgers (and
+     * of the rollup tables, as autovacuum would leave them after the build). A
      * production ledger's pages are all-visible but for the newest few; only then can the planner
      * trust an index-only scan to stay off the heap.
      */
@@ -131,6 +141,9 @@ final class BenchLedger {
             for (String schema : List.of(INDEXED, BASELINE)) {
                 update(connection, "VACUUM ANALYZE " + schema + ".providers");
                 vacuumUntilAllVisible(connection, schema + ".token_usage_ledger");
+            }
+            for (String rollup : RollupMaintenance.TABLES) {
+                update(connection, "VACUUM ANALYZE " + INDEXED + "." + rollup);
             }
         });
     }
@@ -191,8 +204,9 @@ final class BenchLedger {
     }
 
     /**
-     * The plan PostgreSQL chooses for each statement a query runs: the statements are captured
-     * while the query runs once, then explained (without ANALYZE) with their values inlined.
+     * The plan PostgreSQL chooses for each statement a query runs on the ledger alone: the
+     * statements are captured while the query runs once, then explained (without ANALYZE) with
+     * their values inlined.
      */
     List<String> plans(String schema, DashboardQuery query, LedgerFilter filter) {
         List<String> statements = new ArrayList<>();
@@ -204,7 +218,7 @@ final class BenchLedger {
                 }
             });
             query.run(AnalyticsQueries.create(new DefaultConfiguration().set(connection).set(SQLDialect.POSTGRES)
-                    .set(capture).dsl()).withSchema(schema), filter);
+                    .set(capture).dsl()).withSchema(schema).withRawReads(), filter);
             for (String statement : statements) {
                 String json = strings(connection, "EXPLAIN (FORMAT JSON) " + statement).get(0);
                 plans.add(PlanSummary.of(connection, json));

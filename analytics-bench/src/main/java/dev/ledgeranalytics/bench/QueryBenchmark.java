@@ -1,6 +1,7 @@
 package dev.ledgeranalytics.bench;
 
 import dev.ledgeranalytics.query.AnalyticsQueries;
+import dev.ledgeranalytics.rollup.RefreshResult;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.testkit.SeedResult;
 import dev.ledgeranalytics.testkit.TestDatabase;
@@ -30,15 +31,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The benchmark: the latency of every dashboard query at each ledger size, on the indexed ledger
- * and on an unindexed baseline in the same run, next to the seed report's targets.
+ * The benchmark: the latency of every dashboard query at each ledger size, on the indexed ledger,
+ * on an unindexed baseline and through the rollups in the same run, next to the seed report's targets.
  *
  * <p>For each size it seeds one year of requests into a fresh database on the testkit's embedded
- * PostgreSQL, copies them into a baseline schema that keeps only the primary key, vacuums both
- * until every page is all-visible, and then, per query and range, warms up and times at least
- * {@code --runs} calls through one open connection. It also records the plans, the storage, and
- * the seeding and CSV export throughput, and prints a Markdown report (into {@code --output}
- * between two marker comments when given).
+ * PostgreSQL, copies them into a baseline schema that keeps only the primary key, builds the
+ * rollups of the indexed ledger, vacuums everything until every page is all-visible, and then,
+ * per query and range, warms up and times at least {@code --runs} calls through one open
+ * connection for each of the three. It also records the plans, the storage, the seeding and CSV
+ * export throughput, and the rollups' build time, size, insert overhead and refresh cost, and
+ * prints a Markdown report (into {@code --output} between two marker comments when given).
  *
  * <p>A plain harness rather than JMH: JMH forks a JVM per benchmark, and each fork would have to
  * start its own embedded server and seed up to ten million rows again, or need an external server
@@ -156,6 +158,9 @@ public final class QueryBenchmark implements Callable<Integer> {
         log(size, "copying into the baseline schema");
         long copyStart = System.nanoTime();
         ledger.copyToBaseline();
+        log(size, "building the rollups");
+        RollupMaintenance rollups = new RollupMaintenance(ledger.dataSource(), ledger.end());
+        RefreshResult build = rollups.build();
         long settleStart = System.nanoTime();
         log(size, "VACUUM ANALYZE until all-visible");
         ledger.settle();
@@ -171,7 +176,9 @@ public final class QueryBenchmark implements Callable<Integer> {
 
         List<SizeResult.Latency> latencies = new ArrayList<>();
         try (Connection connection = ledger.connect()) {
-            AnalyticsQueries indexed = AnalyticsQueries.create(DSL.using(connection, SQLDialect.POSTGRES)).withSchema(BenchLedger.INDEXED);
+            AnalyticsQueries withRollups = AnalyticsQueries.create(DSL.using(connection, SQLDialect.POSTGRES))
+                    .withSchema(BenchLedger.INDEXED);
+            AnalyticsQueries indexed = withRollups.withRawReads();
             AnalyticsQueries baseline = indexed.withSchema(BenchLedger.BASELINE);
             for (DashboardQuery query : DashboardQuery.values()) {
                 for (QueryRange range : ranges) {
@@ -179,15 +186,21 @@ public final class QueryBenchmark implements Callable<Integer> {
                     LedgerFilter filter = ledger.last(range);
                     latencies.add(new SizeResult.Latency(query, range,
                             Timing.measure(() -> query.run(indexed, filter), warmup, runs),
-                            Timing.measure(() -> query.run(baseline, filter), warmup, runs)));
+                            Timing.measure(() -> query.run(baseline, filter), warmup, runs),
+                            Timing.measure(() -> query.run(withRollups, filter), warmup, runs)));
                 }
             }
         }
         log(size, "CSV export");
         BenchLedger.Export export = ledger.exportCsv();
-        return new SizeResult(size, seed, Duration.ofNanos(settleStart - copyStart), Duration.ofNanos(settled - settleStart),
-                ledger.storage(BenchLedger.INDEXED), ledger.storage(BenchLedger.BASELINE), export, latencies, planRange,
-                indexedPlans, baselinePlans, Duration.ofNanos(System.nanoTime() - start));
+        BenchLedger.Storage indexedStorage = ledger.storage(BenchLedger.INDEXED);
+        BenchLedger.Storage baselineStorage = ledger.storage(BenchLedger.BASELINE);
+        Map<String, Long> rollupSizes = rollups.sizes();
+        log(size, "rollup maintenance: insert overhead and refresh cost");
+        RollupMaintenance.Costs costs = rollups.measure();
+        return new SizeResult(size, seed, Duration.ofNanos(settleStart - copyStart - build.took().toNanos()),
+                Duration.ofNanos(settled - settleStart), indexedStorage, baselineStorage, export, latencies, planRange,
+                indexedPlans, baselinePlans, build, rollupSizes, costs, Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** Prints the seeder's progress at every tenth of the rows; it calls from several threads. */

@@ -47,13 +47,27 @@ class QueryBenchmarkTest {
     }
 
     @Test
-    void timesEveryQueryOverEveryRangeOnBothLedgers() {
+    void timesEveryQueryOverEveryRangeOnBothLedgersAndThroughTheRollups() {
+        String timing = "[0-9.,]+ / [0-9.,]+ / [0-9.,]+";
         for (DashboardQuery query : DashboardQuery.values()) {
             for (String range : new String[] {"1 day", "30 days", "365 days"}) {
+                String rollupTarget = range.equals("365 days") ? "(pass|\\*\\*fail\\*\\*) \\(≤ " + query.rollupTargetMs() + "\\)" : "—";
                 assertThat(report).containsPattern("\\| " + query.method() + " \\| " + range
-                        + " \\| [0-9.,]+ / [0-9.,]+ / [0-9.,]+ \\| [0-9.,]+ / [0-9.,]+ / [0-9.,]+ \\| [0-9.,]+× \\| — \\| .+ \\| (pass|\\*\\*fail\\*\\*|—) \\|");
+                        + " \\| " + timing + " \\| " + timing + " \\| [0-9.,]+× \\| " + timing + " \\| [0-9,]+× \\| "
+                        + rollupTarget + " \\| .+ \\| (pass|\\*\\*fail\\*\\*|—) \\|");
             }
         }
+    }
+
+    @Test
+    void recordsTheRollupsBuildSizeRefreshAndInsertOverhead() {
+        assertThat(report)
+                .containsPattern("Build from the whole ledger .*: [0-9.]+ s for [0-9,]+ quarter hours")
+                .containsPattern("Size with indexes: [0-9.,]+ MiB in all, [0-9.,]+ MiB per 1M ledger rows \\(`rollup_status` [0-9.,]+")
+                .containsPattern("Refresh after a bulk load of 100,000 new rows over the last day: [0-9.]+ s \\([0-9,]+ quarter hours")
+                .containsPattern("2,000 single-row INSERTs .*: [0-9]+ µs per insert without rollups, [0-9]+ µs in refresh mode "
+                        + "\\([+-][0-9]+ %\\), [0-9]+ µs in trigger mode")
+                .containsPattern("bulk load of 100,000 rows .*: [0-9.]+ s without rollups, [0-9.]+ s in refresh mode");
     }
 
     @Test

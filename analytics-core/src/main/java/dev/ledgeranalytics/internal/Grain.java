@@ -15,7 +15,9 @@ public enum Grain {
     QUARTER_HOUR(1),
     HOUR(2),
     DAY(3),
-    MONTH(4);
+    /** ISO weeks, from Monday. */
+    WEEK(4),
+    MONTH(5);
 
     private final short code;
 
@@ -34,6 +36,8 @@ public enum Grain {
             case QUARTER_HOUR -> Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), 900) * 900);
             case HOUR -> t.truncatedTo(ChronoUnit.HOURS);
             case DAY -> t.truncatedTo(ChronoUnit.DAYS);
+            case WEEK -> t.truncatedTo(ChronoUnit.DAYS)
+                    .minus(Duration.ofDays(t.atZone(ZoneOffset.UTC).getDayOfWeek().getValue() - 1));
             case MONTH -> t.atZone(ZoneOffset.UTC).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS).toInstant();
         };
     }
@@ -50,6 +54,7 @@ public enum Grain {
             case QUARTER_HOUR -> start.plus(Duration.ofMinutes(15));
             case HOUR -> start.plus(Duration.ofHours(1));
             case DAY -> start.plus(Duration.ofDays(1));
+            case WEEK -> start.plus(Duration.ofDays(7));
             case MONTH -> ZonedDateTime.ofInstant(start, ZoneOffset.UTC).plusMonths(1).toInstant();
         };
     }

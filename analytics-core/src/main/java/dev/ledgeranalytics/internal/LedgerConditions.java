@@ -45,7 +45,8 @@ public final class LedgerConditions {
      */
     public static Condition dimensions(LedgerFilter filter, LedgerColumns columns) {
         List<Condition> conditions = new ArrayList<>();
-        conditions.add(statusIn(columns.status(), filter.statuses()));
+        conditions.add(columns == LedgerColumns.LEDGER ? statusAsTextIn(columns.status(), filter.statuses())
+                : statusIn(columns.status(), filter.statuses()));
         if (filter.providers() != null) {
             conditions.add(filter.providers().isEmpty() ? DSL.falseCondition()
                     : columns.require(columns.provider(), "provider").in(DSL.select(PROVIDERS.ID).from(PROVIDERS)
@@ -78,7 +79,7 @@ public final class LedgerConditions {
      * @param tier        the user tier
      * @param requestType the request type
      */
-    public record LedgerColumns(Field<?> status, Field<UUID> provider, Field<String> model, Field<UUID> user,
+    public record LedgerColumns(Field<dev.ledgeranalytics.schema.enums.RequestStatus> status, Field<UUID> provider, Field<String> model, Field<UUID> user,
                                 Field<String> tier, Field<String> requestType) {
 
         /** The ledger's own columns. */
@@ -103,15 +104,25 @@ public final class LedgerConditions {
      * aggregate stays an index-only scan (measured on 400,000 rows, 30 of 365 days: 13 ms against
      * 16 to 22 ms warm, and no dependence on how the heap is ordered).
      */
-    private static Condition statusIn(Field<?> column, Set<RequestStatus> statuses) {
-        if (statuses.isEmpty()) {
-            return DSL.falseCondition();
-        }
+    private static Condition statusAsTextIn(Field<?> column, Set<RequestStatus> statuses) {
+        return statuses.isEmpty() ? DSL.falseCondition() : column.cast(SQLDataType.VARCHAR).eq(DSL.any(array(literals(statuses))));
+    }
+
+    /**
+     * The status restriction on a rollup table, compared as the enum it is: there, no partial
+     * index can mislead the planner, and the column's statistics estimate the rows of each status
+     * (through a text cast the planner guesses, and guessed a handful of rows for thousands).
+     */
+    private static Condition statusIn(Field<dev.ledgeranalytics.schema.enums.RequestStatus> column, Set<RequestStatus> statuses) {
+        return column.in(literals(statuses).stream().map(dev.ledgeranalytics.schema.enums.RequestStatus::lookupLiteral).toList());
+    }
+
+    private static Set<String> literals(Set<RequestStatus> statuses) {
         Set<String> literals = new java.util.LinkedHashSet<>();
         for (RequestStatus status : statuses) {
             literals.add(status.name().toLowerCase(Locale.ROOT));
         }
-        return column.cast(SQLDataType.VARCHAR).eq(DSL.any(array(literals)));
+        return literals;
     }
 
     private static Condition anyOf(Field<String> column, Set<String> values) {

@@ -83,9 +83,9 @@ final class RollupReads {
         DIMS(ROLLUP_DIMS, EnumSet.of(Grain.HOUR, Grain.DAY),
                 new LedgerColumns(ROLLUP_DIMS.STATUS, ROLLUP_DIMS.PROVIDER_ID, ROLLUP_DIMS.MODEL_ID, null,
                         ROLLUP_DIMS.USER_TIER, ROLLUP_DIMS.REQUEST_TYPE)),
-        COSTS(ROLLUP_COSTS, EnumSet.of(Grain.HOUR, Grain.DAY, Grain.MONTH),
+        COSTS(ROLLUP_COSTS, EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH),
                 new LedgerColumns(ROLLUP_COSTS.STATUS, null, null, null, null, null)),
-        USERS(ROLLUP_USERS, EnumSet.of(Grain.DAY, Grain.MONTH),
+        USERS(ROLLUP_USERS, EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH),
                 new LedgerColumns(ROLLUP_USERS.STATUS, null, null, ROLLUP_USERS.USER_ID, null, null));
 
         final Table<?> table;
@@ -189,7 +189,7 @@ final class RollupReads {
                 DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as(VENDOR_COST),
                 DSL.min(TOKEN_USAGE_LEDGER.VENDOR_COST).as(MIN_COST),
                 DSL.max(TOKEN_USAGE_LEDGER.VENDOR_COST).as(MAX_COST));
-        return partials(Rollup.COSTS, boundaries, filter, rollupColumns, ledgerColumns, List.of(DSL.inline(2)));
+        return partials(Rollup.COSTS, boundaries, filter, rollupColumns, ledgerColumns, List.of(DSL.inline(1)));
     }
 
     /** Per user: the partial sums and the first and last request. */
@@ -215,7 +215,7 @@ final class RollupReads {
 
     /**
      * The rollup rows of the clean pieces, and the ledger's partial aggregates of the others,
-     * grouped by bucket and {@code ledgerKeys} (columns, or positions where a key is an expression
+     * grouped by piece and {@code ledgerKeys} (columns, or positions where a key is an expression
      * with bind values), in one UNION ALL named {@code partials}.
      */
     private Table<Record> partials(Rollup rollup, List<Instant> boundaries, LedgerFilter filter, List<Field<?>> rollupColumns,
@@ -227,30 +227,34 @@ final class RollupReads {
         Select<Record> union = null;
         if (!fromRollups.isEmpty()) {
             String alias = "rollup_pieces";
+            // LATERAL, fenced by OFFSET 0 so that PostgreSQL cannot flatten it into a join: each piece
+            // becomes one range scan of the rollup table's primary key. Flattened, the planner hashed
+            // the pieces and filtered a scan of the whole table against them.
+            Table<Record> rows = DSL.lateral(DSL.select(rollupColumns)
+                    .from(rollup.table)
+                    .where(rollup.grain().eq(DSL.field(DSL.name(alias, "grain"), SQLDataType.SMALLINT)))
+                    .and(rollup.bucketStart().ge(pieceBound(alias, "from_at")))
+                    .and(rollup.bucketStart().lt(pieceBound(alias, "to_at")))
+                    .and(LedgerConditions.dimensions(filter, rollup.columns))
+                    .offset(DSL.inline(0))).as("rollup_rows");
             List<Field<?>> columns = new ArrayList<>();
             columns.add(DSL.field(DSL.name(alias, BUCKET.getName()), SQLDataType.INTEGER).as(BUCKET));
-            columns.addAll(rollupColumns);
-            union = DSL.select(columns)
-                    .from(pieceTable(fromRollups, true, alias))
-                    .join(rollup.table).on(rollup.grain().eq(DSL.field(DSL.name(alias, "grain"), SQLDataType.SMALLINT))
-                            .and(rollup.bucketStart().ge(pieceBound(alias, "from_at")))
-                            .and(rollup.bucketStart().lt(pieceBound(alias, "to_at"))))
-                    .where(LedgerConditions.dimensions(filter, rollup.columns));
+            columns.addAll(Arrays.asList(rows.fields()));
+            union = DSL.select(columns).from(pieceTable(fromRollups, true, alias)).crossJoin(rows);
         }
         if (!fromLedger.isEmpty()) {
             String alias = "ledger_pieces";
+            // Aggregated per piece inside the LATERAL, which also keeps it a range scan of the ledger's index per piece.
+            Table<Record> rows = DSL.lateral(DSL.select(ledgerColumns)
+                    .from(TOKEN_USAGE_LEDGER)
+                    .where(TOKEN_USAGE_LEDGER.CREATED_AT.ge(pieceBound(alias, "from_at")))
+                    .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(pieceBound(alias, "to_at")))
+                    .and(LedgerConditions.dimensions(filter, LedgerColumns.LEDGER))
+                    .groupBy(ledgerKeys)).as("ledger_rows");
             List<Field<?>> columns = new ArrayList<>();
             columns.add(DSL.field(DSL.name(alias, BUCKET.getName()), SQLDataType.INTEGER).as(BUCKET));
-            columns.addAll(ledgerColumns);
-            List<Field<?>> groupBy = new ArrayList<>();
-            groupBy.add(DSL.inline(1));
-            groupBy.addAll(ledgerKeys);
-            Select<Record> fromRows = DSL.select(columns)
-                    .from(pieceTable(fromLedger, false, alias))
-                    .join(TOKEN_USAGE_LEDGER).on(TOKEN_USAGE_LEDGER.CREATED_AT.ge(pieceBound(alias, "from_at"))
-                            .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(pieceBound(alias, "to_at"))))
-                    .where(LedgerConditions.dimensions(filter, LedgerColumns.LEDGER))
-                    .groupBy(groupBy);
+            columns.addAll(Arrays.asList(rows.fields()));
+            Select<Record> fromRows = DSL.select(columns).from(pieceTable(fromLedger, false, alias)).crossJoin(rows);
             union = union == null ? fromRows : union.unionAll(fromRows);
         }
         return union.asTable("partials");

@@ -2,7 +2,8 @@
 -- few thousand rollup rows instead of millions of ledger rows. docs/rollups.md explains the
 -- design; in short:
 --
--- * Grains: 1 = quarter hour, 2 = hour, 3 = day, 4 = month, all cut in UTC. Every IANA zone in
+-- * Grains: 1 = quarter hour, 2 = hour, 3 = day, 4 = ISO week (from Monday), 5 = month, all cut
+--   in UTC. Every IANA zone in
 --   use today is offset from UTC by a multiple of 15 minutes (+05:30, +05:45, +12:45 included),
 --   so every local hour, day, week and month starts on a quarter-hour boundary, and a range is
 --   covered exactly by whole buckets plus, at most, sub-quarter-hour edges read from the ledger.
@@ -107,7 +108,7 @@ CREATE TABLE rollup_dims (
 
 -- The cost histogram by status, on the fine buckets above.
 CREATE TABLE rollup_costs (
-    grain        smallint       NOT NULL CHECK (grain IN (2, 3, 4)),
+    grain        smallint       NOT NULL CHECK (grain IN (3, 4, 5)),
     bucket_start timestamptz    NOT NULL,
     status       request_status NOT NULL,
     cost_bucket  integer        NOT NULL,
@@ -120,7 +121,7 @@ CREATE TABLE rollup_costs (
 
 -- Totals by status and user: the per-user breakdown.
 CREATE TABLE rollup_users (
-    grain         smallint       NOT NULL CHECK (grain IN (3, 4)),
+    grain         smallint       NOT NULL CHECK (grain IN (3, 4, 5)),
     bucket_start  timestamptz    NOT NULL,
     status        request_status NOT NULL,
     user_id       uuid           NOT NULL,
@@ -142,6 +143,7 @@ CREATE FUNCTION rollup_bucket(grain smallint, t timestamptz) RETURNS timestamptz
         WHEN 1 THEN date_bin('15 minutes', t, timestamptz '2000-01-01 00:00:00+00')
         WHEN 2 THEN date_bin('1 hour', t, timestamptz '2000-01-01 00:00:00+00')
         WHEN 3 THEN date_bin('1 day', t, timestamptz '2000-01-01 00:00:00+00')
+        WHEN 4 THEN date_bin('7 days', t, timestamptz '2000-01-03 00:00:00+00')
         ELSE (date_trunc('month', t AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
     END;
 
@@ -152,6 +154,7 @@ CREATE FUNCTION rollup_bucket_end(grain smallint, bucket_start timestamptz) RETU
         WHEN 1 THEN bucket_start + interval '15 minutes'
         WHEN 2 THEN bucket_start + interval '1 hour'
         WHEN 3 THEN bucket_start + interval '24 hours'
+        WHEN 4 THEN bucket_start + interval '168 hours'
         ELSE ((bucket_start AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC'
     END;
 
@@ -165,7 +168,8 @@ DECLARE
     quarters timestamptz[] := ARRAY(SELECT DISTINCT rollup_bucket(1::smallint, t) FROM unnest(changed) AS t);
     hours    timestamptz[] := ARRAY(SELECT DISTINCT rollup_bucket(2::smallint, t) FROM unnest(changed) AS t);
     days     timestamptz[] := ARRAY(SELECT DISTINCT rollup_bucket(3::smallint, t) FROM unnest(changed) AS t);
-    months   timestamptz[] := ARRAY(SELECT DISTINCT rollup_bucket(4::smallint, t) FROM unnest(changed) AS t);
+    weeks    timestamptz[] := ARRAY(SELECT DISTINCT rollup_bucket(4::smallint, t) FROM unnest(changed) AS t);
+    months   timestamptz[] := ARRAY(SELECT DISTINCT rollup_bucket(5::smallint, t) FROM unnest(changed) AS t);
     bounds   numeric[]     := ARRAY(SELECT lower_bound FROM rollup_cost_buckets ORDER BY bucket);
 BEGIN
     DELETE FROM rollup_dims WHERE grain = 2 AND bucket_start = ANY (hours);
@@ -208,25 +212,25 @@ BEGIN
     WHERE (r.grain = 2 AND r.bucket_start = ANY (hours)) OR (r.grain = 3 AND r.bucket_start = ANY (days))
     GROUP BY 1, 2, 3;
 
-    DELETE FROM rollup_costs WHERE grain = 2 AND bucket_start = ANY (hours);
-    INSERT INTO rollup_costs
-    SELECT 2, h.start, l.status, width_bucket(l.vendor_cost, bounds), count(*), sum(l.vendor_cost), min(l.vendor_cost), max(l.vendor_cost)
-    FROM unnest(hours) AS h(start)
-    JOIN token_usage_ledger l ON l.created_at >= h.start AND l.created_at < rollup_bucket_end(2::smallint, h.start)
-    GROUP BY 2, 3, 4;
-
     DELETE FROM rollup_costs WHERE grain = 3 AND bucket_start = ANY (days);
     INSERT INTO rollup_costs
-    SELECT 3, d.start, r.status, r.cost_bucket, sum(r.requests), sum(r.vendor_cost), min(r.min_cost), max(r.max_cost)
+    SELECT 3, d.start, l.status, width_bucket(l.vendor_cost, bounds), count(*), sum(l.vendor_cost), min(l.vendor_cost), max(l.vendor_cost)
     FROM unnest(days) AS d(start)
-    JOIN rollup_costs r ON r.grain = 2 AND r.bucket_start >= d.start AND r.bucket_start < rollup_bucket_end(3::smallint, d.start)
+    JOIN token_usage_ledger l ON l.created_at >= d.start AND l.created_at < rollup_bucket_end(3::smallint, d.start)
     GROUP BY 2, 3, 4;
 
-    DELETE FROM rollup_costs WHERE grain = 4 AND bucket_start = ANY (months);
+    DELETE FROM rollup_costs WHERE grain = 4 AND bucket_start = ANY (weeks);
     INSERT INTO rollup_costs
-    SELECT 4, m.start, r.status, r.cost_bucket, sum(r.requests), sum(r.vendor_cost), min(r.min_cost), max(r.max_cost)
+    SELECT 4, w.start, r.status, r.cost_bucket, sum(r.requests), sum(r.vendor_cost), min(r.min_cost), max(r.max_cost)
+    FROM unnest(weeks) AS w(start)
+    JOIN rollup_costs r ON r.grain = 3 AND r.bucket_start >= w.start AND r.bucket_start < rollup_bucket_end(4::smallint, w.start)
+    GROUP BY 2, 3, 4;
+
+    DELETE FROM rollup_costs WHERE grain = 5 AND bucket_start = ANY (months);
+    INSERT INTO rollup_costs
+    SELECT 5, m.start, r.status, r.cost_bucket, sum(r.requests), sum(r.vendor_cost), min(r.min_cost), max(r.max_cost)
     FROM unnest(months) AS m(start)
-    JOIN rollup_costs r ON r.grain = 3 AND r.bucket_start >= m.start AND r.bucket_start < rollup_bucket_end(4::smallint, m.start)
+    JOIN rollup_costs r ON r.grain = 3 AND r.bucket_start >= m.start AND r.bucket_start < rollup_bucket_end(5::smallint, m.start)
     GROUP BY 2, 3, 4;
 
     DELETE FROM rollup_users WHERE grain = 3 AND bucket_start = ANY (days);
@@ -237,12 +241,20 @@ BEGIN
     JOIN token_usage_ledger l ON l.created_at >= d.start AND l.created_at < rollup_bucket_end(3::smallint, d.start)
     GROUP BY 2, 3, 4;
 
-    DELETE FROM rollup_users WHERE grain = 4 AND bucket_start = ANY (months);
+    DELETE FROM rollup_users WHERE grain = 4 AND bucket_start = ANY (weeks);
     INSERT INTO rollup_users
-    SELECT 4, m.start, r.status, r.user_id, sum(r.requests), sum(r.input_tokens), sum(r.output_tokens),
+    SELECT 4, w.start, r.status, r.user_id, sum(r.requests), sum(r.input_tokens), sum(r.output_tokens),
+           sum(r.vendor_cost), sum(r.gross_margin), sum(r.credits), min(r.first_at), max(r.last_at)
+    FROM unnest(weeks) AS w(start)
+    JOIN rollup_users r ON r.grain = 3 AND r.bucket_start >= w.start AND r.bucket_start < rollup_bucket_end(4::smallint, w.start)
+    GROUP BY 2, 3, 4;
+
+    DELETE FROM rollup_users WHERE grain = 5 AND bucket_start = ANY (months);
+    INSERT INTO rollup_users
+    SELECT 5, m.start, r.status, r.user_id, sum(r.requests), sum(r.input_tokens), sum(r.output_tokens),
            sum(r.vendor_cost), sum(r.gross_margin), sum(r.credits), min(r.first_at), max(r.last_at)
     FROM unnest(months) AS m(start)
-    JOIN rollup_users r ON r.grain = 3 AND r.bucket_start >= m.start AND r.bucket_start < rollup_bucket_end(4::smallint, m.start)
+    JOIN rollup_users r ON r.grain = 3 AND r.bucket_start >= m.start AND r.bucket_start < rollup_bucket_end(5::smallint, m.start)
     GROUP BY 2, 3, 4;
 END
 $$;
@@ -299,7 +311,7 @@ BEGIN
     SELECT g.grain, rollup_bucket(g.grain, n.created_at), n.status,
            width_bucket(n.vendor_cost, ARRAY(SELECT lower_bound FROM rollup_cost_buckets ORDER BY bucket)),
            count(*), sum(n.vendor_cost), min(n.vendor_cost), max(n.vendor_cost)
-    FROM new_rows n CROSS JOIN (VALUES (2::smallint), (3::smallint), (4::smallint)) AS g(grain)
+    FROM new_rows n CROSS JOIN (VALUES (3::smallint), (4::smallint), (5::smallint)) AS g(grain)
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (grain, bucket_start, status, cost_bucket) DO UPDATE SET
@@ -310,7 +322,7 @@ BEGIN
     SELECT g.grain, rollup_bucket(g.grain, n.created_at), n.status, n.user_id,
            count(*), sum(n.input_tokens), sum(n.output_tokens), sum(n.vendor_cost), sum(n.gross_margin_usd), sum(n.credits_deducted),
            min(n.created_at), max(n.created_at)
-    FROM new_rows n CROSS JOIN (VALUES (3::smallint), (4::smallint)) AS g(grain)
+    FROM new_rows n CROSS JOIN (VALUES (3::smallint), (4::smallint), (5::smallint)) AS g(grain)
     GROUP BY 1, 2, 3, 4
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (grain, bucket_start, status, user_id) DO UPDATE SET
