@@ -39,8 +39,9 @@ class MigrationsTest {
         assertThat(result.applied()).extracting(AppliedMigration::version, AppliedMigration::description)
                 .containsExactly(
                         tuple("1", "ledger tables"),
-                        tuple("2", "ledger indexes"));
-        assertThat(result.currentVersion()).isEqualTo("2");
+                        tuple("2", "ledger indexes"),
+                        tuple("3", "rollups"));
+        assertThat(result.currentVersion()).isEqualTo("3");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -52,7 +53,7 @@ class MigrationsTest {
         MigrationResult second = migrations.migrate();
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.currentVersion()).isEqualTo("2");
+        assertThat(second.currentVersion()).isEqualTo("3");
         assertThatNoException().isThrownBy(migrations::validate);
     }
 
@@ -85,7 +86,7 @@ class MigrationsTest {
         assertThatNoException().isThrownBy(host::validate);
         assertThat(queryLong("SELECT tokens FROM public.token_usage_ledger WHERE account = 'host-row'")).isEqualTo(42);
         assertThat(queryLong("SELECT count(*) FROM public.flyway_schema_history WHERE success AND version IS NOT NULL")).isEqualTo(2);
-        assertThat(queryLong("SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL")).isEqualTo(2);
+        assertThat(queryLong("SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL")).isEqualTo(3);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 

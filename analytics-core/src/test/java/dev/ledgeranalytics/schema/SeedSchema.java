@@ -31,7 +31,9 @@ final class SeedSchema {
 
     /** Asserts everything the seed's verification report checked, and the extensions on top. */
     static void assertCatalogMatches(Catalog catalog) {
-        assertThat(catalog.tables()).containsExactly("analytics_schema_history", "providers", "token_usage_ledger");
+        assertThat(catalog.tables()).containsExactly("analytics_schema_history", "providers", "rollup_changes",
+                "rollup_cost_buckets", "rollup_costs", "rollup_dims", "rollup_provider", "rollup_state", "rollup_status",
+                "rollup_users", "token_usage_ledger");
         VerificationReport report = SchemaVerifier.verify(catalog.dataSource(), catalog.schema());
         assertThat(report.findings()).isEmpty();
         assertThat(report.status()).isEqualTo(Status.READY);

@@ -23,7 +23,7 @@ class TestDatabaseTest {
             assertThat(count(first.dataSource(), "SELECT count(*) FROM analytics.providers")).isEqualTo(1);
             assertThat(count(second.dataSource(), "SELECT count(*) FROM analytics.providers")).isZero();
             assertThat(count(second.dataSource(),
-                    "SELECT count(*) FROM analytics.analytics_schema_history WHERE version IS NOT NULL")).isEqualTo(2);
+                    "SELECT count(*) FROM analytics.analytics_schema_history WHERE version IS NOT NULL")).isEqualTo(3);
         }
     }
 
