@@ -11,7 +11,9 @@ import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.query.MarginTrend;
 import dev.ledgeranalytics.query.UserPage;
 import dev.ledgeranalytics.query.UserSort;
+import dev.ledgeranalytics.rollup.Rollups;
 import dev.ledgeranalytics.testkit.TestDatabase;
+import dev.ledgeranalytics.testkit.TestLedger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +21,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
-/** The examples in README.md are this code and {@link InvoiceTest}, compiled and run. */
+/** The examples in README.md are this code, {@link InvoiceTest} and the testkit examples, compiled and run. */
 class ReadmeHostExampleTest {
 
     private static final Path README = Path.of("..", "README.md");
@@ -49,6 +54,28 @@ class ReadmeHostExampleTest {
         return kpi;
     }
 
+    static Rollups rollupsExample(DataSource dataSource, ScheduledExecutorService scheduler) {
+        // README:rollups-example:start
+        Rollups rollups = Rollups.create(dataSource);   // .withSchema(...) like the queries
+        rollups.refresh();                              // the first call builds them from the whole ledger
+        scheduler.scheduleWithFixedDelay(rollups::refresh, 1, 1, TimeUnit.MINUTES);
+        // README:rollups-example:end
+        return rollups;
+    }
+
+    @Test
+    void theRollupsExampleBuildsThemAndSchedulesRefreshes() {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try (TestDatabase database = TestDatabase.migrated()) {
+            TestLedger.in(database.dataSource()).row().at(Instant.parse("2026-11-20T10:07:00Z")).vendorCost("0.00250000").insert();
+            Rollups rollups = rollupsExample(database.dataSource(), scheduler);
+            assertThat(rollups.status().built()).isTrue();
+            assertThat(rollups.status().pendingQuarterHours()).isZero();
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
     @Test
     void theExampleRunsOnAFreshDatabaseAndAgainOnTheMigratedOne() {
         try (TestDatabase database = TestDatabase.empty()) {
@@ -64,6 +91,7 @@ class ReadmeHostExampleTest {
                 .collect(Collectors.joining("\n"));
 
         assertThat(readme).contains(example(THIS_SOURCE, "host-example"));
+        assertThat(readme).contains(example(THIS_SOURCE, "rollups-example"));
         assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("InvoiceTest.java"), "testkit-example"));
         assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("ReadmeTestkitExamplesTest.java"), "seeder-example"));
         assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("ReadmeTestkitExamplesTest.java"), "scenario-example"));

@@ -65,8 +65,9 @@ class GeneratedModelTest {
         } else {
             typeName = switch (type.getTypeName()) {
                 case "varchar" -> "character varying(" + type.length() + ")";
-                case "numeric" -> "numeric(" + type.precision() + "," + type.scale() + ")";
-                case "integer", "uuid", "boolean", "jsonb" -> type.getTypeName();
+                case "numeric" -> type.precision() == 0 ? "numeric" : "numeric(" + type.precision() + "," + type.scale() + ")";
+                case "smallint", "integer", "bigint", "uuid", "boolean", "jsonb" -> type.getTypeName();
+                case "clob" -> "text"; // jOOQ's name for PostgreSQL's unbounded text
                 default -> "unexpected: " + type.getTypeName();
             };
         }
