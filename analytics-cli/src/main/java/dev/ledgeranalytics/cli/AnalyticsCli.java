@@ -15,7 +15,8 @@ import picocli.CommandLine.IParameterExceptionHandler;
  */
 @Command(name = "analytics", mixinStandardHelpOptions = true, version = "Ledger Analytics 0.1.0-SNAPSHOT",
         description = "Finance analytics over a PostgreSQL ledger of metered LLM API requests.",
-        subcommands = {DemoCommand.class, ReportCommand.class, ExportCommand.class, MigrateCommand.class, VerifyCommand.class},
+        subcommands = {DemoCommand.class, ReportCommand.class, ExportCommand.class, MigrateCommand.class, RollupsCommand.class,
+                VerifyCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (`verify`: READY)",

@@ -115,6 +115,57 @@ class CliTest {
     }
 
     @Test
+    void rollupsAreBuiltRefreshedAndDisabledAndTheReportReadsTheSameThroughThem() {
+        try (TestDatabase database = TestDatabase.migrated()) {
+            LedgerSeeder.into(database.dataSource()).rows(5_000).between(Instant.parse("2026-09-01T00:00:00Z"), TO).users(300)
+                    .seed(8).load();
+            String[] report = {"report", "--jdbc-url", database.jdbcUrl(), "--from", "2026-09-01", "--to", RANGE_TO,
+                "--zone", "Asia/Kathmandu"};
+            Run before = run(report);
+
+            Run status = run("rollups", "status", "--jdbc-url", database.jdbcUrl());
+            Run build = run("rollups", "refresh", "--jdbc-url", database.jdbcUrl());
+            TestLedger.in(database.dataSource()).row().at(Instant.parse("2026-10-20T08:05:00Z")).vendorCost("0.01000000")
+                    .credits(5).insert();
+            Run refresh = run("rollups", "REFRESH", "--jdbc-url", database.jdbcUrl(), "--mode", "trigger");
+            Run throughRollups = run(report);
+            Run disable = run("rollups", "disable", "--jdbc-url", database.jdbcUrl());
+            Run fromTheLedger = run(report);
+
+            assertThat(status.out()).as(status.err()).contains("rollups in schema \"analytics\": not built, mode refresh");
+            assertThat(build.exitCode()).as(build.err()).isZero();
+            assertThat(build.out()).containsPattern("built from the whole ledger: [0-9,]+ quarter hours in [0-9.]+ s")
+                    .contains(", mode refresh, 0 quarter hours pending");
+            assertThat(refresh.out()).contains("refreshed 1 quarter hours in").contains(", mode trigger, 0 quarter hours pending");
+            assertThat(disable.out()).contains("disabled").contains("not built, mode trigger");
+            assertThat(throughRollups.exitCode()).as(throughRollups.err()).isZero();
+            // Through the rollups, percentiles are estimates within 1 % (docs/rollups.md); everything else is identical.
+            String percentiles = "p50 \\$[0-9.]+; p90 \\$[0-9.]+; p95 \\$[0-9.]+; p99 \\$[0-9.]+";
+            assertThat(throughRollups.out()).containsPattern(percentiles).isNotEqualTo(before.out());
+            assertThat(throughRollups.out().replaceAll(percentiles, "percentiles"))
+                    .isEqualTo(fromTheLedger.out().replaceAll(percentiles, "percentiles"));
+        }
+    }
+
+    @Test
+    void rollupsOfADatabaseWithoutTheLedgerSayToMigrateFirst() {
+        try (TestDatabase empty = TestDatabase.empty()) {
+            Run refresh = run("rollups", "refresh", "--jdbc-url", empty.jdbcUrl());
+
+            assertThat(refresh.exitCode()).isEqualTo(5);
+            assertThat(refresh.err()).contains("run `migrate` first");
+        }
+    }
+
+    @Test
+    void rollupsRejectAnUnknownAction() {
+        Run run = run("rollups", "compact", "--jdbc-url", "jdbc:postgresql://localhost:1/none");
+
+        assertThat(run.exitCode()).isEqualTo(64);
+        assertThat(run.err()).contains("compact");
+    }
+
+    @Test
     void exportedLedgerRowsReadBackExactlyIncludingDecimalsAndZoneOffsets() throws Exception {
         Path file = temp.resolve("ledger.csv");
 
