@@ -12,8 +12,10 @@ public enum RollupMode {
 
     /**
      * Inserts by READ COMMITTED transactions also add themselves to the rollups in the writer's
-     * transaction, so that no refresh is needed for them. Updates, deletes and inserts under
-     * REPEATABLE READ or SERIALIZABLE are recorded as in {@link #REFRESH}.
+     * transaction, so that no refresh is needed for them. Such a transaction holds the schema's
+     * rollup lock from its first insert to its end, so trigger-mode writers commit one at a time
+     * (and wait for a running refresh); keep their transactions short. Updates, deletes and
+     * inserts under REPEATABLE READ or SERIALIZABLE are recorded as in {@link #REFRESH}.
      */
     TRIGGER
 }

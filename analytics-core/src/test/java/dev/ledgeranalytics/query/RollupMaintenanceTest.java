@@ -356,7 +356,7 @@ class RollupMaintenanceTest {
     void rebuildRepairsRollupsThatNoLongerMatchTheLedger() {
         rollups.refresh();
         // As after restoring a backup of the ledger alone.
-        ledger.execute("UPDATE analytics.rollup_users SET requests = requests + 7 WHERE grain = 4");
+        ledger.execute("UPDATE analytics.rollup_users SET requests = requests + 7 WHERE grain = 5"); // months
         ledger.execute("DELETE FROM analytics.rollup_dims WHERE grain = 3 AND bucket_start = '2026-09-10T00:00:00Z'");
         assertThat(answers.viaRollups().userBreakdown(SEPTEMBER_AND_OCTOBER, UserSort.REQUESTS_DESC, 3, null))
                 .isNotEqualTo(answers.raw().userBreakdown(SEPTEMBER_AND_OCTOBER, UserSort.REQUESTS_DESC, 3, null));

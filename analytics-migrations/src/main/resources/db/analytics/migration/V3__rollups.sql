@@ -260,11 +260,13 @@ END
 $$;
 
 -- Every write records the quarter hours it touched. In trigger mode, inserts by READ COMMITTED
--- writers add themselves to the rollups instead: additions commute, and the row locks of the
--- upserts order concurrent writers. (Under REPEATABLE READ an upsert of a row another writer
--- changed would fail the writer's transaction, so such writers only record, as in refresh mode.)
--- Every writer locks rollup rows in the same order, table by table and key by key, so that two
--- concurrent multi-row statements wait for each other instead of deadlocking.
+-- writers add themselves to the rollups instead. Such a writer first takes the schema's rollup
+-- lock (a transaction-level advisory lock, the one Rollups.refresh and rebuild hold) and keeps it
+-- to the end of its transaction: the upserts of two writers' transactions, or of a writer and a
+-- refresh, would otherwise lock the same hot rollup rows (the hour's total) in different orders
+-- and deadlock. Trigger-mode writers therefore commit one at a time; refresh mode has no such
+-- cost. (Under REPEATABLE READ an upsert of a row another writer changed would fail the writer's
+-- transaction, so such writers only record, as in refresh mode.)
 CREATE FUNCTION rollup_after_insert() RETURNS trigger
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
@@ -274,12 +276,13 @@ BEGIN
         RETURN NULL;
     END IF;
 
+    -- The schema's rollup lock, which refreshes and builds hold too, until this transaction ends.
+    PERFORM pg_advisory_xact_lock(hashtextextended('ledger-analytics rollups ' || current_schema(), 0));
     INSERT INTO rollup_dims AS r
     SELECT g.grain, rollup_bucket(g.grain, n.created_at), n.status, n.provider_id, n.model_id, n.user_tier, n.request_type,
            count(*), sum(n.input_tokens), sum(n.output_tokens), sum(n.vendor_cost), sum(n.gross_margin_usd), sum(n.credits_deducted)
     FROM new_rows n CROSS JOIN (VALUES (2::smallint), (3::smallint)) AS g(grain)
     GROUP BY 1, 2, 3, 4, 5, 6, 7
-    ORDER BY 1, 2, 3, 4, 5, 6, 7
     ON CONFLICT (grain, bucket_start, status, provider_id, model_id, user_tier, request_type) DO UPDATE SET
         requests = r.requests + excluded.requests, input_tokens = r.input_tokens + excluded.input_tokens,
         output_tokens = r.output_tokens + excluded.output_tokens, vendor_cost = r.vendor_cost + excluded.vendor_cost,
@@ -290,7 +293,6 @@ BEGIN
            count(*), sum(n.input_tokens), sum(n.output_tokens), sum(n.vendor_cost), sum(n.gross_margin_usd), sum(n.credits_deducted)
     FROM new_rows n CROSS JOIN (VALUES (2::smallint), (3::smallint)) AS g(grain)
     GROUP BY 1, 2, 3, 4
-    ORDER BY 1, 2, 3, 4
     ON CONFLICT (grain, bucket_start, status, provider_id) DO UPDATE SET
         requests = r.requests + excluded.requests, input_tokens = r.input_tokens + excluded.input_tokens,
         output_tokens = r.output_tokens + excluded.output_tokens, vendor_cost = r.vendor_cost + excluded.vendor_cost,
@@ -301,7 +303,6 @@ BEGIN
            count(*), sum(n.input_tokens), sum(n.output_tokens), sum(n.vendor_cost), sum(n.gross_margin_usd), sum(n.credits_deducted)
     FROM new_rows n CROSS JOIN (VALUES (1::smallint), (2::smallint), (3::smallint)) AS g(grain)
     GROUP BY 1, 2, 3
-    ORDER BY 1, 2, 3
     ON CONFLICT (grain, bucket_start, status) DO UPDATE SET
         requests = r.requests + excluded.requests, input_tokens = r.input_tokens + excluded.input_tokens,
         output_tokens = r.output_tokens + excluded.output_tokens, vendor_cost = r.vendor_cost + excluded.vendor_cost,
@@ -313,7 +314,6 @@ BEGIN
            count(*), sum(n.vendor_cost), min(n.vendor_cost), max(n.vendor_cost)
     FROM new_rows n CROSS JOIN (VALUES (3::smallint), (4::smallint), (5::smallint)) AS g(grain)
     GROUP BY 1, 2, 3, 4
-    ORDER BY 1, 2, 3, 4
     ON CONFLICT (grain, bucket_start, status, cost_bucket) DO UPDATE SET
         requests = r.requests + excluded.requests, vendor_cost = r.vendor_cost + excluded.vendor_cost,
         min_cost = least(r.min_cost, excluded.min_cost), max_cost = greatest(r.max_cost, excluded.max_cost);
@@ -324,7 +324,6 @@ BEGIN
            min(n.created_at), max(n.created_at)
     FROM new_rows n CROSS JOIN (VALUES (3::smallint), (4::smallint), (5::smallint)) AS g(grain)
     GROUP BY 1, 2, 3, 4
-    ORDER BY 1, 2, 3, 4
     ON CONFLICT (grain, bucket_start, status, user_id) DO UPDATE SET
         requests = r.requests + excluded.requests, input_tokens = r.input_tokens + excluded.input_tokens,
         output_tokens = r.output_tokens + excluded.output_tokens, vendor_cost = r.vendor_cost + excluded.vendor_cost,
