@@ -202,7 +202,9 @@ public final class AnalyticsQueries {
     }
 
     /**
-     * The distribution of per-request vendor cost over all matching requests.
+     * The distribution of per-request vendor cost over all matching requests. Read through the
+     * rollups (filters on status only, once they are built), the percentiles are estimated from a
+     * fine histogram and are within 1 % of the exact ones; everything else is exact either way.
      *
      * @param filter the rows to measure
      * @return the distribution; its statistics are {@code null} when no request matched

@@ -42,6 +42,10 @@ import javax.sql.DataSource;
  * half-way. They need the privileges of the ledger's owner the first time (enabling the
  * ledger's triggers), and write access to the rollup tables after that.
  *
+ * <p>A refresh that fails (the database unreachable, say) throws {@link AnalyticsException} and
+ * changes nothing; a task scheduled with {@code scheduleWithFixedDelay} stops at its first
+ * exception, so a host that wants refreshes to outlive a database outage catches it in the task.
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class Rollups {
@@ -210,14 +214,10 @@ public final class Rollups {
         enableTriggers(connection);
         long start = System.nanoTime();
         long quarterHours = inSnapshot(connection, () -> {
-            for (String rollup : TABLES) {
-                update(connection, "DELETE FROM " + table(rollup));
-            }
+            update(connection, "DELETE FROM " + table("rollup_changes"));
             long count;
             try (Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("WITH quarters AS (SELECT ARRAY(SELECT DISTINCT "
-                         + table("rollup_bucket") + "(1::smallint, created_at) FROM " + table("token_usage_ledger") + ") AS changed) "
-                         + "SELECT cardinality(changed), " + table("rollup_recompute") + "(changed) FROM quarters")) {
+                 ResultSet rows = statement.executeQuery("SELECT " + table("rollup_build") + "()")) {
                 rows.next();
                 count = rows.getLong(1);
             }

@@ -161,7 +161,8 @@ CREATE FUNCTION rollup_bucket_end(grain smallint, bucket_start timestamptz) RETU
 -- Recomputes every rollup bucket holding one of the given instants: the finest grain of each
 -- table from the ledger, the coarser grains from the finer rollup rows just written. The caller
 -- (Rollups.refresh) runs it in one REPEATABLE READ transaction with the deletion of the
--- rollup_changes entries it applies, and serialised with other refreshes.
+-- rollup_changes entries it applies, and serialised with other refreshes. Each bucket is read by
+-- a range scan of its own (LATERAL, fenced by OFFSET 0), whatever the ledger's statistics say.
 CREATE FUNCTION rollup_recompute(changed timestamptz[]) RETURNS void
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
@@ -176,8 +177,9 @@ BEGIN
     INSERT INTO rollup_dims
     SELECT 2, h.start, l.status, l.provider_id, l.model_id, l.user_tier, l.request_type, count(*),
            sum(l.input_tokens), sum(l.output_tokens), sum(l.vendor_cost), sum(l.gross_margin_usd), sum(l.credits_deducted)
-    FROM unnest(hours) AS h(start)
-    JOIN token_usage_ledger l ON l.created_at >= h.start AND l.created_at < rollup_bucket_end(2::smallint, h.start)
+    FROM unnest(hours) AS h(start),
+         LATERAL (SELECT * FROM token_usage_ledger
+                  WHERE created_at >= h.start AND created_at < rollup_bucket_end(2::smallint, h.start) OFFSET 0) AS l
     GROUP BY 2, 3, 4, 5, 6, 7;
 
     DELETE FROM rollup_dims WHERE grain = 3 AND bucket_start = ANY (days);
@@ -200,8 +202,9 @@ BEGIN
     INSERT INTO rollup_status
     SELECT 1, q.start, l.status, count(*),
            sum(l.input_tokens), sum(l.output_tokens), sum(l.vendor_cost), sum(l.gross_margin_usd), sum(l.credits_deducted)
-    FROM unnest(quarters) AS q(start)
-    JOIN token_usage_ledger l ON l.created_at >= q.start AND l.created_at < rollup_bucket_end(1::smallint, q.start)
+    FROM unnest(quarters) AS q(start),
+         LATERAL (SELECT * FROM token_usage_ledger
+                  WHERE created_at >= q.start AND created_at < rollup_bucket_end(1::smallint, q.start) OFFSET 0) AS l
     GROUP BY 2, 3;
 
     DELETE FROM rollup_status WHERE (grain = 2 AND bucket_start = ANY (hours)) OR (grain = 3 AND bucket_start = ANY (days));
@@ -215,8 +218,9 @@ BEGIN
     DELETE FROM rollup_costs WHERE grain = 3 AND bucket_start = ANY (days);
     INSERT INTO rollup_costs
     SELECT 3, d.start, l.status, width_bucket(l.vendor_cost, bounds), count(*), sum(l.vendor_cost), min(l.vendor_cost), max(l.vendor_cost)
-    FROM unnest(days) AS d(start)
-    JOIN token_usage_ledger l ON l.created_at >= d.start AND l.created_at < rollup_bucket_end(3::smallint, d.start)
+    FROM unnest(days) AS d(start),
+         LATERAL (SELECT * FROM token_usage_ledger
+                  WHERE created_at >= d.start AND created_at < rollup_bucket_end(3::smallint, d.start) OFFSET 0) AS l
     GROUP BY 2, 3, 4;
 
     DELETE FROM rollup_costs WHERE grain = 4 AND bucket_start = ANY (weeks);
@@ -237,8 +241,9 @@ BEGIN
     INSERT INTO rollup_users
     SELECT 3, d.start, l.status, l.user_id, count(*), sum(l.input_tokens), sum(l.output_tokens),
            sum(l.vendor_cost), sum(l.gross_margin_usd), sum(l.credits_deducted), min(l.created_at), max(l.created_at)
-    FROM unnest(days) AS d(start)
-    JOIN token_usage_ledger l ON l.created_at >= d.start AND l.created_at < rollup_bucket_end(3::smallint, d.start)
+    FROM unnest(days) AS d(start),
+         LATERAL (SELECT * FROM token_usage_ledger
+                  WHERE created_at >= d.start AND created_at < rollup_bucket_end(3::smallint, d.start) OFFSET 0) AS l
     GROUP BY 2, 3, 4;
 
     DELETE FROM rollup_users WHERE grain = 4 AND bucket_start = ANY (weeks);
@@ -256,6 +261,76 @@ BEGIN
     FROM unnest(months) AS m(start)
     JOIN rollup_users r ON r.grain = 3 AND r.bucket_start >= m.start AND r.bucket_start < rollup_bucket_end(5::smallint, m.start)
     GROUP BY 2, 3, 4;
+END
+$$;
+
+-- Builds every rollup from the whole ledger: one pass over the ledger per table for its finest
+-- grain, the coarser grains from those rows. Returns the number of quarter hours with requests.
+-- Rollups.rebuild runs it in one REPEATABLE READ transaction, serialised with refreshes.
+CREATE FUNCTION rollup_build() RETURNS bigint
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    bounds numeric[] := ARRAY(SELECT lower_bound FROM rollup_cost_buckets ORDER BY bucket);
+BEGIN
+    DELETE FROM rollup_status;
+    DELETE FROM rollup_provider;
+    DELETE FROM rollup_dims;
+    DELETE FROM rollup_costs;
+    DELETE FROM rollup_users;
+
+    INSERT INTO rollup_dims
+    SELECT 2, rollup_bucket(2::smallint, created_at), status, provider_id, model_id, user_tier, request_type, count(*),
+           sum(input_tokens), sum(output_tokens), sum(vendor_cost), sum(gross_margin_usd), sum(credits_deducted)
+    FROM token_usage_ledger
+    GROUP BY 2, 3, 4, 5, 6, 7;
+    INSERT INTO rollup_dims
+    SELECT 3, rollup_bucket(3::smallint, bucket_start), status, provider_id, model_id, user_tier, request_type, sum(requests),
+           sum(input_tokens), sum(output_tokens), sum(vendor_cost), sum(gross_margin), sum(credits)
+    FROM rollup_dims WHERE grain = 2
+    GROUP BY 2, 3, 4, 5, 6, 7;
+
+    INSERT INTO rollup_provider
+    SELECT grain, bucket_start, status, provider_id, sum(requests),
+           sum(input_tokens), sum(output_tokens), sum(vendor_cost), sum(gross_margin), sum(credits)
+    FROM rollup_dims
+    GROUP BY 1, 2, 3, 4;
+
+    INSERT INTO rollup_status
+    SELECT 1, rollup_bucket(1::smallint, created_at), status, count(*),
+           sum(input_tokens), sum(output_tokens), sum(vendor_cost), sum(gross_margin_usd), sum(credits_deducted)
+    FROM token_usage_ledger
+    GROUP BY 2, 3;
+    INSERT INTO rollup_status
+    SELECT grain, bucket_start, status, sum(requests),
+           sum(input_tokens), sum(output_tokens), sum(vendor_cost), sum(gross_margin), sum(credits)
+    FROM rollup_provider
+    GROUP BY 1, 2, 3;
+
+    INSERT INTO rollup_costs
+    SELECT 3, rollup_bucket(3::smallint, created_at), status, width_bucket(vendor_cost, bounds),
+           count(*), sum(vendor_cost), min(vendor_cost), max(vendor_cost)
+    FROM token_usage_ledger
+    GROUP BY 2, 3, 4;
+    INSERT INTO rollup_costs
+    SELECT g.grain, rollup_bucket(g.grain, r.bucket_start), r.status, r.cost_bucket,
+           sum(r.requests), sum(r.vendor_cost), min(r.min_cost), max(r.max_cost)
+    FROM rollup_costs r CROSS JOIN (VALUES (4::smallint), (5::smallint)) AS g(grain)
+    WHERE r.grain = 3
+    GROUP BY 1, 2, 3, 4;
+
+    INSERT INTO rollup_users
+    SELECT 3, rollup_bucket(3::smallint, created_at), status, user_id, count(*), sum(input_tokens), sum(output_tokens),
+           sum(vendor_cost), sum(gross_margin_usd), sum(credits_deducted), min(created_at), max(created_at)
+    FROM token_usage_ledger
+    GROUP BY 2, 3, 4;
+    INSERT INTO rollup_users
+    SELECT g.grain, rollup_bucket(g.grain, r.bucket_start), r.status, r.user_id, sum(r.requests), sum(r.input_tokens),
+           sum(r.output_tokens), sum(r.vendor_cost), sum(r.gross_margin), sum(r.credits), min(r.first_at), max(r.last_at)
+    FROM rollup_users r CROSS JOIN (VALUES (4::smallint), (5::smallint)) AS g(grain)
+    WHERE r.grain = 3
+    GROUP BY 1, 2, 3, 4;
+
+    RETURN (SELECT count(DISTINCT bucket_start) FROM rollup_status WHERE grain = 1);
 END
 $$;
 
