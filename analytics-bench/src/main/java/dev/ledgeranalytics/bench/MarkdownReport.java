@@ -101,9 +101,10 @@ final class MarkdownReport {
                 .map(table -> "`" + table.getKey() + "` " + mib(table.getValue())).toList())).append(").\n");
         md.append(format("- Refresh after a bulk load of %,d new rows over the last day: %s (%,d quarter hours recomputed).%n",
                 RollupMaintenance.BULK_ROWS, duration(costs.refresh().took()), costs.refresh().quarterHours()));
-        md.append(format("- Insert overhead, %,d single-row INSERTs each in its own transaction: %.0f µs per insert without "
-                        + "rollups, %.0f µs in refresh mode (%+.0f %%), %.0f µs in trigger mode (%+.0f %%).%n",
-                RollupMaintenance.SINGLE_ROWS, costs.singleNone(), costs.singleRefresh(),
+        md.append(format("- Insert overhead, single-row INSERTs each in its own transaction (%d series of %,d per mode, in "
+                        + "turn; the median series): %.0f µs per insert without rollups, %.0f µs in refresh mode (%+.0f %%), "
+                        + "%.0f µs in trigger mode (%+.0f %%).%n",
+                RollupMaintenance.ROUNDS, RollupMaintenance.SINGLE_ROWS, costs.singleNone(), costs.singleRefresh(),
                 percent(costs.singleRefresh(), costs.singleNone()), costs.singleTrigger(),
                 percent(costs.singleTrigger(), costs.singleNone())));
         md.append(format("- Insert overhead, bulk load of %,d rows (the seeder's COPY, indexes maintained): %s without rollups, "

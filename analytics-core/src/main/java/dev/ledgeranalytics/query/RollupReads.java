@@ -180,10 +180,13 @@ final class RollupReads {
     Table<Record> costs(List<Instant> boundaries, LedgerFilter filter) {
         List<Field<?>> rollupColumns = List.of(ROLLUP_COSTS.COST_BUCKET, ROLLUP_COSTS.REQUESTS, ROLLUP_COSTS.VENDOR_COST,
                 ROLLUP_COSTS.MIN_COST, ROLLUP_COSTS.MAX_COST);
-        // A scalar subquery: evaluated once, where a bound array would be parsed again for every row.
-        Field<Integer> fineBucket = DSL.function("width_bucket", SQLDataType.INTEGER, TOKEN_USAGE_LEDGER.VENDOR_COST,
-                DSL.field(DSL.select(DSL.arrayAgg(ROLLUP_COST_BUCKETS.LOWER_BOUND).orderBy(ROLLUP_COST_BUCKETS.BUCKET))
-                        .from(ROLLUP_COST_BUCKETS))).as(COST_BUCKET);
+        // As the rollups place costs (V3__rollups.sql): over float8, which keeps the order of
+        // numeric(10, 8) values and lets width_bucket search instead of walking the array. A
+        // scalar subquery: evaluated once, where a bound array would be parsed again for every row.
+        Field<Integer> fineBucket = DSL.function("width_bucket", SQLDataType.INTEGER,
+                TOKEN_USAGE_LEDGER.VENDOR_COST.cast(SQLDataType.DOUBLE),
+                DSL.field(DSL.select(DSL.arrayAgg(ROLLUP_COST_BUCKETS.LOWER_BOUND.cast(SQLDataType.DOUBLE))
+                        .orderBy(ROLLUP_COST_BUCKETS.BUCKET)).from(ROLLUP_COST_BUCKETS))).as(COST_BUCKET);
         List<Field<?>> ledgerColumns = List.of(fineBucket,
                 DSL.count().cast(SQLDataType.BIGINT).as(REQUESTS),
                 DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as(VENDOR_COST),

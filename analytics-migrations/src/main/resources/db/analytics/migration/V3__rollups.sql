@@ -38,6 +38,10 @@ CREATE INDEX rollup_changes_quarter_hour_idx ON rollup_changes (quarter_hour);
 -- has its own bucket; above, each bound is at most 2 % above the previous one, so the geometric
 -- middle of a bucket is within 1 % of every cost in it. The 1-2-5 bounds of the dashboard's
 -- histogram are among the bounds, so its bars are exact sums of fine buckets.
+-- Costs are placed with width_bucket over float8: a binary search, where over numeric[] it walks
+-- the array for every row. A numeric(10, 8) has at most ten significant digits, so its nearest
+-- double is distinct for distinct values and the conversion keeps their order: the bucket is the
+-- same as in exact arithmetic.
 CREATE TABLE rollup_cost_buckets (
     bucket      integer        PRIMARY KEY,
     lower_bound numeric(10, 8) NOT NULL UNIQUE
@@ -171,7 +175,7 @@ DECLARE
     days     timestamptz[] := ARRAY(SELECT DISTINCT rollup_bucket(3::smallint, t) FROM unnest(changed) AS t);
     weeks    timestamptz[] := ARRAY(SELECT DISTINCT rollup_bucket(4::smallint, t) FROM unnest(changed) AS t);
     months   timestamptz[] := ARRAY(SELECT DISTINCT rollup_bucket(5::smallint, t) FROM unnest(changed) AS t);
-    bounds   numeric[]     := ARRAY(SELECT lower_bound FROM rollup_cost_buckets ORDER BY bucket);
+    bounds   float8[]      := ARRAY(SELECT lower_bound::float8 FROM rollup_cost_buckets ORDER BY bucket);
 BEGIN
     DELETE FROM rollup_dims WHERE grain = 2 AND bucket_start = ANY (hours);
     INSERT INTO rollup_dims
@@ -217,7 +221,7 @@ BEGIN
 
     DELETE FROM rollup_costs WHERE grain = 3 AND bucket_start = ANY (days);
     INSERT INTO rollup_costs
-    SELECT 3, d.start, l.status, width_bucket(l.vendor_cost, bounds), count(*), sum(l.vendor_cost), min(l.vendor_cost), max(l.vendor_cost)
+    SELECT 3, d.start, l.status, width_bucket(l.vendor_cost::float8, bounds), count(*), sum(l.vendor_cost), min(l.vendor_cost), max(l.vendor_cost)
     FROM unnest(days) AS d(start),
          LATERAL (SELECT * FROM token_usage_ledger
                   WHERE created_at >= d.start AND created_at < rollup_bucket_end(3::smallint, d.start) OFFSET 0) AS l
@@ -270,7 +274,7 @@ $$;
 CREATE FUNCTION rollup_build() RETURNS bigint
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-    bounds numeric[] := ARRAY(SELECT lower_bound FROM rollup_cost_buckets ORDER BY bucket);
+    bounds float8[] := ARRAY(SELECT lower_bound::float8 FROM rollup_cost_buckets ORDER BY bucket);
 BEGIN
     DELETE FROM rollup_status;
     DELETE FROM rollup_provider;
@@ -307,7 +311,7 @@ BEGIN
     GROUP BY 1, 2, 3;
 
     INSERT INTO rollup_costs
-    SELECT 3, rollup_bucket(3::smallint, created_at), status, width_bucket(vendor_cost, bounds),
+    SELECT 3, rollup_bucket(3::smallint, created_at), status, width_bucket(vendor_cost::float8, bounds),
            count(*), sum(vendor_cost), min(vendor_cost), max(vendor_cost)
     FROM token_usage_ledger
     GROUP BY 2, 3, 4;
@@ -385,7 +389,7 @@ BEGIN
 
     INSERT INTO rollup_costs AS r
     SELECT g.grain, rollup_bucket(g.grain, n.created_at), n.status,
-           width_bucket(n.vendor_cost, ARRAY(SELECT lower_bound FROM rollup_cost_buckets ORDER BY bucket)),
+           width_bucket(n.vendor_cost::float8, ARRAY(SELECT lower_bound::float8 FROM rollup_cost_buckets ORDER BY bucket)),
            count(*), sum(n.vendor_cost), min(n.vendor_cost), max(n.vendor_cost)
     FROM new_rows n CROSS JOIN (VALUES (3::smallint), (4::smallint), (5::smallint)) AS g(grain)
     GROUP BY 1, 2, 3, 4
