@@ -8,8 +8,9 @@ import java.util.List;
  *
  * <p>Percentiles follow {@code percentile_cont}: linear interpolation between the two closest
  * ranks, {@code p(f) = v[⌊h⌋] + (h - ⌊h⌋)(v[⌈h⌉] - v[⌊h⌋])} with {@code h = f·(n - 1)} over the
- * sorted costs {@code v[0..n-1]}. They are computed in NUMERIC and are exact, where PostgreSQL's
- * own {@code percentile_cont} would convert the costs to double precision.
+ * sorted costs {@code v[0..n-1]}. Read from the ledger they are computed in NUMERIC and are exact,
+ * where PostgreSQL's own {@code percentile_cont} would convert the costs to double precision;
+ * read through the rollups they are estimated from a fine histogram, within 1 % of the exact ones.
  *
  * <p>The histogram's bounds are log-spaced on the 1-2-5 series (…, 0.001, 0.002, 0.005, 0.01, …
  * USD) with a first bucket {@code [0, 0.00000001)} for free requests. It runs without gaps from

@@ -166,13 +166,7 @@ final class RollupReads {
         keys.forEach(key -> rollupColumns.add(rollup.column(key)));
         PARTIAL_SUMS.forEach(sum -> rollupColumns.add(rollup.column(sum)));
         List<Field<?>> ledgerColumns = new ArrayList<>(keys);
-        ledgerColumns.addAll(List.of(
-                DSL.count().cast(SQLDataType.BIGINT).as(REQUESTS),
-                DSL.sum(TOKEN_USAGE_LEDGER.INPUT_TOKENS).cast(SQLDataType.BIGINT).as(INPUT_TOKENS),
-                DSL.sum(TOKEN_USAGE_LEDGER.OUTPUT_TOKENS).cast(SQLDataType.BIGINT).as(OUTPUT_TOKENS),
-                DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as(VENDOR_COST),
-                DSL.sum(TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD).as(GROSS_MARGIN),
-                DSL.sum(TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED).cast(SQLDataType.BIGINT).as(CREDITS)));
+        ledgerColumns.addAll(ledgerPartialSums());
         return partials(rollup, boundaries, filter, rollupColumns, ledgerColumns, keys);
     }
 
@@ -204,16 +198,25 @@ final class RollupReads {
         rollupColumns.add(ROLLUP_USERS.LAST_AT);
         List<Field<?>> ledgerColumns = new ArrayList<>();
         ledgerColumns.add(TOKEN_USAGE_LEDGER.USER_ID);
-        ledgerColumns.addAll(List.of(
+        ledgerColumns.addAll(ledgerPartialSums());
+        ledgerColumns.add(DSL.min(TOKEN_USAGE_LEDGER.CREATED_AT).as(FIRST_AT));
+        ledgerColumns.add(DSL.max(TOKEN_USAGE_LEDGER.CREATED_AT).as(LAST_AT));
+        return partials(Rollup.USERS, boundaries, filter, rollupColumns, ledgerColumns, List.of(TOKEN_USAGE_LEDGER.USER_ID));
+    }
+
+    /**
+     * {@link #PARTIAL_SUMS} over ledger rows, typed as the rollup tables store them so that the
+     * two sides of the UNION ALL agree. New aggregates on every call: jOOQ keeps a FILTER clause
+     * on the aggregate object itself.
+     */
+    private static List<Field<?>> ledgerPartialSums() {
+        return List.of(
                 DSL.count().cast(SQLDataType.BIGINT).as(REQUESTS),
                 DSL.sum(TOKEN_USAGE_LEDGER.INPUT_TOKENS).cast(SQLDataType.BIGINT).as(INPUT_TOKENS),
                 DSL.sum(TOKEN_USAGE_LEDGER.OUTPUT_TOKENS).cast(SQLDataType.BIGINT).as(OUTPUT_TOKENS),
                 DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as(VENDOR_COST),
                 DSL.sum(TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD).as(GROSS_MARGIN),
-                DSL.sum(TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED).cast(SQLDataType.BIGINT).as(CREDITS),
-                DSL.min(TOKEN_USAGE_LEDGER.CREATED_AT).as(FIRST_AT),
-                DSL.max(TOKEN_USAGE_LEDGER.CREATED_AT).as(LAST_AT)));
-        return partials(Rollup.USERS, boundaries, filter, rollupColumns, ledgerColumns, List.of(TOKEN_USAGE_LEDGER.USER_ID));
+                DSL.sum(TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED).cast(SQLDataType.BIGINT).as(CREDITS));
     }
 
     /**

@@ -167,8 +167,7 @@ public final class Rollups {
      */
     public void disable() {
         locked("Disabling the rollups", connection -> {
-            connection.setAutoCommit(false);
-            try {
+            inTransaction(connection, () -> {
                 for (String trigger : TRIGGERS) {
                     update(connection, "ALTER TABLE " + table("token_usage_ledger") + " DISABLE TRIGGER " + trigger);
                 }
@@ -176,13 +175,7 @@ public final class Rollups {
                     update(connection, "DELETE FROM " + table(rollup));
                 }
                 update(connection, "UPDATE " + table("rollup_state") + " SET built_at = NULL, refreshed_at = NULL");
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            });
             return new RefreshResult(false, 0, Duration.ZERO);
         });
     }
@@ -242,11 +235,18 @@ public final class Rollups {
         if (disabled.isEmpty()) {
             return;
         }
-        connection.setAutoCommit(false);
-        try {
+        inTransaction(connection, () -> {
             for (String trigger : disabled) {
                 update(connection, "ALTER TABLE " + table("token_usage_ledger") + " ENABLE TRIGGER " + trigger);
             }
+        });
+    }
+
+    /** Runs {@code work} in one transaction of the connection's own isolation level. */
+    private static void inTransaction(Connection connection, SqlStatements work) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            work.run();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
@@ -343,5 +343,10 @@ public final class Rollups {
     @FunctionalInterface
     private interface SqlWork<T> {
         T run() throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface SqlStatements {
+        void run() throws SQLException;
     }
 }
