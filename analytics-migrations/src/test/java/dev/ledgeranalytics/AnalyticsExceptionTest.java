@@ -20,7 +20,8 @@ class AnalyticsExceptionTest {
 
     @Test
     void hasNoSqlStateWhenTheDatabaseReportedNone() {
-        assertThat(new AnalyticsException("failed", new IllegalStateException("boom")).sqlState()).isEmpty();
+        assertThat(new AnalyticsException("failed", new IllegalStateException("boom")).sqlState())
+                .isEmpty();
         assertThat(new AnalyticsException("schema mismatch").sqlState()).isEmpty();
     }
 }

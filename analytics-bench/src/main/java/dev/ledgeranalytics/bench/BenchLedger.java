@@ -37,6 +37,7 @@ final class BenchLedger {
     static final String BASELINE = "baseline";
     /** As in docs/benchmarks.md's seeder figures: heavy-tailed activity over 20,000 users. */
     static final int USERS = 20_000;
+
     static final long SEED = 2026;
 
     private final DataSource dataSource;
@@ -72,8 +73,14 @@ final class BenchLedger {
      */
     SeedResult seed(LedgerSize size, LongConsumer progress) {
         execute(connection -> disableAutovacuum(connection, INDEXED));
-        return LedgerSeeder.into(dataSource).rows(size.rows()).between(seededYear().from(), end).users(USERS).seed(SEED)
-                .rebuildIndexes(true).progress(progress).load();
+        return LedgerSeeder.into(dataSource)
+                .rows(size.rows())
+                .between(seededYear().from(), end)
+                .users(USERS)
+                .seed(SEED)
+                .rebuildIndexes(true)
+                .progress(progress)
+                .load();
     }
 
     /**
@@ -97,12 +104,16 @@ final class BenchLedger {
                     while (rs.next()) {
                         update(connection, "ALTER TABLE " + ledger + " DROP CONSTRAINT " + rs.getString(1));
                         if (!rs.getString(2).equals("u")) {
-                            keys.add("ALTER TABLE " + ledger + " ADD CONSTRAINT " + rs.getString(1) + " " + rs.getString(3));
+                            keys.add("ALTER TABLE " + ledger + " ADD CONSTRAINT " + rs.getString(1) + " "
+                                    + rs.getString(3));
                         }
                     }
                 }
             }
-            for (String index : strings(connection, "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = ?::regclass", ledger)) {
+            for (String index : strings(
+                    connection,
+                    "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = ?::regclass",
+                    ledger)) {
                 update(connection, "DROP INDEX " + index);
             }
             update(connection, "INSERT INTO " + BASELINE + ".providers SELECT * FROM " + INDEXED + ".providers");
@@ -111,9 +122,10 @@ final class BenchLedger {
                     SELECT string_agg(CASE WHEN data_type = 'USER-DEFINED'
                                            THEN format('%I::text::%I.%I', column_name, ?, udt_name)
                                            ELSE quote_ident(column_name) END, ', ' ORDER BY ordinal_position)
-                    FROM information_schema.columns WHERE table_schema = ? AND table_name = 'token_usage_ledger'""",
-                    BASELINE, INDEXED).get(0);
-            update(connection, "INSERT INTO " + ledger + " SELECT " + columns + " FROM " + INDEXED + ".token_usage_ledger");
+                    FROM information_schema.columns WHERE table_schema = ? AND table_name = 'token_usage_ledger'""", BASELINE, INDEXED).get(0);
+            update(
+                    connection,
+                    "INSERT INTO " + ledger + " SELECT " + columns + " FROM " + INDEXED + ".token_usage_ledger");
             // The primary key first: the foreign key's definition follows in the query's order.
             for (String key : keys) {
                 update(connection, key);
@@ -155,7 +167,8 @@ final class BenchLedger {
     private static void vacuumUntilAllVisible(Connection connection, String table) throws SQLException {
         for (int attempt = 0; attempt < 150; attempt++) {
             update(connection, "VACUUM (ANALYZE) " + table);
-            List<String> pages = strings(connection, "SELECT relpages || ' ' || relallvisible FROM pg_class WHERE oid = ?::regclass", table);
+            List<String> pages = strings(
+                    connection, "SELECT relpages || ' ' || relallvisible FROM pg_class WHERE oid = ?::regclass", table);
             String[] counts = pages.get(0).split(" ");
             if (!counts[0].equals("0") && counts[0].equals(counts[1])) {
                 return;
@@ -167,8 +180,9 @@ final class BenchLedger {
                 throw new SQLException("Interrupted while vacuuming " + table, e);
             }
         }
-        throw new IllegalStateException("VACUUM could not mark " + table + " all-visible in 30 s; sessions holding an old snapshot: "
-                + strings(connection, """
+        throw new IllegalStateException(
+                "VACUUM could not mark " + table + " all-visible in 30 s; sessions holding an old snapshot: "
+                        + strings(connection, """
                         SELECT coalesce(string_agg(format('pid %s (%s, xmin %s): %s', pid, backend_type, backend_xmin, left(query, 80)), '; '), 'none')
                         FROM pg_stat_activity WHERE datname = current_database() AND backend_xmin IS NOT NULL AND pid <> pg_backend_pid()""").get(0));
     }
@@ -179,8 +193,8 @@ final class BenchLedger {
         Map<String, Long> indexes = new LinkedHashMap<>();
         long[] table = new long[2];
         execute(connection -> {
-            try (PreparedStatement sizes = connection.prepareStatement(
-                    "SELECT pg_table_size(?::regclass), pg_indexes_size(?::regclass)")) {
+            try (PreparedStatement sizes =
+                    connection.prepareStatement("SELECT pg_table_size(?::regclass), pg_indexes_size(?::regclass)")) {
                 sizes.setString(1, ledger);
                 sizes.setString(2, ledger);
                 try (ResultSet rs = sizes.executeQuery()) {
@@ -217,10 +231,18 @@ final class BenchLedger {
                     statements.add(context.dsl().renderInlined(context.query()));
                 }
             });
-            query.run(AnalyticsQueries.create(new DefaultConfiguration().set(connection).set(SQLDialect.POSTGRES)
-                    .set(capture).dsl()).withSchema(schema).withRawReads(), filter);
+            query.run(
+                    AnalyticsQueries.create(new DefaultConfiguration()
+                                    .set(connection)
+                                    .set(SQLDialect.POSTGRES)
+                                    .set(capture)
+                                    .dsl())
+                            .withSchema(schema)
+                            .withRawReads(),
+                    filter);
             for (String statement : statements) {
-                String json = strings(connection, "EXPLAIN (FORMAT JSON) " + statement).get(0);
+                String json = strings(connection, "EXPLAIN (FORMAT JSON) " + statement)
+                        .get(0);
                 plans.add(PlanSummary.of(connection, json));
             }
         });
@@ -251,8 +273,7 @@ final class BenchLedger {
      * @param indexes bytes of all its indexes
      * @param each    bytes of each index, largest first
      */
-    record Storage(long table, long indexes, Map<String, Long> each) {
-    }
+    record Storage(long table, long indexes, Map<String, Long> each) {}
 
     /**
      * One CSV export of the whole ledger.

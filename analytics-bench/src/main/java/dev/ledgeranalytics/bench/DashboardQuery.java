@@ -11,7 +11,6 @@ import java.time.ZoneId;
  * and "acceptable" limit at 100k rows where it states one.
  */
 enum DashboardQuery {
-
     GROSS_MARGIN("grossMargin", "Gross Margin KPI", "50–200", 500) {
         @Override
         Object run(AnalyticsQueries queries, LedgerFilter filter) {

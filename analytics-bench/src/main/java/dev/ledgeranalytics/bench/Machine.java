@@ -24,22 +24,36 @@ import java.util.Optional;
  */
 record Machine(int cores, Optional<String> memory, String java, String os, String postgres, String settings) {
 
-    private static final List<String> SETTINGS = List.of("shared_buffers", "work_mem", "effective_cache_size",
-            "max_parallel_workers_per_gather", "jit", "fsync", "synchronous_commit");
+    private static final List<String> SETTINGS = List.of(
+            "shared_buffers",
+            "work_mem",
+            "effective_cache_size",
+            "max_parallel_workers_per_gather",
+            "jit",
+            "fsync",
+            "synchronous_commit");
 
     static Machine describe(Connection connection) throws SQLException {
         String version = show(connection, "server_version");
         StringBuilder settings = new StringBuilder();
         for (String setting : SETTINGS) {
-            settings.append(settings.length() == 0 ? "" : ", ").append(setting).append('=').append(show(connection, setting));
+            settings.append(settings.length() == 0 ? "" : ", ")
+                    .append(setting)
+                    .append('=')
+                    .append(show(connection, setting));
         }
-        return new Machine(Runtime.getRuntime().availableProcessors(), totalMemory(),
+        return new Machine(
+                Runtime.getRuntime().availableProcessors(),
+                totalMemory(),
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"), version, settings.toString());
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                version,
+                settings.toString());
     }
 
     private static String show(Connection connection, String setting) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SHOW " + setting)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SHOW " + setting)) {
             rs.next();
             return rs.getString(1);
         }
@@ -52,7 +66,8 @@ record Machine(int cores, Optional<String> memory, String java, String os, Strin
             return Optional.empty();
         }
         try (var lines = Files.lines(meminfo)) {
-            return lines.filter(line -> line.startsWith("MemTotal:")).findFirst()
+            return lines.filter(line -> line.startsWith("MemTotal:"))
+                    .findFirst()
                     .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
                     .map(kib -> String.format(Locale.ROOT, "%.1f GiB", kib / (1024.0 * 1024.0)));
         } catch (IOException e) {

@@ -7,8 +7,7 @@ import java.util.regex.Pattern;
 /** Strict parsing of the command line's values: all of the text matches, or it is refused. */
 final class OptionValue {
 
-    private OptionValue() {
-    }
+    private OptionValue() {}
 
     /**
      * Matches the whole of {@code text}, trimmed and lower-cased, against {@code pattern}.

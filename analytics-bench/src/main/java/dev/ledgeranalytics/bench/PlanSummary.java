@@ -18,8 +18,7 @@ final class PlanSummary {
     /** Enough to tell a plain aggregate from a gathered, sorted or joined one. */
     private static final int TOP_NODES = 3;
 
-    private PlanSummary() {
-    }
+    private PlanSummary() {}
 
     /**
      * Summarizes an {@code EXPLAIN (FORMAT JSON)} document. PostgreSQL walks it: {@code .**}

@@ -1,8 +1,8 @@
 package dev.ledgeranalytics.bench;
 
 import dev.ledgeranalytics.query.AnalyticsQueries;
-import dev.ledgeranalytics.rollup.RefreshResult;
 import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.rollup.RefreshResult;
 import dev.ledgeranalytics.testkit.SeedResult;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import java.io.PrintStream;
@@ -52,8 +52,12 @@ import picocli.CommandLine.Spec;
  * java -jar analytics-bench/target/analytics-bench.jar --sizes 100k,1m,10m --output docs/benchmarks.md
  * }</pre>
  */
-@Command(name = "analytics-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Times the dashboard queries at each ledger size, indexed and baseline, next to the seed's targets.")
+@Command(
+        name = "analytics-bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description =
+                "Times the dashboard queries at each ledger size, indexed and baseline, next to the seed's targets.")
 public final class QueryBenchmark implements Callable<Integer> {
 
     static final String JAR_COMMAND = "java -jar analytics-bench/target/analytics-bench.jar";
@@ -61,23 +65,40 @@ public final class QueryBenchmark implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--sizes", split = ",", paramLabel = "SIZE", defaultValue = "100k",
+    @Option(
+            names = "--sizes",
+            split = ",",
+            paramLabel = "SIZE",
+            defaultValue = "100k",
             description = "Ledger sizes, such as 100k,1m,10m (default: ${DEFAULT-VALUE}).")
     private List<LedgerSize> sizes;
 
-    @Option(names = "--ranges", split = ",", paramLabel = "DAYS", defaultValue = "1d,30d,365d",
+    @Option(
+            names = "--ranges",
+            split = ",",
+            paramLabel = "DAYS",
+            defaultValue = "1d,30d,365d",
             description = "Ranges ending at the end of the seeded year (default: ${DEFAULT-VALUE}).")
     private List<QueryRange> ranges;
 
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "20",
-            description = "Timed runs per query, range and ledger; 20 or more for published figures (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--runs",
+            paramLabel = "N",
+            defaultValue = "20",
+            description =
+                    "Timed runs per query, range and ledger; 20 or more for published figures (default: ${DEFAULT-VALUE}).")
     private int runs;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "Warm-up runs before them, fewer once warm-up has taken 3 s (default: ${DEFAULT-VALUE}).")
     private int warmup;
 
-    @Option(names = "--output", paramLabel = "FILE",
+    @Option(
+            names = "--output",
+            paramLabel = "FILE",
             description = "Markdown file to put the report into, between <!-- bench:start --> and <!-- bench:end -->.")
     private Path output;
 
@@ -95,8 +116,10 @@ public final class QueryBenchmark implements Callable<Integer> {
      * @param args the options, such as {@code --sizes 100k,1m,10m --output docs/benchmarks.md}
      */
     public static void main(String[] args) {
-        System.exit(run(new PrintStream(System.out, true, StandardCharsets.UTF_8),
-                new PrintStream(System.err, true, StandardCharsets.UTF_8), args));
+        System.exit(run(
+                new PrintStream(System.out, true, StandardCharsets.UTF_8),
+                new PrintStream(System.err, true, StandardCharsets.UTF_8),
+                args));
     }
 
     static int run(PrintStream out, PrintStream err, String... args) {
@@ -137,13 +160,22 @@ public final class QueryBenchmark implements Callable<Integer> {
                 results.add(measure(new BenchLedger(database.dataSource(), end), size));
             }
         }
-        String options = String.format(Locale.ROOT, "Data: one year of requests ending %s, %,d users, seed %d; each "
-                + "query over the last %s; per cell up to %d warm-up runs (fewer once they took %d s), then %d timed runs "
-                + "through one open connection; nearest-rank percentiles.", end, BenchLedger.USERS, BenchLedger.SEED,
-                String.join(", ", ranges.stream().map(QueryRange::toString).toList()), warmup,
-                Timing.WARMUP_BUDGET_NANOS / 1_000_000_000L, runs);
-        String command = JAR_COMMAND + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        report = MarkdownReport.render(command, started, machine, options, results, Duration.ofNanos(System.nanoTime() - start));
+        String options = String.format(
+                Locale.ROOT,
+                "Data: one year of requests ending %s, %,d users, seed %d; each "
+                        + "query over the last %s; per cell up to %d warm-up runs (fewer once they took %d s), then %d timed runs "
+                        + "through one open connection; nearest-rank percentiles.",
+                end,
+                BenchLedger.USERS,
+                BenchLedger.SEED,
+                String.join(", ", ranges.stream().map(QueryRange::toString).toList()),
+                warmup,
+                Timing.WARMUP_BUDGET_NANOS / 1_000_000_000L,
+                runs);
+        String command = JAR_COMMAND + " "
+                + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        report = MarkdownReport.render(
+                command, started, machine, options, results, Duration.ofNanos(System.nanoTime() - start));
         if (output != null) {
             ReportFile.write(output, report);
             progress.println("Report written to " + output);
@@ -184,7 +216,9 @@ public final class QueryBenchmark implements Callable<Integer> {
                 for (QueryRange range : ranges) {
                     log(size, query.method() + " over " + range);
                     LedgerFilter filter = ledger.last(range);
-                    latencies.add(new SizeResult.Latency(query, range,
+                    latencies.add(new SizeResult.Latency(
+                            query,
+                            range,
                             Timing.measure(() -> query.run(indexed, filter), warmup, runs),
                             Timing.measure(() -> query.run(baseline, filter), warmup, runs),
                             Timing.measure(() -> query.run(withRollups, filter), warmup, runs)));
@@ -198,9 +232,22 @@ public final class QueryBenchmark implements Callable<Integer> {
         Map<String, Long> rollupSizes = rollups.sizes();
         log(size, "rollup maintenance: insert overhead and refresh cost");
         RollupMaintenance.Costs costs = rollups.measure();
-        return new SizeResult(size, seed, Duration.ofNanos(settleStart - copyStart - build.took().toNanos()),
-                Duration.ofNanos(settled - settleStart), indexedStorage, baselineStorage, export, latencies, planRange,
-                indexedPlans, baselinePlans, build, rollupSizes, costs, Duration.ofNanos(System.nanoTime() - start));
+        return new SizeResult(
+                size,
+                seed,
+                Duration.ofNanos(settleStart - copyStart - build.took().toNanos()),
+                Duration.ofNanos(settled - settleStart),
+                indexedStorage,
+                baselineStorage,
+                export,
+                latencies,
+                planRange,
+                indexedPlans,
+                baselinePlans,
+                build,
+                rollupSizes,
+                costs,
+                Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** Prints the seeder's progress at every tenth of the rows; it calls from several threads. */

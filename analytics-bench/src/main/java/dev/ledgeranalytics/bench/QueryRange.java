@@ -26,7 +26,9 @@ record QueryRange(int days) {
      * @throws IllegalArgumentException naming the value if it is anything else
      */
     static QueryRange parse(String text) {
-        return new QueryRange(Integer.parseInt(OptionValue.match(RANGE, text, "range", "a number of days such as 1d, 30d or 365d").group(1)));
+        return new QueryRange(
+                Integer.parseInt(OptionValue.match(RANGE, text, "range", "a number of days such as 1d, 30d or 365d")
+                        .group(1)));
     }
 
     Duration duration() {

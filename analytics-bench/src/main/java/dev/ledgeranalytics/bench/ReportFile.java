@@ -14,8 +14,7 @@ final class ReportFile {
     static final String START = "<!-- bench:start -->";
     static final String END = "<!-- bench:end -->";
 
-    private ReportFile() {
-    }
+    private ReportFile() {}
 
     /**
      * Replaces what stands between the markers; a file without them gets them, with the report,
@@ -33,11 +32,15 @@ final class ReportFile {
         if (start < 0 && end < 0) {
             Files.writeString(file, text + (text.endsWith("\n") ? "\n" : "\n\n") + section, StandardCharsets.UTF_8);
         } else if (start >= 0 && end > start) {
-            Files.writeString(file, text.substring(0, start) + section + text.substring(end + END.length()).replaceFirst("^\n", ""),
+            Files.writeString(
+                    file,
+                    text.substring(0, start)
+                            + section
+                            + text.substring(end + END.length()).replaceFirst("^\n", ""),
                     StandardCharsets.UTF_8);
         } else {
-            throw new IllegalArgumentException("output must hold both " + START + " and " + END + " in that order, or neither, but "
-                    + file + " does not");
+            throw new IllegalArgumentException("output must hold both " + START + " and " + END
+                    + " in that order, or neither, but " + file + " does not");
         }
     }
 }

@@ -34,8 +34,9 @@ final class RollupMaintenance {
     static final int SINGLE_ROWS = 2_000;
     /** Series of single-row inserts per mode. */
     static final int ROUNDS = 3;
-    static final List<String> TABLES = List.of("rollup_status", "rollup_provider", "rollup_dims", "rollup_costs", "rollup_users",
-            "rollup_changes");
+
+    static final List<String> TABLES = List.of(
+            "rollup_status", "rollup_provider", "rollup_dims", "rollup_costs", "rollup_users", "rollup_changes");
 
     private final DataSource dataSource;
     private final Rollups rollups;
@@ -57,7 +58,7 @@ final class RollupMaintenance {
     Map<String, Long> sizes() {
         Map<String, Long> sizes = new LinkedHashMap<>();
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement size = connection.prepareStatement("SELECT pg_total_relation_size(?::regclass)")) {
+                PreparedStatement size = connection.prepareStatement("SELECT pg_total_relation_size(?::regclass)")) {
             for (String table : TABLES) {
                 size.setString(1, BenchLedger.INDEXED + "." + table);
                 try (ResultSet rs = size.executeQuery()) {
@@ -94,8 +95,14 @@ final class RollupMaintenance {
         writes(Writes.TRIGGER);
         Duration bulkTrigger = bulkLoad(BenchLedger.SEED + 3);
         writes(Writes.REFRESH);
-        return new Costs(median(single.get(Writes.NONE)), median(single.get(Writes.REFRESH)), median(single.get(Writes.TRIGGER)),
-                bulkNone, bulkRefresh, bulkTrigger, refresh);
+        return new Costs(
+                median(single.get(Writes.NONE)),
+                median(single.get(Writes.REFRESH)),
+                median(single.get(Writes.TRIGGER)),
+                bulkNone,
+                bulkRefresh,
+                bulkTrigger,
+                refresh);
     }
 
     /** How inserts reach the rollups during a series. */
@@ -112,7 +119,8 @@ final class RollupMaintenance {
      * which is of no matter here, as no query runs after.
      */
     private void writes(Writes writes) {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute("ALTER TABLE " + BenchLedger.INDEXED + ".token_usage_ledger "
                     + (writes == Writes.NONE ? "DISABLE" : "ENABLE") + " TRIGGER rollup_after_insert");
         } catch (SQLException e) {
@@ -133,15 +141,18 @@ final class RollupMaintenance {
     private double singleRowInserts() {
         long offset = inserted;
         inserted += SINGLE_ROWS;
-        String sql = "INSERT INTO " + BenchLedger.INDEXED + ".token_usage_ledger (request_id, created_at, status, provider_id, "
+        String sql = "INSERT INTO " + BenchLedger.INDEXED
+                + ".token_usage_ledger (request_id, created_at, status, provider_id, "
                 + "model_id, user_id, user_tier, request_type, vendor_cost, gross_margin_usd, credits_deducted, input_tokens, "
                 + "output_tokens, margin_multiplier) VALUES (?, ?, 'success', (SELECT id FROM " + BenchLedger.INDEXED
                 + ".providers WHERE slug = 'openai'), 'gpt-4o', ?, 'pro', 'chat', 0.00125000, 0.00100000, 2, 300, 50, 1.80)";
-        try (Connection connection = dataSource.getConnection(); PreparedStatement insert = connection.prepareStatement(sql)) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement(sql)) {
             long start = System.nanoTime();
             for (int i = 0; i < SINGLE_ROWS; i++) {
                 insert.setObject(1, UUID.randomUUID());
-                insert.setObject(2, end.minusSeconds((37L * (offset + i)) % 86_400 + 1).atOffset(ZoneOffset.UTC));
+                insert.setObject(
+                        2, end.minusSeconds((37L * (offset + i)) % 86_400 + 1).atOffset(ZoneOffset.UTC));
                 insert.setObject(3, new UUID(0, i % 500));
                 insert.executeUpdate();
             }
@@ -153,8 +164,13 @@ final class RollupMaintenance {
 
     /** The seeder's COPY of {@value #BULK_ROWS} rows over the last day, indexes maintained. */
     private Duration bulkLoad(long seed) {
-        return LedgerSeeder.into(dataSource).rows(BULK_ROWS).between(end.minus(Duration.ofDays(1)), end)
-                .users(BenchLedger.USERS).seed(seed).load().elapsed();
+        return LedgerSeeder.into(dataSource)
+                .rows(BULK_ROWS)
+                .between(end.minus(Duration.ofDays(1)), end)
+                .users(BenchLedger.USERS)
+                .seed(seed)
+                .load()
+                .elapsed();
     }
 
     /**
@@ -168,7 +184,12 @@ final class RollupMaintenance {
      * @param bulkTrigger   the same in trigger mode
      * @param refresh       the refresh after the refresh-mode bulk load
      */
-    record Costs(double singleNone, double singleRefresh, double singleTrigger, Duration bulkNone, Duration bulkRefresh,
-                 Duration bulkTrigger, RefreshResult refresh) {
-    }
+    record Costs(
+            double singleNone,
+            double singleRefresh,
+            double singleTrigger,
+            Duration bulkNone,
+            Duration bulkRefresh,
+            Duration bulkTrigger,
+            RefreshResult refresh) {}
 }

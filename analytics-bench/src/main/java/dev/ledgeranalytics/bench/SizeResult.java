@@ -25,11 +25,22 @@ import java.util.Map;
  * @param rollupCosts    insert overhead of each mode and the cost of a refresh
  * @param wallTime       everything at this size, database creation to drop
  */
-record SizeResult(LedgerSize size, SeedResult seed, Duration baselineCopy, Duration settle, BenchLedger.Storage indexed,
-                  BenchLedger.Storage baseline, BenchLedger.Export export, List<Latency> latencies, QueryRange planRange,
-                  Map<DashboardQuery, List<String>> indexedPlans, Map<DashboardQuery, List<String>> baselinePlans,
-                  RefreshResult rollupBuild, Map<String, Long> rollupSizes, RollupMaintenance.Costs rollupCosts,
-                  Duration wallTime) {
+record SizeResult(
+        LedgerSize size,
+        SeedResult seed,
+        Duration baselineCopy,
+        Duration settle,
+        BenchLedger.Storage indexed,
+        BenchLedger.Storage baseline,
+        BenchLedger.Export export,
+        List<Latency> latencies,
+        QueryRange planRange,
+        Map<DashboardQuery, List<String>> indexedPlans,
+        Map<DashboardQuery, List<String>> baselinePlans,
+        RefreshResult rollupBuild,
+        Map<String, Long> rollupSizes,
+        RollupMaintenance.Costs rollupCosts,
+        Duration wallTime) {
 
     /**
      * One cell of the latency table.

@@ -29,7 +29,11 @@ record Timing(int runs, double p50, double p95, double max) {
     static Timing of(long[] nanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        return new Timing(sorted.length, millis(rank(sorted, 0.50)), millis(rank(sorted, 0.95)), millis(sorted[sorted.length - 1]));
+        return new Timing(
+                sorted.length,
+                millis(rank(sorted, 0.50)),
+                millis(rank(sorted, 0.95)),
+                millis(sorted[sorted.length - 1]));
     }
 
     /**

@@ -20,7 +20,9 @@ class OptionValueTest {
     @NullAndEmptySource
     @ValueSource(strings = {"0", "0k", "-1m", "1.5m", "1g", "10 m", "1_000", "k", "101m", "999999999m", "010k"})
     void rejectsAnythingElseNamingTheValue(String text) {
-        assertThatIllegalArgumentException().isThrownBy(() -> LedgerSize.parse(text)).withMessageStartingWith("size must be");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> LedgerSize.parse(text))
+                .withMessageStartingWith("size must be");
     }
 
     @ParameterizedTest
@@ -32,6 +34,8 @@ class OptionValueTest {
     @ParameterizedTest
     @ValueSource(strings = {"0d", "366d", "30", "1w", "d"})
     void rejectsRangesOutsideTheSeededYear(String text) {
-        assertThatIllegalArgumentException().isThrownBy(() -> QueryRange.parse(text)).withMessageStartingWith("range");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> QueryRange.parse(text))
+                .withMessageStartingWith("range");
     }
 }

@@ -25,17 +25,29 @@ class QueryBenchmarkTest {
     private static String report;
     /** The harness's progress and, if it failed, why: shown when a test fails. */
     private static String log;
+
     private static String docs;
 
     @BeforeAll
     static void runsAtOneHundredThousandRows() throws Exception {
         Path output = directory.resolve("benchmarks.md");
-        Files.writeString(output, "# Benchmarks\n\nProse before.\n\n" + ReportFile.START + "\nan older run\n" + ReportFile.END
-                + "\n\nProse after.\n");
+        Files.writeString(
+                output,
+                "# Benchmarks\n\nProse before.\n\n" + ReportFile.START + "\nan older run\n" + ReportFile.END
+                        + "\n\nProse after.\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        exitCode = QueryBenchmark.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                "--sizes", "100k", "--runs", "3", "--warmup", "1", "--output", output.toString());
+        exitCode = QueryBenchmark.run(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                "--sizes",
+                "100k",
+                "--runs",
+                "3",
+                "--warmup",
+                "1",
+                "--output",
+                output.toString());
         report = out.toString(StandardCharsets.UTF_8);
         log = err.toString(StandardCharsets.UTF_8);
         docs = Files.readString(output);
@@ -51,10 +63,14 @@ class QueryBenchmarkTest {
         String timing = "[0-9.,]+ / [0-9.,]+ / [0-9.,]+";
         for (DashboardQuery query : DashboardQuery.values()) {
             for (String range : new String[] {"1 day", "30 days", "365 days"}) {
-                String rollupTarget = range.equals("365 days") ? "(pass|\\*\\*fail\\*\\*) \\(≤ " + query.rollupTargetMs() + "\\)" : "—";
-                assertThat(report).containsPattern("\\| " + query.method() + " \\| " + range
-                        + " \\| " + timing + " \\| " + timing + " \\| [0-9.,]+× \\| " + timing + " \\| [0-9,]+× \\| "
-                        + rollupTarget + " \\| .+ \\| (pass|\\*\\*fail\\*\\*|—) \\|");
+                String rollupTarget = range.equals("365 days")
+                        ? "(pass|\\*\\*fail\\*\\*) \\(≤ " + query.rollupTargetMs() + "\\)"
+                        : "—";
+                assertThat(report)
+                        .containsPattern("\\| " + query.method() + " \\| " + range
+                                + " \\| " + timing + " \\| " + timing + " \\| [0-9.,]+× \\| " + timing
+                                + " \\| [0-9,]+× \\| "
+                                + rollupTarget + " \\| .+ \\| (pass|\\*\\*fail\\*\\*|—) \\|");
             }
         }
     }
@@ -63,10 +79,13 @@ class QueryBenchmarkTest {
     void recordsTheRollupsBuildSizeRefreshAndInsertOverhead() {
         assertThat(report)
                 .containsPattern("Build from the whole ledger .*: [0-9.]+ s for [0-9,]+ quarter hours")
-                .containsPattern("Size with indexes: [0-9.,]+ MiB in all, [0-9.,]+ MiB per 1M ledger rows \\(`rollup_status` [0-9.,]+")
-                .containsPattern("Refresh after a bulk load of 100,000 new rows over the last day: [0-9.]+ s \\([0-9,]+ quarter hours")
-                .containsPattern("single-row INSERTs .*3 series of 2,000 per mode.*: [0-9]+ µs per insert without rollups, [0-9]+ µs in refresh mode "
-                        + "\\([+-][0-9]+ %\\), [0-9]+ µs in trigger mode")
+                .containsPattern(
+                        "Size with indexes: [0-9.,]+ MiB in all, [0-9.,]+ MiB per 1M ledger rows \\(`rollup_status` [0-9.,]+")
+                .containsPattern(
+                        "Refresh after a bulk load of 100,000 new rows over the last day: [0-9.]+ s \\([0-9,]+ quarter hours")
+                .containsPattern(
+                        "single-row INSERTs .*3 series of 2,000 per mode.*: [0-9]+ µs per insert without rollups, [0-9]+ µs in refresh mode "
+                                + "\\([+-][0-9]+ %\\), [0-9]+ µs in trigger mode")
                 .containsPattern("bulk load of 100,000 rows .*: [0-9.]+ s without rollups, [0-9.]+ s in refresh mode");
     }
 
@@ -90,17 +109,21 @@ class QueryBenchmarkTest {
 
     @Test
     void recordsEachQuerysPlanOnBothLedgers() {
-        assertThat(report).contains("| grossMargin | Aggregate")
+        assertThat(report)
+                .contains("| grossMargin | Aggregate")
                 .contains("ledger: Index Only Scan using idx_token_usage_analytics")
                 .contains("ledger: Seq Scan");
         for (DashboardQuery query : DashboardQuery.values()) {
-            assertThat(report).containsPattern("\\| " + query.method() + " \\| [^|]+ · ledger: [^|]+ \\| [^|]+ · ledger: [^|]+ \\|");
+            assertThat(report)
+                    .containsPattern(
+                            "\\| " + query.method() + " \\| [^|]+ · ledger: [^|]+ \\| [^|]+ · ledger: [^|]+ \\|");
         }
     }
 
     @Test
     void replacesOnlyWhatStandsBetweenTheMarkersOfTheOutputFile() {
-        assertThat(docs).startsWith("# Benchmarks\n\nProse before.\n\n" + ReportFile.START + "\n## Query latency")
+        assertThat(docs)
+                .startsWith("# Benchmarks\n\nProse before.\n\n" + ReportFile.START + "\n## Query latency")
                 .endsWith(ReportFile.END + "\n\nProse after.\n")
                 .doesNotContain("an older run")
                 .contains(report);

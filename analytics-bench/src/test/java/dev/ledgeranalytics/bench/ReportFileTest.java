@@ -46,6 +46,8 @@ class ReportFileTest {
     void refusesAFileWithOnlyOneMarker() throws IOException {
         Path file = Files.writeString(directory.resolve("broken.md"), ReportFile.END + "\n" + ReportFile.START + "\n");
 
-        assertThatIllegalArgumentException().isThrownBy(() -> ReportFile.write(file, "report\n")).withMessageContaining("broken.md");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ReportFile.write(file, "report\n"))
+                .withMessageContaining("broken.md");
     }
 }

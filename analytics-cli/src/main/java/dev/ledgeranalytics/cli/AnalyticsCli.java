@@ -13,10 +13,19 @@ import picocli.CommandLine.IParameterExceptionHandler;
  * {@code migrate} and {@code verify}. Failures print one line on stderr and exit with a code per kind of failure
  * (see {@code --help}); {@code --verbose} adds the stack trace.
  */
-@Command(name = "analytics", mixinStandardHelpOptions = true, version = "Ledger Analytics 0.1.0-SNAPSHOT",
+@Command(
+        name = "analytics",
+        mixinStandardHelpOptions = true,
+        version = "Ledger Analytics 0.1.0-SNAPSHOT",
         description = "Finance analytics over a PostgreSQL ledger of metered LLM API requests.",
-        subcommands = {DemoCommand.class, ReportCommand.class, ExportCommand.class, MigrateCommand.class, RollupsCommand.class,
-                VerifyCommand.class},
+        subcommands = {
+            DemoCommand.class,
+            ReportCommand.class,
+            ExportCommand.class,
+            MigrateCommand.class,
+            RollupsCommand.class,
+            VerifyCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done (`verify`: READY)",
@@ -27,14 +36,14 @@ import picocli.CommandLine.IParameterExceptionHandler;
             "5:ledger schema not migrated (run `migrate` first)",
             "6:invalid value (date, zone, option)",
             "64:invalid command line",
-            "70:unexpected failure"})
+            "70:unexpected failure"
+        })
 public final class AnalyticsCli implements Runnable {
 
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
-    private AnalyticsCli() {
-    }
+    private AnalyticsCli() {}
 
     @Override
     public void run() {

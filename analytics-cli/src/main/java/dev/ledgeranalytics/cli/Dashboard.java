@@ -25,11 +25,14 @@ record Dashboard(
     static final int TOP_USERS = 10;
 
     static Dashboard load(AnalyticsQueries queries, LedgerFilter filter, Granularity granularity, ZoneId zone) {
-        return new Dashboard(filter, zone,
+        return new Dashboard(
+                filter,
+                zone,
                 queries.grossMargin(filter),
                 queries.providerCosts(filter),
                 queries.marginTrend(filter, granularity, zone),
                 queries.costDistribution(filter),
-                queries.userBreakdown(filter, UserSort.GROSS_MARGIN_DESC, TOP_USERS, null).users());
+                queries.userBreakdown(filter, UserSort.GROSS_MARGIN_DESC, TOP_USERS, null)
+                        .users());
     }
 }

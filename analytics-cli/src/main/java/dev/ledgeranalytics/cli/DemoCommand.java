@@ -20,12 +20,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start an embedded PostgreSQL, migrate, seed a realistic ledger and show the dashboard of the last 30 days.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Start an embedded PostgreSQL, migrate, seed a realistic ledger and show the dashboard of the last 30 days.")
 final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -34,16 +37,25 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     private VerboseOption verbose;
 
-    @Option(names = "--rows", defaultValue = "1000000", description = "Rows to seed over 90 days (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--rows",
+            defaultValue = "1000000",
+            description = "Rows to seed over 90 days (default: ${DEFAULT-VALUE})")
     private long rows;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed of the data (default: ${DEFAULT-VALUE})")
     private long seed;
 
-    @Option(names = "--zone", defaultValue = "UTC", description = "IANA time zone of the trend (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--zone",
+            defaultValue = "UTC",
+            description = "IANA time zone of the trend (default: ${DEFAULT-VALUE})")
     private String zone;
 
-    @Option(names = "--html", paramLabel = "FILE", description = "Also write the dashboard as a self-contained HTML file")
+    @Option(
+            names = "--html",
+            paramLabel = "FILE",
+            description = "Also write the dashboard as a self-contained HTML file")
     private Path html;
 
     @Override
@@ -61,21 +73,31 @@ final class DemoCommand implements Callable<Integer> {
             Instant now = Instant.now().truncatedTo(ChronoUnit.HOURS);
             ProgressBar progress = new ProgressBar(err, rows, rows >= 100_000);
             SeedResult seeded = LedgerSeeder.into(database.dataSource())
-                    .rows(rows).seed(seed).between(now.minus(Duration.ofDays(90)), now)
+                    .rows(rows)
+                    .seed(seed)
+                    .between(now.minus(Duration.ofDays(90)), now)
                     .users((int) Math.min(1_000_000, Math.max(100, rows / 50)))
                     .rebuildIndexes(rows >= 100_000)
                     .progress(progress::update)
                     .load();
             progress.done();
-            out.printf(Locale.ROOT, "Seeded %s rows over 90 days in %.1f s (%s rows/s, indexes included).%n",
-                    Format.count(seeded.rows()), seeded.elapsed().toMillis() / 1000.0, Format.count((long) seeded.rowsPerSecond()));
-            try (Connection connection = database.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            out.printf(
+                    Locale.ROOT,
+                    "Seeded %s rows over 90 days in %.1f s (%s rows/s, indexes included).%n",
+                    Format.count(seeded.rows()),
+                    seeded.elapsed().toMillis() / 1000.0,
+                    Format.count((long) seeded.rowsPerSecond()));
+            try (Connection connection = database.dataSource().getConnection();
+                    Statement statement = connection.createStatement()) {
                 // Fresh statistics and a complete visibility map, as a ledger in production has them.
                 statement.execute("VACUUM ANALYZE analytics.token_usage_ledger");
             }
             long queriesStarted = System.nanoTime();
-            Dashboard dashboard = Dashboard.load(AnalyticsQueries.create(database.dataSource()),
-                    LedgerFilter.between(now.minus(Duration.ofDays(30)), now), Granularity.DAY, zoneId);
+            Dashboard dashboard = Dashboard.load(
+                    AnalyticsQueries.create(database.dataSource()),
+                    LedgerFilter.between(now.minus(Duration.ofDays(30)), now),
+                    Granularity.DAY,
+                    zoneId);
             long queryMillis = (System.nanoTime() - queriesStarted) / 1_000_000;
             TerminalDashboard.print(dashboard, out);
             if (html != null) {
@@ -83,8 +105,11 @@ final class DemoCommand implements Callable<Integer> {
                 out.println();
                 out.println("Wrote the HTML report to " + html.toAbsolutePath());
             }
-            out.printf(Locale.ROOT, "%nThe five dashboard queries took %d ms; the whole demo %.1f s.%n",
-                    queryMillis, (System.nanoTime() - started) / 1e9);
+            out.printf(
+                    Locale.ROOT,
+                    "%nThe five dashboard queries took %d ms; the whole demo %.1f s.%n",
+                    queryMillis,
+                    (System.nanoTime() - started) / 1e9);
         }
         return 0;
     }

@@ -28,8 +28,7 @@ enum ExitCode {
     }
 
     /** What went wrong, in one line a person can act on, and the exit code for it. */
-    record Failure(ExitCode exit, String message) {
-    }
+    record Failure(ExitCode exit, String message) {}
 
     static ExitCode of(Status status) {
         return switch (status) {
@@ -43,7 +42,9 @@ enum ExitCode {
         if (error instanceof IllegalArgumentException || error instanceof DateTimeParseException) {
             return new Failure(BAD_INPUT, error.getMessage());
         }
-        String state = error instanceof AnalyticsException analytics ? analytics.sqlState().orElse("") : "";
+        String state = error instanceof AnalyticsException analytics
+                ? analytics.sqlState().orElse("")
+                : "";
         if (state.startsWith("08")) {
             return new Failure(UNREACHABLE, "cannot reach the database: " + rootMessage(error));
         }
@@ -51,7 +52,8 @@ enum ExitCode {
             return new Failure(AUTHENTICATION, "the database refused the credentials: " + rootMessage(error));
         }
         if (state.equals("42P01") || state.equals("3F000") || state.equals("42704")) {
-            return new Failure(NOT_MIGRATED, "the ledger schema \"" + schema + "\" is not in this database; run `migrate` first");
+            return new Failure(
+                    NOT_MIGRATED, "the ledger schema \"" + schema + "\" is not in this database; run `migrate` first");
         }
         return new Failure(FAILED, rootMessage(error));
     }

@@ -16,18 +16,28 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.TypeConversionException;
 
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
         description = "Write ledger rows, or one query's result, as CSV (RFC 4180) to a file or standard output.")
 final class ExportCommand implements Callable<Integer> {
 
     /** What to export, written on the command line in kebab case: {@code provider-costs}. */
-    enum What { LEDGER, GROSS_MARGIN, PROVIDER_COSTS, MARGIN_TREND, COST_SUMMARY, COST_HISTOGRAM, USERS }
+    enum What {
+        LEDGER,
+        GROSS_MARGIN,
+        PROVIDER_COSTS,
+        MARGIN_TREND,
+        COST_SUMMARY,
+        COST_HISTOGRAM,
+        USERS
+    }
 
     static final class WhatConverter implements ITypeConverter<What> {
         @Override
@@ -53,12 +63,19 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     private FilterOptions filter;
 
-    @Option(names = "--what", defaultValue = "ledger", converter = WhatConverter.class, paramLabel = "WHAT",
+    @Option(
+            names = "--what",
+            defaultValue = "ledger",
+            converter = WhatConverter.class,
+            paramLabel = "WHAT",
             description = "What to export: ledger, gross-margin, provider-costs, margin-trend, cost-summary, "
                     + "cost-histogram or users (default: ${DEFAULT-VALUE})")
     private What what;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to this file instead of standard output")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
+            description = "Write to this file instead of standard output")
     private Path output;
 
     @Override
@@ -90,8 +107,11 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private void write(LedgerFilter rows, Writer out) {
-        CsvExporter exporter = CsvExporter.create(database.dataSource()).withSchema(database.schema).withZone(filter.zone());
-        AnalyticsQueries queries = AnalyticsQueries.create(database.dataSource()).withSchema(database.schema);
+        CsvExporter exporter = CsvExporter.create(database.dataSource())
+                .withSchema(database.schema)
+                .withZone(filter.zone());
+        AnalyticsQueries queries =
+                AnalyticsQueries.create(database.dataSource()).withSchema(database.schema);
         switch (what) {
             case LEDGER -> exporter.exportLedger(rows, out);
             case GROSS_MARGIN -> exporter.write(queries.grossMargin(rows), out);

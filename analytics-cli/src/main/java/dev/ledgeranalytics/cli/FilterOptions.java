@@ -17,23 +17,36 @@ import picocli.CommandLine.Option;
 /** Which rows a command reads, in the terms of {@link LedgerFilter}. */
 final class FilterOptions {
 
-    @Option(names = "--from", paramLabel = "DATE|INSTANT",
+    @Option(
+            names = "--from",
+            paramLabel = "DATE|INSTANT",
             description = "First day (in --zone) or instant included (default: 30 days before --to)")
     String from;
 
-    @Option(names = "--to", paramLabel = "DATE|INSTANT",
+    @Option(
+            names = "--to",
+            paramLabel = "DATE|INSTANT",
             description = "First day (in --zone) or instant excluded (default: now)")
     String to;
 
-    @Option(names = "--zone", paramLabel = "ZONE", defaultValue = "UTC",
+    @Option(
+            names = "--zone",
+            paramLabel = "ZONE",
+            defaultValue = "UTC",
             description = "IANA time zone for days, buckets and printed times (default: ${DEFAULT-VALUE})")
     String zone;
 
-    @Option(names = "--granularity", paramLabel = "UNIT", defaultValue = "DAY",
+    @Option(
+            names = "--granularity",
+            paramLabel = "UNIT",
+            defaultValue = "DAY",
             description = "Trend buckets: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     Granularity granularity;
 
-    @Option(names = "--status", paramLabel = "STATUS", split = ",",
+    @Option(
+            names = "--status",
+            paramLabel = "STATUS",
+            split = ",",
             description = "Statuses to include: ${COMPLETION-CANDIDATES} (default: SUCCESS)")
     List<RequestStatus> statuses = new ArrayList<>();
 
@@ -57,7 +70,8 @@ final class FilterOptions {
         try {
             return ZoneId.of(value);
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException("--zone must be an IANA time zone such as Europe/Berlin, but was \"" + value + "\"", e);
+            throw new IllegalArgumentException(
+                    "--zone must be an IANA time zone such as Europe/Berlin, but was \"" + value + "\"", e);
         }
     }
 
@@ -86,10 +100,14 @@ final class FilterOptions {
 
     private static Instant instant(String option, String value, ZoneId zone) {
         try {
-            return value.length() <= 10 ? LocalDate.parse(value).atStartOfDay(zone).toInstant() : Instant.parse(value);
+            return value.length() <= 10
+                    ? LocalDate.parse(value).atStartOfDay(zone).toInstant()
+                    : Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(option + " must be a date such as 2026-10-01 or an instant such as "
-                    + "2026-10-01T00:00:00Z, but was \"" + value + "\"", e);
+            throw new IllegalArgumentException(
+                    option + " must be a date such as 2026-10-01 or an instant such as "
+                            + "2026-10-01T00:00:00Z, but was \"" + value + "\"",
+                    e);
         }
     }
 }

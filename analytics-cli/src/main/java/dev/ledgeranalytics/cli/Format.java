@@ -13,8 +13,7 @@ final class Format {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT);
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
 
-    private Format() {
-    }
+    private Format() {}
 
     static String usd(BigDecimal amount) {
         if (amount == null) {
@@ -60,7 +59,8 @@ final class Format {
             return "n/a";
         }
         String sign = ratio.signum() > 0 ? "+" : "";
-        return sign + ratio.movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + " %";
+        return sign
+                + ratio.movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + " %";
     }
 
     static String day(Instant instant, ZoneId zone) {

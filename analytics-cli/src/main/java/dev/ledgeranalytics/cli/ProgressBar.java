@@ -29,8 +29,14 @@ final class ProgressBar {
         lastDrawn = now;
         int filled = (int) (WIDTH * Math.min(done, total) / Math.max(1, total));
         double seconds = Math.max(1e-3, (now - started) / 1e9);
-        out.printf(Locale.ROOT, "\rSeeding  [%s%s] %3d %%  %s rows  %s rows/s ", "█".repeat(filled), "·".repeat(WIDTH - filled),
-                100 * Math.min(done, total) / Math.max(1, total), Format.count(done), Format.count((long) (done / seconds)));
+        out.printf(
+                Locale.ROOT,
+                "\rSeeding  [%s%s] %3d %%  %s rows  %s rows/s ",
+                "█".repeat(filled),
+                "·".repeat(WIDTH - filled),
+                100 * Math.min(done, total) / Math.max(1, total),
+                Format.count(done),
+                Format.count((long) (done / seconds)));
         if (done >= total && !finished) {
             finished = true;
             out.println();

@@ -8,11 +8,13 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
         description = "Show the dashboard for a real database (by default the last 30 days, successful requests).")
 final class ReportCommand implements Callable<Integer> {
 
@@ -28,12 +30,16 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     private FilterOptions filter;
 
-    @Option(names = "--html", paramLabel = "FILE", description = "Also write the dashboard as a self-contained HTML file")
+    @Option(
+            names = "--html",
+            paramLabel = "FILE",
+            description = "Also write the dashboard as a self-contained HTML file")
     private Path html;
 
     @Override
     public Integer call() throws Exception {
-        AnalyticsQueries queries = AnalyticsQueries.create(database.dataSource()).withSchema(database.schema);
+        AnalyticsQueries queries =
+                AnalyticsQueries.create(database.dataSource()).withSchema(database.schema);
         Dashboard dashboard = Dashboard.load(queries, filter.filter(Instant.now()), filter.granularity, filter.zone());
         TerminalDashboard.print(dashboard, spec.commandLine().getOut());
         if (html != null) {

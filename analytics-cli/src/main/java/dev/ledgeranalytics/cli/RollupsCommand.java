@@ -9,19 +9,26 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "rollups", mixinStandardHelpOptions = true,
-        description = {"Build, refresh or inspect the rollups the queries read over long ranges (docs/rollups.md).",
-                "Schedule 'rollups refresh' (e.g. every minute from cron); the first refresh builds them."})
+@Command(
+        name = "rollups",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Build, refresh or inspect the rollups the queries read over long ranges (docs/rollups.md).",
+            "Schedule 'rollups refresh' (e.g. every minute from cron); the first refresh builds them."
+        })
 final class RollupsCommand implements Callable<Integer> {
 
     /** What to do with the rollups. */
     enum Action {
-        REFRESH, REBUILD, STATUS, DISABLE
+        REFRESH,
+        REBUILD,
+        STATUS,
+        DISABLE
     }
 
     @Spec
@@ -33,12 +40,16 @@ final class RollupsCommand implements Callable<Integer> {
     @Mixin
     private DatabaseOptions database;
 
-    @Parameters(index = "0", paramLabel = "ACTION",
+    @Parameters(
+            index = "0",
+            paramLabel = "ACTION",
             description = "refresh (apply recorded writes; build on first use), rebuild (from the whole ledger), "
                     + "status, or disable (stop maintaining them; queries read the ledger alone).")
     private Action action;
 
-    @Option(names = "--mode", paramLabel = "MODE",
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
             description = "Also set how writes reach the rollups: refresh (recorded for the next refresh) or trigger "
                     + "(inserts applied in the writer's transaction).")
     private RollupMode mode;
@@ -53,8 +64,11 @@ final class RollupsCommand implements Callable<Integer> {
         switch (action) {
             case REFRESH, REBUILD -> {
                 RefreshResult result = action == Action.REFRESH ? rollups.refresh() : rollups.rebuild();
-                out.printf(Locale.ROOT, "%s %,d quarter hours in %.1f s%n",
-                        result.rebuilt() ? "built from the whole ledger:" : "refreshed", result.quarterHours(),
+                out.printf(
+                        Locale.ROOT,
+                        "%s %,d quarter hours in %.1f s%n",
+                        result.rebuilt() ? "built from the whole ledger:" : "refreshed",
+                        result.quarterHours(),
                         result.took().toMillis() / 1000.0);
             }
             case DISABLE -> {
@@ -66,9 +80,13 @@ final class RollupsCommand implements Callable<Integer> {
             }
         }
         RollupStatus status = rollups.status();
-        out.printf(Locale.ROOT, "rollups in schema \"%s\": %s, mode %s, %,d quarter hours pending%n", database.schema,
+        out.printf(
+                Locale.ROOT,
+                "rollups in schema \"%s\": %s, mode %s, %,d quarter hours pending%n",
+                database.schema,
                 status.built() ? "built " + status.builtAt() + ", refreshed " + status.refreshedAt() : "not built",
-                status.mode().name().toLowerCase(Locale.ROOT), status.pendingQuarterHours());
+                status.mode().name().toLowerCase(Locale.ROOT),
+                status.pendingQuarterHours());
         return 0;
     }
 }

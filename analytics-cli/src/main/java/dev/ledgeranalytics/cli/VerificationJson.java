@@ -12,18 +12,22 @@ import java.util.Map;
 /** The verification report for machines: one JSON object, field names as in the report's records, sizes in bytes. */
 final class VerificationJson {
 
-    private VerificationJson() {
-    }
+    private VerificationJson() {}
 
     static String write(VerificationReport report) {
         return Json.write(object(
                 "schema", report.schema(),
                 "status", report.status(),
-                "findings", report.findings().stream().map(VerificationJson::finding).toList(),
+                "findings",
+                        report.findings().stream()
+                                .map(VerificationJson::finding)
+                                .toList(),
                 "tablePresent", report.tablePresent(),
-                "columns", report.columns().stream().map(VerificationJson::column).toList(),
+                "columns",
+                        report.columns().stream().map(VerificationJson::column).toList(),
                 "statusValues", report.statusValues(),
-                "indexes", report.indexes().stream().map(VerificationJson::index).toList(),
+                "indexes",
+                        report.indexes().stream().map(VerificationJson::index).toList(),
                 "statistics", report.statistics() == null ? null : statistics(report.statistics()),
                 "planFrom", report.planFrom(),
                 "planTo", report.planTo(),

@@ -18,8 +18,7 @@ final class VerificationText {
     private static final String RULE = "=".repeat(80);
     private static final String LINE = "-".repeat(80);
 
-    private VerificationText() {
-    }
+    private VerificationText() {}
 
     static void print(VerificationReport report, PrintWriter out) {
         out.println(RULE);
@@ -49,9 +48,15 @@ final class VerificationText {
             printFindings(report, Finding.Kind.TABLE_MISSING, out);
             return;
         }
-        long ok = report.columns().stream().filter(column -> column.state() == ColumnCheck.State.OK).count();
-        out.printf(Locale.ROOT, "%s Table exists; %d of %d expected columns with the expected type, precision and nullability%n",
-                ok == report.columns().size() ? "✅" : "❌", ok, report.columns().size());
+        long ok = report.columns().stream()
+                .filter(column -> column.state() == ColumnCheck.State.OK)
+                .count();
+        out.printf(
+                Locale.ROOT,
+                "%s Table exists; %d of %d expected columns with the expected type, precision and nullability%n",
+                ok == report.columns().size() ? "✅" : "❌",
+                ok,
+                report.columns().size());
         printFindings(report, Finding.Kind.COLUMN_MISSING, out);
         printFindings(report, Finding.Kind.COLUMN_WRONG, out);
         if (report.findings().stream().noneMatch(finding -> finding.kind() == Finding.Kind.STATUS_VALUE_MISSING)) {
@@ -64,29 +69,47 @@ final class VerificationText {
         section("Indexes (usage since the server's statistics were last reset)", out);
         for (IndexCheck index : report.indexes()) {
             if (index.state() == IndexCheck.State.OK) {
-                out.printf(Locale.ROOT, "✅ %-46s %9s %12s scans %14s entries read%n", index.name(), Format.bytes(index.sizeBytes()),
-                        Format.count(index.scans()), Format.count(index.entriesRead()));
+                out.printf(
+                        Locale.ROOT,
+                        "✅ %-46s %9s %12s scans %14s entries read%n",
+                        index.name(),
+                        Format.bytes(index.sizeBytes()),
+                        Format.count(index.scans()),
+                        Format.count(index.entriesRead()));
             }
         }
         List<String> unused = report.indexes().stream()
-                .filter(index -> index.state() == IndexCheck.State.OK && index.scans() == 0).map(IndexCheck::name).toList();
+                .filter(index -> index.state() == IndexCheck.State.OK && index.scans() == 0)
+                .map(IndexCheck::name)
+                .toList();
         if (!unused.isEmpty()) {
             out.println("ℹ️  Never scanned yet (information only): " + String.join(", ", unused));
         }
-        for (Finding.Kind kind : List.of(Finding.Kind.INDEX_MISSING, Finding.Kind.INDEX_INVALID, Finding.Kind.INDEX_DIFFERENT)) {
+        for (Finding.Kind kind :
+                List.of(Finding.Kind.INDEX_MISSING, Finding.Kind.INDEX_INVALID, Finding.Kind.INDEX_DIFFERENT)) {
             printFindings(report, kind, out);
         }
     }
 
     private static void statistics(TableStatistics statistics, PrintWriter out) {
         section("Data and planner statistics", out);
-        out.printf(Locale.ROOT, "Rows (estimated): %s   table %s   indexes %s%n", Format.count(statistics.estimatedRows()),
-                Format.bytes(statistics.tableBytes()), Format.bytes(statistics.indexBytes()));
-        String analyzed = statistics.lastAnalyzed() == null ? "never analyzed"
+        out.printf(
+                Locale.ROOT,
+                "Rows (estimated): %s   table %s   indexes %s%n",
+                Format.count(statistics.estimatedRows()),
+                Format.bytes(statistics.tableBytes()),
+                Format.bytes(statistics.indexBytes()));
+        String analyzed = statistics.lastAnalyzed() == null
+                ? "never analyzed"
                 : "analyzed " + Format.minute(statistics.lastAnalyzed(), ZoneOffset.UTC) + " UTC";
-        out.printf(Locale.ROOT, "%s Statistics %s: %s, %s rows modified since (stale above %s)%n",
-                statistics.stale() ? "⚠️ " : "✅", statistics.stale() ? "stale" : "fresh", analyzed,
-                Format.count(statistics.modifiedSinceAnalyze()), Format.count(statistics.staleThreshold()));
+        out.printf(
+                Locale.ROOT,
+                "%s Statistics %s: %s, %s rows modified since (stale above %s)%n",
+                statistics.stale() ? "⚠️ " : "✅",
+                statistics.stale() ? "stale" : "fresh",
+                analyzed,
+                Format.count(statistics.modifiedSinceAnalyze()),
+                Format.count(statistics.staleThreshold()));
     }
 
     private static void plans(VerificationReport report, PrintWriter out) {
@@ -95,13 +118,17 @@ final class VerificationText {
             out.println("⏭️  Skipped: the dashboard queries cannot run on a BROKEN schema");
             return;
         }
-        section("Query plans (EXPLAIN, last 30 days of data: " + Format.minute(report.planFrom(), ZoneOffset.UTC) + " to "
-                + Format.minute(report.planTo(), ZoneOffset.UTC) + " UTC)", out);
+        section(
+                "Query plans (EXPLAIN, last 30 days of data: " + Format.minute(report.planFrom(), ZoneOffset.UTC)
+                        + " to " + Format.minute(report.planTo(), ZoneOffset.UTC) + " UTC)",
+                out);
         for (PlanCheck plan : report.plans()) {
             String verdict = switch (plan.verdict()) {
                 case USES_INDEX -> "✅ " + plan.statement() + ": reads the ledger through idx_token_usage_analytics";
-                case OFF_INDEX -> "⚠️  " + plan.statement() + ": does not read the ledger through idx_token_usage_analytics";
-                case TOO_FEW_ROWS -> "ℹ️  " + plan.statement() + ": not judged, too few rows for the plan to mean anything";
+                case OFF_INDEX ->
+                    "⚠️  " + plan.statement() + ": does not read the ledger through idx_token_usage_analytics";
+                case TOO_FEW_ROWS ->
+                    "ℹ️  " + plan.statement() + ": not judged, too few rows for the plan to mean anything";
             };
             out.println(verdict);
             plan.nodes().forEach(node -> out.println("     " + node));
@@ -115,7 +142,8 @@ final class VerificationText {
     }
 
     private static void printFindings(VerificationReport report, Finding.Kind kind, PrintWriter out) {
-        report.findings().stream().filter(finding -> finding.kind() == kind)
+        report.findings().stream()
+                .filter(finding -> finding.kind() == kind)
                 .forEach(finding -> out.println(marker(finding.status()) + " " + finding.message()));
     }
 

@@ -6,14 +6,18 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check a database's ledger schema against what this version needs: table, columns, status values, "
-                + "indexes (present, valid, used), planner statistics and the dashboard queries' plans.",
-            "Nothing is changed; the queries are only EXPLAINed."},
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check a database's ledger schema against what this version needs: table, columns, status values, "
+                    + "indexes (present, valid, used), planner statistics and the dashboard queries' plans.",
+            "Nothing is changed; the queries are only EXPLAINed."
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:READY: everything is there and healthy",
@@ -24,7 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "4:authentication failed",
             "6:invalid value (--schema)",
             "64:invalid command line",
-            "70:unexpected failure"})
+            "70:unexpected failure"
+        })
 final class VerifyCommand implements Callable<Integer> {
 
     @Spec

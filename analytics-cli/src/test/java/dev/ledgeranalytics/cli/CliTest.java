@@ -52,7 +52,11 @@ class CliTest {
     @BeforeAll
     static void seed() {
         seeded = TestDatabase.migrated();
-        LedgerSeeder.into(seeded.dataSource()).rows(20_000).between(Instant.parse("2026-08-01T00:00:00Z"), TO).users(3_000).seed(5)
+        LedgerSeeder.into(seeded.dataSource())
+                .rows(20_000)
+                .between(Instant.parse("2026-08-01T00:00:00Z"), TO)
+                .users(3_000)
+                .seed(5)
                 .load();
     }
 
@@ -61,8 +65,7 @@ class CliTest {
         seeded.close();
     }
 
-    record Run(int exitCode, String out, String err) {
-    }
+    record Run(int exitCode, String out, String err) {}
 
     static Run run(String... args) {
         StringWriter out = new StringWriter();
@@ -78,10 +81,18 @@ class CliTest {
         Run demo = run("demo", "--rows", "20000", "--zone", "Europe/Berlin", "--html", html.toString());
 
         assertThat(demo.exitCode()).as(demo.err()).isZero();
-        assertThat(demo.out()).contains("Seeded 20,000 rows", "== Key figures", "== Cost per provider", "== Gross margin per day",
-                "== Cost per request", "== Top 10 users", "The five dashboard queries took");
+        assertThat(demo.out())
+                .contains(
+                        "Seeded 20,000 rows",
+                        "== Key figures",
+                        "== Cost per provider",
+                        "== Gross margin per day",
+                        "== Cost per request",
+                        "== Top 10 users",
+                        "The five dashboard queries took");
         assertThat(demo.err()).contains("Seeding", "100 %");
-        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(html.toFile());
+        Document document =
+                DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(html.toFile());
         for (String panel : List.of("kpis", "providers", "trend", "costs", "users")) {
             assertThat(document.getElementsByTagName("section").getLength()).isEqualTo(5);
             assertThat(Files.readString(html)).contains("<section id=\"" + panel + "\">");
@@ -94,11 +105,25 @@ class CliTest {
     void reportShowsTheDashboardOfARealDatabase() throws Exception {
         Path html = temp.resolve("october.html");
 
-        Run report = run("report", "--jdbc-url", seeded.jdbcUrl(), "--from", RANGE_FROM, "--to", RANGE_TO,
-                "--zone", "America/New_York", "--provider", "openai,anthropic", "--html", html.toString());
+        Run report = run(
+                "report",
+                "--jdbc-url",
+                seeded.jdbcUrl(),
+                "--from",
+                RANGE_FROM,
+                "--to",
+                RANGE_TO,
+                "--zone",
+                "America/New_York",
+                "--provider",
+                "openai,anthropic",
+                "--html",
+                html.toString());
 
         assertThat(report.exitCode()).as(report.err()).isZero();
-        assertThat(report.out()).contains("America/New_York", "openai", "anthropic").doesNotContain("  google ");
+        assertThat(report.out())
+                .contains("America/New_York", "openai", "anthropic")
+                .doesNotContain("  google ");
         DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(html.toFile());
     }
 
@@ -109,7 +134,12 @@ class CliTest {
             Run second = run("migrate", "--jdbc-url", empty.jdbcUrl(), "--schema", "billing");
 
             assertThat(first.exitCode()).as(first.err()).isZero();
-            assertThat(first.out()).contains("applied V1 ledger tables", "applied V2 ledger indexes", "applied V3 rollups", "at version 3");
+            assertThat(first.out())
+                    .contains(
+                            "applied V1 ledger tables",
+                            "applied V2 ledger indexes",
+                            "applied V3 rollups",
+                            "at version 3");
             assertThat(second.out()).contains("nothing to apply");
         }
     }
@@ -117,29 +147,52 @@ class CliTest {
     @Test
     void rollupsAreBuiltRefreshedAndDisabledAndTheReportReadsTheSameThroughThem() {
         try (TestDatabase database = TestDatabase.migrated()) {
-            LedgerSeeder.into(database.dataSource()).rows(5_000).between(Instant.parse("2026-09-01T00:00:00Z"), TO).users(300)
-                    .seed(8).load();
-            String[] report = {"report", "--jdbc-url", database.jdbcUrl(), "--from", "2026-09-01", "--to", RANGE_TO,
-                "--zone", "Asia/Kathmandu"};
+            LedgerSeeder.into(database.dataSource())
+                    .rows(5_000)
+                    .between(Instant.parse("2026-09-01T00:00:00Z"), TO)
+                    .users(300)
+                    .seed(8)
+                    .load();
+            String[] report = {
+                "report",
+                "--jdbc-url",
+                database.jdbcUrl(),
+                "--from",
+                "2026-09-01",
+                "--to",
+                RANGE_TO,
+                "--zone",
+                "Asia/Kathmandu"
+            };
             Run before = run(report);
 
             Run status = run("rollups", "status", "--jdbc-url", database.jdbcUrl());
             Run build = run("rollups", "refresh", "--jdbc-url", database.jdbcUrl());
-            TestLedger.in(database.dataSource()).row().at(Instant.parse("2026-10-20T08:05:00Z")).vendorCost("0.01000000")
-                    .credits(5).insert();
+            TestLedger.in(database.dataSource())
+                    .row()
+                    .at(Instant.parse("2026-10-20T08:05:00Z"))
+                    .vendorCost("0.01000000")
+                    .credits(5)
+                    .insert();
             Run refresh = run("rollups", "REFRESH", "--jdbc-url", database.jdbcUrl(), "--mode", "trigger");
             Run throughRollups = run(report);
             Run disable = run("rollups", "disable", "--jdbc-url", database.jdbcUrl());
             Run fromTheLedger = run(report);
 
-            assertThat(status.out()).as(status.err()).contains("rollups in schema \"analytics\": not built, mode refresh");
+            assertThat(status.out())
+                    .as(status.err())
+                    .contains("rollups in schema \"analytics\": not built, mode refresh");
             assertThat(build.exitCode()).as(build.err()).isZero();
-            assertThat(build.out()).containsPattern("built from the whole ledger: [0-9,]+ quarter hours in [0-9.]+ s")
+            assertThat(build.out())
+                    .containsPattern("built from the whole ledger: [0-9,]+ quarter hours in [0-9.]+ s")
                     .contains(", mode refresh, 0 quarter hours pending");
-            assertThat(refresh.out()).contains("refreshed 1 quarter hours in").contains(", mode trigger, 0 quarter hours pending");
+            assertThat(refresh.out())
+                    .contains("refreshed 1 quarter hours in")
+                    .contains(", mode trigger, 0 quarter hours pending");
             assertThat(disable.out()).contains("disabled").contains("not built, mode trigger");
             assertThat(throughRollups.exitCode()).as(throughRollups.err()).isZero();
-            // Through the rollups, percentiles are estimates within 1 % (docs/rollups.md); everything else is identical.
+            // Through the rollups, percentiles are estimates within 1 % (docs/rollups.md); everything else is
+            // identical.
             String percentiles = "p50 \\$[0-9.]+; p90 \\$[0-9.]+; p95 \\$[0-9.]+; p99 \\$[0-9.]+";
             assertThat(throughRollups.out()).containsPattern(percentiles).isNotEqualTo(before.out());
             assertThat(throughRollups.out().replaceAll(percentiles, "percentiles"))
@@ -169,8 +222,20 @@ class CliTest {
     void exportedLedgerRowsReadBackExactlyIncludingDecimalsAndZoneOffsets() throws Exception {
         Path file = temp.resolve("ledger.csv");
 
-        Run export = run("export", "--jdbc-url", seeded.jdbcUrl(), "--from", RANGE_FROM, "--to", RANGE_TO,
-                "--status", "success,failed,cancelled", "--zone", "Europe/Berlin", "--output", file.toString());
+        Run export = run(
+                "export",
+                "--jdbc-url",
+                seeded.jdbcUrl(),
+                "--from",
+                RANGE_FROM,
+                "--to",
+                RANGE_TO,
+                "--status",
+                "success,failed,cancelled",
+                "--zone",
+                "Europe/Berlin",
+                "--output",
+                file.toString());
 
         assertThat(export.exitCode()).as(export.err()).isZero();
         List<List<String>> csv = Csv.parse(Files.readString(file));
@@ -179,8 +244,9 @@ class CliTest {
         Map<String, List<String>> byId = new HashMap<>();
         csv.subList(1, csv.size()).forEach(row -> byId.put(row.get(0), row));
         int checked = 0;
-        try (Connection connection = seeded.dataSource().getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("""
+        try (Connection connection = seeded.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("""
                      SELECT l.id::text, l.created_at, l.vendor_cost, l.gross_margin_usd, p.slug, l.error_code, l.status::text
                      FROM analytics.token_usage_ledger l JOIN analytics.providers p ON p.id = l.provider_id
                      WHERE l.created_at >= '2026-10-01T22:00:00Z' AND l.created_at < '2026-10-31T23:00:00Z'""")) {
@@ -188,10 +254,14 @@ class CliTest {
                 List<String> row = byId.remove(rs.getString(1));
                 assertThat(row).as(rs.getString(1)).isNotNull();
                 OffsetDateTime createdAt = OffsetDateTime.parse(row.get(header.indexOf("created_at")));
-                assertThat(createdAt.toInstant()).isEqualTo(rs.getObject(2, OffsetDateTime.class).toInstant());
-                assertThat(createdAt.getOffset()).isEqualTo(ZoneId.of("Europe/Berlin").getRules().getOffset(createdAt.toInstant()));
-                assertThat(row.get(header.indexOf("vendor_cost"))).isEqualTo(rs.getBigDecimal(3).toPlainString());
-                assertThat(row.get(header.indexOf("gross_margin_usd"))).isEqualTo(rs.getBigDecimal(4).toPlainString());
+                assertThat(createdAt.toInstant())
+                        .isEqualTo(rs.getObject(2, OffsetDateTime.class).toInstant());
+                assertThat(createdAt.getOffset())
+                        .isEqualTo(ZoneId.of("Europe/Berlin").getRules().getOffset(createdAt.toInstant()));
+                assertThat(row.get(header.indexOf("vendor_cost")))
+                        .isEqualTo(rs.getBigDecimal(3).toPlainString());
+                assertThat(row.get(header.indexOf("gross_margin_usd")))
+                        .isEqualTo(rs.getBigDecimal(4).toPlainString());
                 assertThat(row.get(header.indexOf("provider"))).isEqualTo(rs.getString(5));
                 assertThat(row.get(header.indexOf("error_code"))).isEqualTo(rs.getString(6));
                 assertThat(row.get(header.indexOf("status"))).isEqualTo(rs.getString(7));
@@ -205,13 +275,25 @@ class CliTest {
     @Test
     void exportedQueryResultsEqualTheQueriesExactly() throws Exception {
         Path file = temp.resolve("providers.csv");
-        LedgerFilter october = LedgerFilter.between(Instant.parse("2026-10-02T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"));
+        LedgerFilter october =
+                LedgerFilter.between(Instant.parse("2026-10-02T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"));
 
-        Run export = run("export", "--jdbc-url", seeded.jdbcUrl(), "--from", RANGE_FROM, "--to", RANGE_TO,
-                "--what", "provider-costs", "--output", file.toString());
+        Run export = run(
+                "export",
+                "--jdbc-url",
+                seeded.jdbcUrl(),
+                "--from",
+                RANGE_FROM,
+                "--to",
+                RANGE_TO,
+                "--what",
+                "provider-costs",
+                "--output",
+                file.toString());
 
         assertThat(export.exitCode()).as(export.err()).isZero();
-        List<ProviderCost> expected = AnalyticsQueries.create(seeded.dataSource()).providerCosts(october);
+        List<ProviderCost> expected =
+                AnalyticsQueries.create(seeded.dataSource()).providerCosts(october);
         List<List<String>> csv = Csv.parse(Files.readString(file));
         assertThat(csv).hasSize(expected.size() + 1);
         for (int i = 0; i < expected.size(); i++) {
@@ -221,10 +303,22 @@ class CliTest {
             assertThat(new BigDecimal(row.get(8))).isEqualTo(expected.get(i).costShare());
         }
         for (String what : List.of("gross-margin", "margin-trend", "cost-summary", "cost-histogram", "users")) {
-            Run other = run("export", "--jdbc-url", seeded.jdbcUrl(), "--from", RANGE_FROM, "--to", RANGE_TO, "--what", what,
-                    "--output", temp.resolve(what + ".csv").toString());
+            Run other = run(
+                    "export",
+                    "--jdbc-url",
+                    seeded.jdbcUrl(),
+                    "--from",
+                    RANGE_FROM,
+                    "--to",
+                    RANGE_TO,
+                    "--what",
+                    what,
+                    "--output",
+                    temp.resolve(what + ".csv").toString());
             assertThat(other.exitCode()).as(what + ": " + other.err()).isZero();
-            assertThat(Csv.parse(Files.readString(temp.resolve(what + ".csv")))).as(what).hasSizeGreaterThan(1);
+            assertThat(Csv.parse(Files.readString(temp.resolve(what + ".csv"))))
+                    .as(what)
+                    .hasSizeGreaterThan(1);
         }
     }
 
@@ -233,8 +327,18 @@ class CliTest {
         Path file = temp.resolve("users.csv");
         LedgerFilter seededRange = LedgerFilter.between(Instant.parse("2026-08-01T00:00:00Z"), TO);
 
-        Run export = run("export", "--jdbc-url", seeded.jdbcUrl(), "--from", "2026-08-01", "--to", RANGE_TO,
-                "--what", "users", "--output", file.toString());
+        Run export = run(
+                "export",
+                "--jdbc-url",
+                seeded.jdbcUrl(),
+                "--from",
+                "2026-08-01",
+                "--to",
+                RANGE_TO,
+                "--what",
+                "users",
+                "--output",
+                file.toString());
 
         assertThat(export.exitCode()).as(export.err()).isZero();
         List<UserUsage> expected = new ArrayList<>();
@@ -260,8 +364,20 @@ class CliTest {
         Path file = temp.resolve("trend.csv");
         Files.writeString(file, "last month's export");
 
-        Run export = run("export", "--jdbc-url", seeded.jdbcUrl(), "--what", "margin-trend", "--granularity", "hour",
-                "--from", "2024-01-01", "--to", RANGE_TO, "--output", file.toString());
+        Run export = run(
+                "export",
+                "--jdbc-url",
+                seeded.jdbcUrl(),
+                "--what",
+                "margin-trend",
+                "--granularity",
+                "hour",
+                "--from",
+                "2024-01-01",
+                "--to",
+                RANGE_TO,
+                "--output",
+                file.toString());
 
         assertThat(export.exitCode()).isEqualTo(ExitCode.BAD_INPUT.code);
         assertThat(export.err()).contains("10000");
@@ -280,17 +396,23 @@ class CliTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         StringWriter err = new StringWriter();
 
-        int code = AnalyticsCli.run(new PrintWriter(broken), new PrintWriter(err), "export", "--jdbc-url", seeded.jdbcUrl(),
-                "--from", RANGE_FROM, "--to", RANGE_TO);
+        int code = AnalyticsCli.run(
+                new PrintWriter(broken),
+                new PrintWriter(err),
+                "export",
+                "--jdbc-url",
+                seeded.jdbcUrl(),
+                "--from",
+                RANGE_FROM,
+                "--to",
+                RANGE_TO);
 
         assertThat(code).isEqualTo(ExitCode.FAILED.code);
         assertThat(err.toString()).contains("standard output");
@@ -301,7 +423,10 @@ class CliTest {
         Run run = run("report", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/nothing");
 
         assertThat(run.exitCode()).isEqualTo(3);
-        assertThat(run.err()).startsWith("error: cannot reach the database").contains("--verbose").doesNotContain("\tat ");
+        assertThat(run.err())
+                .startsWith("error: cannot reach the database")
+                .contains("--verbose")
+                .doesNotContain("\tat ");
     }
 
     @Test
@@ -318,7 +443,8 @@ class CliTest {
             Run run = run("report", "--jdbc-url", empty.jdbcUrl(), "--verbose");
 
             assertThat(run.exitCode()).isEqualTo(5);
-            assertThat(run.err()).startsWith("error: the ledger schema \"analytics\" is not in this database; run `migrate` first")
+            assertThat(run.err())
+                    .startsWith("error: the ledger schema \"analytics\" is not in this database; run `migrate` first")
                     .contains("\tat ");
         }
     }
@@ -348,44 +474,52 @@ class CliTest {
             assertThat(help.out()).contains("Usage: analytics " + command);
         }
         assertThat(run("--help").out()).contains("Exit codes:", "run `migrate` first", "`verify`: DEGRADED");
-        assertThat(run("verify", "--help").out()).contains("0    READY", "1    DEGRADED", "2    BROKEN", "64   invalid command line");
+        assertThat(run("verify", "--help").out())
+                .contains("0    READY", "1    DEGRADED", "2    BROKEN", "64   invalid command line");
     }
 
     @Test
     void verifyPrintsEverySectionOfAHealthyLedgerAndExits0() {
         try (TestDatabase database = TestDatabase.migrated()) {
-            LedgerSeeder.into(database.dataSource()).rows(12_000).between(TO.minus(Duration.ofDays(365)), TO).seed(3).load();
+            LedgerSeeder.into(database.dataSource())
+                    .rows(12_000)
+                    .between(TO.minus(Duration.ofDays(365)), TO)
+                    .seed(3)
+                    .load();
             TestLedger.in(database.dataSource()).vacuum();
 
             Run verify = run("verify", "--jdbc-url", database.jdbcUrl());
 
             assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
-            assertThat(verify.out()).contains(
-                    "✅ Table exists; 26 of 26 expected columns with the expected type, precision and nullability",
-                    "✅ request_status values: success, failed, cancelled",
-                    "✅ idx_token_usage_analytics",
-                    "Rows (estimated): 12,000",
-                    "✅ Statistics fresh: analyzed",
-                    "✅ grossMargin: reads the ledger through idx_token_usage_analytics",
-                    "Index Only Scan using idx_token_usage_analytics on token_usage_ledger",
-                    "Status: ✅ READY");
+            assertThat(verify.out())
+                    .contains(
+                            "✅ Table exists; 26 of 26 expected columns with the expected type, precision and nullability",
+                            "✅ request_status values: success, failed, cancelled",
+                            "✅ idx_token_usage_analytics",
+                            "Rows (estimated): 12,000",
+                            "✅ Statistics fresh: analyzed",
+                            "✅ grossMargin: reads the ledger through idx_token_usage_analytics",
+                            "Index Only Scan using idx_token_usage_analytics on token_usage_ledger",
+                            "Status: ✅ READY");
         }
     }
 
     @Test
     void verifyNamesTheMissingIndexAndExits1() throws Exception {
         try (TestDatabase database = TestDatabase.migrated()) {
-            try (Connection connection = database.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            try (Connection connection = database.dataSource().getConnection();
+                    Statement statement = connection.createStatement()) {
                 statement.execute("DROP INDEX analytics.idx_token_usage_success");
             }
 
             Run verify = run("verify", "--jdbc-url", database.jdbcUrl());
 
             assertThat(verify.exitCode()).as(verify.out() + verify.err()).isEqualTo(1);
-            assertThat(verify.out()).contains(
-                    "⚠️  index idx_token_usage_success (created_at DESC) WHERE status = 'success'::request_status does not exist",
-                    "ℹ️  grossMargin: not judged, too few rows",
-                    "Status: ⚠️  DEGRADED");
+            assertThat(verify.out())
+                    .contains(
+                            "⚠️  index idx_token_usage_success (created_at DESC) WHERE status = 'success'::request_status does not exist",
+                            "ℹ️  grossMargin: not judged, too few rows",
+                            "Status: ⚠️  DEGRADED");
         }
     }
 
@@ -395,16 +529,20 @@ class CliTest {
             Run verify = run("verify", "--jdbc-url", empty.jdbcUrl());
 
             assertThat(verify.exitCode()).as(verify.out() + verify.err()).isEqualTo(2);
-            assertThat(verify.out()).contains("❌ table analytics.token_usage_ledger does not exist; run the migrations",
-                    "Status: ❌ BROKEN");
+            assertThat(verify.out())
+                    .contains(
+                            "❌ table analytics.token_usage_ledger does not exist; run the migrations",
+                            "Status: ❌ BROKEN");
         }
     }
 
     @Test
     void verifyWritesTheReportAsJsonForMachines() throws Exception {
         try (TestDatabase database = TestDatabase.migrated()) {
-            try (Connection connection = database.dataSource().getConnection(); Statement statement = connection.createStatement()) {
-                statement.execute("ALTER TABLE analytics.token_usage_ledger ALTER COLUMN vendor_cost TYPE numeric(12,4)");
+            try (Connection connection = database.dataSource().getConnection();
+                    Statement statement = connection.createStatement()) {
+                statement.execute(
+                        "ALTER TABLE analytics.token_usage_ledger ALTER COLUMN vendor_cost TYPE numeric(12,4)");
             }
 
             Run verify = run("verify", "--jdbc-url", database.jdbcUrl(), "--json");
@@ -412,9 +550,17 @@ class CliTest {
             assertThat(verify.exitCode()).as(verify.err()).isEqualTo(2);
             Map<?, ?> json = (Map<?, ?>) new JSONParser().parse(verify.out());
             assertThat(json.get("status")).isEqualTo("BROKEN");
-            assertThat((List<?>) json.get("findings")).singleElement().isEqualTo(Map.of(
-                    "status", "BROKEN", "kind", "COLUMN_WRONG", "subject", "vendor_cost",
-                    "message", "column vendor_cost is numeric(12,4) NOT NULL, expected numeric(10,8) NOT NULL"));
+            assertThat((List<?>) json.get("findings"))
+                    .singleElement()
+                    .isEqualTo(Map.of(
+                            "status",
+                            "BROKEN",
+                            "kind",
+                            "COLUMN_WRONG",
+                            "subject",
+                            "vendor_cost",
+                            "message",
+                            "column vendor_cost is numeric(12,4) NOT NULL, expected numeric(10,8) NOT NULL"));
             assertThat((List<?>) json.get("columns")).hasSize(26);
             assertThat((List<?>) json.get("indexes")).hasSize(8);
             assertThat(json.get("plans")).isEqualTo(List.of());

@@ -26,8 +26,7 @@ public final class GenerateJooqModel {
     /** The package of the generated classes. */
     static final String PACKAGE = "dev.ledgeranalytics.schema";
 
-    private GenerateJooqModel() {
-    }
+    private GenerateJooqModel() {}
 
     /**
      * Generates the model.
@@ -37,13 +36,13 @@ public final class GenerateJooqModel {
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
-            throw new IllegalArgumentException("usage: GenerateJooqModel <target directory>, but got "
-                    + args.length + " arguments");
+            throw new IllegalArgumentException(
+                    "usage: GenerateJooqModel <target directory>, but got " + args.length + " arguments");
         }
         Path target = Path.of(args[0]).toAbsolutePath();
         // Stopped here rather than by a shutdown hook: inside Maven, this class loader is gone by JVM exit.
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start();
-             Connection connection = postgres.getPostgresDatabase().getConnection()) {
+                Connection connection = postgres.getPostgresDatabase().getConnection()) {
             AnalyticsMigrations.create(postgres.getPostgresDatabase()).migrate();
             GenerationTool tool = new GenerationTool();
             tool.setConnection(connection);

@@ -64,14 +64,32 @@ public final class CsvExporter {
     private static final int FETCH_SIZE = 10_000;
 
     private static final List<Field<?>> LEDGER_COLUMNS = List.of(
-            TOKEN_USAGE_LEDGER.ID, TOKEN_USAGE_LEDGER.REQUEST_ID, TOKEN_USAGE_LEDGER.CREATED_AT, TOKEN_USAGE_LEDGER.STATUS,
-            PROVIDERS.SLUG, TOKEN_USAGE_LEDGER.MODEL_ID, TOKEN_USAGE_LEDGER.USER_ID, TOKEN_USAGE_LEDGER.USER_TIER,
-            TOKEN_USAGE_LEDGER.API_KEY_ID, TOKEN_USAGE_LEDGER.REQUEST_TYPE, TOKEN_USAGE_LEDGER.INPUT_TOKENS,
-            TOKEN_USAGE_LEDGER.CACHED_INPUT_TOKENS, TOKEN_USAGE_LEDGER.OUTPUT_TOKENS, TOKEN_USAGE_LEDGER.REASONING_TOKENS,
-            TOKEN_USAGE_LEDGER.VENDOR_COST, TOKEN_USAGE_LEDGER.MARGIN_MULTIPLIER, TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD,
-            TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED, TOKEN_USAGE_LEDGER.LATENCY_MS, TOKEN_USAGE_LEDGER.TIME_TO_FIRST_TOKEN_MS,
-            TOKEN_USAGE_LEDGER.ERROR_CODE, TOKEN_USAGE_LEDGER.IS_STREAMING, TOKEN_USAGE_LEDGER.UPSTREAM_REQUEST_ID,
-            TOKEN_USAGE_LEDGER.SESSION_ID, TOKEN_USAGE_LEDGER.METADATA, TOKEN_USAGE_LEDGER.UPDATED_AT);
+            TOKEN_USAGE_LEDGER.ID,
+            TOKEN_USAGE_LEDGER.REQUEST_ID,
+            TOKEN_USAGE_LEDGER.CREATED_AT,
+            TOKEN_USAGE_LEDGER.STATUS,
+            PROVIDERS.SLUG,
+            TOKEN_USAGE_LEDGER.MODEL_ID,
+            TOKEN_USAGE_LEDGER.USER_ID,
+            TOKEN_USAGE_LEDGER.USER_TIER,
+            TOKEN_USAGE_LEDGER.API_KEY_ID,
+            TOKEN_USAGE_LEDGER.REQUEST_TYPE,
+            TOKEN_USAGE_LEDGER.INPUT_TOKENS,
+            TOKEN_USAGE_LEDGER.CACHED_INPUT_TOKENS,
+            TOKEN_USAGE_LEDGER.OUTPUT_TOKENS,
+            TOKEN_USAGE_LEDGER.REASONING_TOKENS,
+            TOKEN_USAGE_LEDGER.VENDOR_COST,
+            TOKEN_USAGE_LEDGER.MARGIN_MULTIPLIER,
+            TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD,
+            TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED,
+            TOKEN_USAGE_LEDGER.LATENCY_MS,
+            TOKEN_USAGE_LEDGER.TIME_TO_FIRST_TOKEN_MS,
+            TOKEN_USAGE_LEDGER.ERROR_CODE,
+            TOKEN_USAGE_LEDGER.IS_STREAMING,
+            TOKEN_USAGE_LEDGER.UPSTREAM_REQUEST_ID,
+            TOKEN_USAGE_LEDGER.SESSION_ID,
+            TOKEN_USAGE_LEDGER.METADATA,
+            TOKEN_USAGE_LEDGER.UPDATED_AT);
 
     private final DSLContext dsl;
     private final String schema;
@@ -142,7 +160,8 @@ public final class CsvExporter {
             long written = 0;
             try (Cursor<Record> cursor = tx.select(LEDGER_COLUMNS)
                     .from(TOKEN_USAGE_LEDGER)
-                    .join(PROVIDERS).on(PROVIDERS.ID.eq(TOKEN_USAGE_LEDGER.PROVIDER_ID))
+                    .join(PROVIDERS)
+                    .on(PROVIDERS.ID.eq(TOKEN_USAGE_LEDGER.PROVIDER_ID))
                     .where(LedgerConditions.matching(filter))
                     .orderBy(TOKEN_USAGE_LEDGER.CREATED_AT, TOKEN_USAGE_LEDGER.ID)
                     .fetchSize(FETCH_SIZE)
@@ -153,7 +172,8 @@ public final class CsvExporter {
                 ResultSet results = cursor.resultSet();
                 while (results.next()) {
                     for (int i = 0; i < LEDGER_COLUMNS.size(); i++) {
-                        csv.field(ledgerText(results, i + 1, LEDGER_COLUMNS.get(i).getType()));
+                        csv.field(
+                                ledgerText(results, i + 1, LEDGER_COLUMNS.get(i).getType()));
                     }
                     csv.endRow();
                     written++;
@@ -186,8 +206,19 @@ public final class CsvExporter {
      * @param out    where to write; flushed, not closed
      */
     public void write(GrossMargin result, Writer out) {
-        CsvWriter csv = start(out, "period", "from", "to", "requests", "input_tokens", "output_tokens", "vendor_cost",
-                "revenue", "gross_margin", "margin_ratio", "credits");
+        CsvWriter csv = start(
+                out,
+                "period",
+                "from",
+                "to",
+                "requests",
+                "input_tokens",
+                "output_tokens",
+                "vendor_cost",
+                "revenue",
+                "gross_margin",
+                "margin_ratio",
+                "credits");
         totals(csv, "current", require("result", result).current());
         totals(csv, "previous", result.previous());
         csv.flush();
@@ -200,12 +231,28 @@ public final class CsvExporter {
      * @param out    where to write; flushed, not closed
      */
     public void writeProviderCosts(List<ProviderCost> result, Writer out) {
-        CsvWriter csv = start(out, "provider", "display_name", "requests", "input_tokens", "output_tokens", "vendor_cost",
-                "revenue", "gross_margin", "cost_share");
+        CsvWriter csv = start(
+                out,
+                "provider",
+                "display_name",
+                "requests",
+                "input_tokens",
+                "output_tokens",
+                "vendor_cost",
+                "revenue",
+                "gross_margin",
+                "cost_share");
         for (ProviderCost cost : require("result", result)) {
-            csv.row(cost.slug(), cost.displayName(), Long.toString(cost.requests()), Long.toString(cost.inputTokens()),
-                    Long.toString(cost.outputTokens()), text(cost.vendorCost()), text(cost.revenue()),
-                    text(cost.grossMargin()), text(cost.costShare()));
+            csv.row(
+                    cost.slug(),
+                    cost.displayName(),
+                    Long.toString(cost.requests()),
+                    Long.toString(cost.inputTokens()),
+                    Long.toString(cost.outputTokens()),
+                    text(cost.vendorCost()),
+                    text(cost.revenue()),
+                    text(cost.grossMargin()),
+                    text(cost.costShare()));
         }
         csv.flush();
     }
@@ -219,8 +266,13 @@ public final class CsvExporter {
     public void write(MarginTrend result, Writer out) {
         CsvWriter csv = start(out, "bucket_start", "bucket_end", "requests", "revenue", "vendor_cost", "gross_margin");
         for (TrendBucket bucket : require("result", result).buckets()) {
-            csv.row(text(bucket.start()), text(bucket.end()), Long.toString(bucket.requests()), text(bucket.revenue()),
-                    text(bucket.vendorCost()), text(bucket.grossMargin()));
+            csv.row(
+                    text(bucket.start()),
+                    text(bucket.end()),
+                    Long.toString(bucket.requests()),
+                    text(bucket.revenue()),
+                    text(bucket.vendorCost()),
+                    text(bucket.grossMargin()));
         }
         csv.flush();
     }
@@ -234,8 +286,15 @@ public final class CsvExporter {
     public void writeCostSummary(CostDistribution result, Writer out) {
         CsvWriter csv = start(out, "count", "min", "max", "mean", "p50", "p90", "p95", "p99");
         require("result", result);
-        csv.row(Long.toString(result.count()), text(result.min()), text(result.max()), text(result.mean()),
-                text(result.p50()), text(result.p90()), text(result.p95()), text(result.p99()));
+        csv.row(
+                Long.toString(result.count()),
+                text(result.min()),
+                text(result.max()),
+                text(result.mean()),
+                text(result.p50()),
+                text(result.p90()),
+                text(result.p95()),
+                text(result.p99()));
         csv.flush();
     }
 
@@ -301,14 +360,32 @@ public final class CsvExporter {
     }
 
     private CsvWriter startUsers(Writer out) {
-        return start(out, "user_id", "requests", "input_tokens", "output_tokens", "vendor_cost", "revenue",
-                "gross_margin", "margin_ratio", "first_request", "last_request");
+        return start(
+                out,
+                "user_id",
+                "requests",
+                "input_tokens",
+                "output_tokens",
+                "vendor_cost",
+                "revenue",
+                "gross_margin",
+                "margin_ratio",
+                "first_request",
+                "last_request");
     }
 
     private void userRow(CsvWriter csv, UserUsage user) {
-        csv.row(user.userId().toString(), Long.toString(user.requests()), Long.toString(user.inputTokens()),
-                Long.toString(user.outputTokens()), text(user.vendorCost()), text(user.revenue()), text(user.grossMargin()),
-                text(user.marginRatio()), text(user.firstRequest()), text(user.lastRequest()));
+        csv.row(
+                user.userId().toString(),
+                Long.toString(user.requests()),
+                Long.toString(user.inputTokens()),
+                Long.toString(user.outputTokens()),
+                text(user.vendorCost()),
+                text(user.revenue()),
+                text(user.grossMargin()),
+                text(user.marginRatio()),
+                text(user.firstRequest()),
+                text(user.lastRequest()));
     }
 
     private CsvWriter start(Writer out, String... header) {
@@ -316,9 +393,18 @@ public final class CsvExporter {
     }
 
     private void totals(CsvWriter csv, String period, PeriodTotals totals) {
-        csv.row(period, text(totals.from()), text(totals.to()), Long.toString(totals.requests()),
-                Long.toString(totals.inputTokens()), Long.toString(totals.outputTokens()), text(totals.vendorCost()),
-                text(totals.revenue()), text(totals.grossMargin()), text(totals.marginRatio()), Long.toString(totals.credits()));
+        csv.row(
+                period,
+                text(totals.from()),
+                text(totals.to()),
+                Long.toString(totals.requests()),
+                Long.toString(totals.inputTokens()),
+                Long.toString(totals.outputTokens()),
+                text(totals.vendorCost()),
+                text(totals.revenue()),
+                text(totals.grossMargin()),
+                text(totals.marginRatio()),
+                Long.toString(totals.credits()));
     }
 
     private String text(Object value) {
@@ -329,7 +415,8 @@ public final class CsvExporter {
             return decimal.toPlainString();
         }
         if (value instanceof Instant instant) {
-            return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atZone(zone).toOffsetDateTime());
+            return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+                    instant.atZone(zone).toOffsetDateTime());
         }
         if (value instanceof Enum<?> status) {
             return status.toString();
@@ -340,7 +427,9 @@ public final class CsvExporter {
     private String ledgerText(ResultSet rows, int column, Class<?> type) throws SQLException {
         if (type == Instant.class) {
             OffsetDateTime instant = rows.getObject(column, OffsetDateTime.class);
-            return instant == null ? null : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atZoneSameInstant(zone));
+            return instant == null
+                    ? null
+                    : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atZoneSameInstant(zone));
         }
         if (type == Boolean.class) {
             // The driver's text of a boolean is "t" or "f".

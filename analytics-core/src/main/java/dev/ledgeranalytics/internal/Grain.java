@@ -11,7 +11,6 @@ import java.time.temporal.ChronoUnit;
  * column stores (see {@code V3__rollups.sql}).
  */
 public enum Grain {
-
     QUARTER_HOUR(1),
     HOUR(2),
     DAY(3),
@@ -36,9 +35,15 @@ public enum Grain {
             case QUARTER_HOUR -> Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), 900) * 900);
             case HOUR -> t.truncatedTo(ChronoUnit.HOURS);
             case DAY -> t.truncatedTo(ChronoUnit.DAYS);
-            case WEEK -> t.truncatedTo(ChronoUnit.DAYS)
-                    .minus(Duration.ofDays(t.atZone(ZoneOffset.UTC).getDayOfWeek().getValue() - 1));
-            case MONTH -> t.atZone(ZoneOffset.UTC).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS).toInstant();
+            case WEEK ->
+                t.truncatedTo(ChronoUnit.DAYS)
+                        .minus(Duration.ofDays(
+                                t.atZone(ZoneOffset.UTC).getDayOfWeek().getValue() - 1));
+            case MONTH ->
+                t.atZone(ZoneOffset.UTC)
+                        .withDayOfMonth(1)
+                        .truncatedTo(ChronoUnit.DAYS)
+                        .toInstant();
         };
     }
 
@@ -55,7 +60,8 @@ public enum Grain {
             case HOUR -> start.plus(Duration.ofHours(1));
             case DAY -> start.plus(Duration.ofDays(1));
             case WEEK -> start.plus(Duration.ofDays(7));
-            case MONTH -> ZonedDateTime.ofInstant(start, ZoneOffset.UTC).plusMonths(1).toInstant();
+            case MONTH ->
+                ZonedDateTime.ofInstant(start, ZoneOffset.UTC).plusMonths(1).toInstant();
         };
     }
 }

@@ -19,8 +19,7 @@ import org.jooq.impl.SQLDataType;
 /** Translates a {@link LedgerFilter} into the WHERE clause every query and export shares; internal API. */
 public final class LedgerConditions {
 
-    private LedgerConditions() {
-    }
+    private LedgerConditions() {}
 
     /** The filter's rows, over its own range. */
     public static Condition matching(LedgerFilter filter) {
@@ -33,7 +32,9 @@ public final class LedgerConditions {
      * inside that index too, the other restrictions on the table rows.
      */
     public static Condition matching(LedgerFilter filter, Instant from, Instant to) {
-        return TOKEN_USAGE_LEDGER.CREATED_AT.ge(from)
+        return TOKEN_USAGE_LEDGER
+                .CREATED_AT
+                .ge(from)
                 .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(to))
                 .and(dimensions(filter, LedgerColumns.LEDGER));
     }
@@ -45,20 +46,29 @@ public final class LedgerConditions {
      */
     public static Condition dimensions(LedgerFilter filter, LedgerColumns columns) {
         List<Condition> conditions = new ArrayList<>();
-        conditions.add(columns == LedgerColumns.LEDGER ? statusAsTextIn(columns.status(), filter.statuses())
-                : statusIn(columns.status(), filter.statuses()));
+        conditions.add(
+                columns == LedgerColumns.LEDGER
+                        ? statusAsTextIn(columns.status(), filter.statuses())
+                        : statusIn(columns.status(), filter.statuses()));
         if (filter.providers() != null) {
-            conditions.add(filter.providers().isEmpty() ? DSL.falseCondition()
-                    : columns.require(columns.provider(), "provider").in(DSL.select(PROVIDERS.ID).from(PROVIDERS)
-                            .where(PROVIDERS.SLUG.eq(DSL.any(array(filter.providers()))))));
+            conditions.add(
+                    filter.providers().isEmpty()
+                            ? DSL.falseCondition()
+                            : columns.require(columns.provider(), "provider")
+                                    .in(DSL.select(PROVIDERS.ID)
+                                            .from(PROVIDERS)
+                                            .where(PROVIDERS.SLUG.eq(DSL.any(array(filter.providers()))))));
         }
         if (filter.models() != null) {
             conditions.add(anyOf(columns.require(columns.model(), "model"), filter.models()));
         }
         if (filter.users() != null) {
-            conditions.add(filter.users().isEmpty() ? DSL.falseCondition()
-                    : columns.require(columns.user(), "user").eq(DSL.any(DSL.val(filter.users().toArray(UUID[]::new),
-                            SQLDataType.UUID.array()))));
+            conditions.add(
+                    filter.users().isEmpty()
+                            ? DSL.falseCondition()
+                            : columns.require(columns.user(), "user")
+                                    .eq(DSL.any(
+                                            DSL.val(filter.users().toArray(UUID[]::new), SQLDataType.UUID.array()))));
         }
         if (filter.tiers() != null) {
             conditions.add(anyOf(columns.require(columns.tier(), "tier"), filter.tiers()));
@@ -79,12 +89,21 @@ public final class LedgerConditions {
      * @param tier        the user tier
      * @param requestType the request type
      */
-    public record LedgerColumns(Field<dev.ledgeranalytics.schema.enums.RequestStatus> status, Field<UUID> provider, Field<String> model, Field<UUID> user,
-                                Field<String> tier, Field<String> requestType) {
+    public record LedgerColumns(
+            Field<dev.ledgeranalytics.schema.enums.RequestStatus> status,
+            Field<UUID> provider,
+            Field<String> model,
+            Field<UUID> user,
+            Field<String> tier,
+            Field<String> requestType) {
 
         /** The ledger's own columns. */
-        public static final LedgerColumns LEDGER = new LedgerColumns(TOKEN_USAGE_LEDGER.STATUS, TOKEN_USAGE_LEDGER.PROVIDER_ID,
-                TOKEN_USAGE_LEDGER.MODEL_ID, TOKEN_USAGE_LEDGER.USER_ID, TOKEN_USAGE_LEDGER.USER_TIER,
+        public static final LedgerColumns LEDGER = new LedgerColumns(
+                TOKEN_USAGE_LEDGER.STATUS,
+                TOKEN_USAGE_LEDGER.PROVIDER_ID,
+                TOKEN_USAGE_LEDGER.MODEL_ID,
+                TOKEN_USAGE_LEDGER.USER_ID,
+                TOKEN_USAGE_LEDGER.USER_TIER,
                 TOKEN_USAGE_LEDGER.REQUEST_TYPE);
 
         private <T> Field<T> require(Field<T> column, String dimension) {
@@ -105,7 +124,9 @@ public final class LedgerConditions {
      * 16 to 22 ms warm, and no dependence on how the heap is ordered).
      */
     private static Condition statusAsTextIn(Field<?> column, Set<RequestStatus> statuses) {
-        return statuses.isEmpty() ? DSL.falseCondition() : column.cast(SQLDataType.VARCHAR).eq(DSL.any(array(literals(statuses))));
+        return statuses.isEmpty()
+                ? DSL.falseCondition()
+                : column.cast(SQLDataType.VARCHAR).eq(DSL.any(array(literals(statuses))));
     }
 
     /**
@@ -113,8 +134,11 @@ public final class LedgerConditions {
      * index can mislead the planner, and the column's statistics estimate the rows of each status
      * (through a text cast the planner guesses, and guessed a handful of rows for thousands).
      */
-    private static Condition statusIn(Field<dev.ledgeranalytics.schema.enums.RequestStatus> column, Set<RequestStatus> statuses) {
-        return column.in(literals(statuses).stream().map(dev.ledgeranalytics.schema.enums.RequestStatus::lookupLiteral).toList());
+    private static Condition statusIn(
+            Field<dev.ledgeranalytics.schema.enums.RequestStatus> column, Set<RequestStatus> statuses) {
+        return column.in(literals(statuses).stream()
+                .map(dev.ledgeranalytics.schema.enums.RequestStatus::lookupLiteral)
+                .toList());
     }
 
     private static Set<String> literals(Set<RequestStatus> statuses) {

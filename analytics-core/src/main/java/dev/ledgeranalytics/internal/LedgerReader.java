@@ -105,13 +105,16 @@ public final class LedgerReader {
     }
 
     private DSLContext on(Connection connection) {
-        return dsl.configuration().derive(new DefaultConnectionProvider(connection)).dsl();
+        return dsl.configuration()
+                .derive(new DefaultConnectionProvider(connection))
+                .dsl();
     }
 
     /** Server-side: PostgreSQL cancels a runaway statement itself, with SQLSTATE 57014. */
     private static void setStatementTimeout(DSLContext tx, String value) {
-        tx.select(DSL.function("set_config", String.class,
-                DSL.inline("statement_timeout"), DSL.val(value), DSL.inline(true))).fetch();
+        tx.select(DSL.function(
+                        "set_config", String.class, DSL.inline("statement_timeout"), DSL.val(value), DSL.inline(true)))
+                .fetch();
     }
 
     private static void restore(Connection connection, int isolation, boolean readOnly) throws SQLException {

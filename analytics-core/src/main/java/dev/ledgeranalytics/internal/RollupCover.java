@@ -24,8 +24,7 @@ public final class RollupCover {
      * @param to     the last instant, excluded
      * @param bucket the 1-based number of the query bucket the stretch belongs to
      */
-    public record Piece(Grain grain, Instant from, Instant to, int bucket) {
-    }
+    public record Piece(Grain grain, Instant from, Instant to, int bucket) {}
 
     private final List<Grain> grains;
     private final NavigableSet<Instant> changedQuarterHours;
@@ -44,7 +43,8 @@ public final class RollupCover {
      * @param changedQuarterHours quarter hours whose rollups are stale, to be read from the ledger
      * @return the pieces, adjacent pieces of one grain and bucket merged
      */
-    public static List<Piece> of(List<Instant> boundaries, Set<Grain> grains, NavigableSet<Instant> changedQuarterHours) {
+    public static List<Piece> of(
+            List<Instant> boundaries, Set<Grain> grains, NavigableSet<Instant> changedQuarterHours) {
         RollupCover cover = new RollupCover(grains, changedQuarterHours);
         for (int i = 0; i + 1 < boundaries.size(); i++) {
             cover.cover(boundaries.get(i), boundaries.get(i + 1), 0, i + 1);
@@ -88,7 +88,9 @@ public final class RollupCover {
     private void add(Grain grain, Instant from, Instant to, int bucket) {
         if (!pieces.isEmpty()) {
             Piece previous = pieces.get(pieces.size() - 1);
-            if (previous.grain() == grain && previous.bucket() == bucket && previous.to().equals(from)) {
+            if (previous.grain() == grain
+                    && previous.bucket() == bucket
+                    && previous.to().equals(from)) {
                 pieces.set(pieces.size() - 1, new Piece(grain, previous.from(), to, bucket));
                 return;
             }

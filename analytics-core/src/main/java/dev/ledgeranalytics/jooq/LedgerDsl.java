@@ -25,8 +25,7 @@ import org.jooq.impl.DSL;
  */
 public final class LedgerDsl {
 
-    private LedgerDsl() {
-    }
+    private LedgerDsl() {}
 
     /**
      * A context for the ledger in the {@value AnalyticsMigrations#DEFAULT_SCHEMA} schema.
@@ -68,7 +67,9 @@ public final class LedgerDsl {
         if (configuration == null) {
             throw new IllegalArgumentException("configuration must not be null");
         }
-        Settings settings = configuration.settings() == null ? new Settings() : (Settings) configuration.settings().clone();
+        Settings settings = configuration.settings() == null
+                ? new Settings()
+                : (Settings) configuration.settings().clone();
         return configuration.derive(ledgerSettings(settings, schema)).dsl();
     }
 
@@ -96,8 +97,9 @@ public final class LedgerDsl {
 
     private static RenderMapping renderMapping(String schema) {
         AnalyticsMigrations.requireSchemaName(schema);
-        return new RenderMapping().withSchemata(new MappedSchema()
-                .withInput(Analytics.ANALYTICS.getName())
-                .withOutput(schema));
+        return new RenderMapping()
+                .withSchemata(new MappedSchema()
+                        .withInput(Analytics.ANALYTICS.getName())
+                        .withOutput(schema));
     }
 }

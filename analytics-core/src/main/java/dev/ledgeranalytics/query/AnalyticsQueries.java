@@ -1,7 +1,7 @@
 package dev.ledgeranalytics.query;
 
-import dev.ledgeranalytics.internal.LedgerReader;
 import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.internal.LedgerReader;
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import java.time.DateTimeException;
@@ -77,7 +77,8 @@ public final class AnalyticsQueries {
         if (dsl == null) {
             throw new IllegalArgumentException("dsl must not be null");
         }
-        return new AnalyticsQueries(LedgerDsl.using(dsl.configuration(), AnalyticsMigrations.DEFAULT_SCHEMA), null, true);
+        return new AnalyticsQueries(
+                LedgerDsl.using(dsl.configuration(), AnalyticsMigrations.DEFAULT_SCHEMA), null, true);
     }
 
     /**
@@ -103,10 +104,11 @@ public final class AnalyticsQueries {
      *                                  longer than PostgreSQL accepts
      */
     public AnalyticsQueries withStatementTimeout(Duration timeout) {
-        if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0
+        if (timeout == null
+                || timeout.compareTo(Duration.ofMillis(1)) < 0
                 || timeout.compareTo(Duration.ofMillis(MAX_STATEMENT_TIMEOUT_MILLIS)) > 0) {
-            throw new IllegalArgumentException("timeout must be between 1 ms and " + MAX_STATEMENT_TIMEOUT_MILLIS
-                    + " ms, but was " + timeout);
+            throw new IllegalArgumentException(
+                    "timeout must be between 1 ms and " + MAX_STATEMENT_TIMEOUT_MILLIS + " ms, but was " + timeout);
         }
         return new AnalyticsQueries(dsl, timeout, readsRollups);
     }
@@ -250,8 +252,8 @@ public final class AnalyticsQueries {
             throw new IllegalArgumentException("sort must not be null");
         }
         if (pageSize < 1 || pageSize > UserPage.MAX_SIZE) {
-            throw new IllegalArgumentException("pageSize must be between 1 and " + UserPage.MAX_SIZE
-                    + ", but was " + pageSize);
+            throw new IllegalArgumentException(
+                    "pageSize must be between 1 and " + UserPage.MAX_SIZE + ", but was " + pageSize);
         }
         UserBreakdownQuery query = new UserBreakdownQuery(filter, sort, pageSize, cursor);
         return reader().read("Computing the user breakdown", tx -> query.run(tx, readsRollups));
@@ -279,11 +281,16 @@ public final class AnalyticsQueries {
         statements.put("costDistribution (histogram)", costs::histogramSql);
         statements.put("costDistribution (percentiles)", dsl -> costs.percentileSql(dsl, Map.of()));
         statements.put("userBreakdown", new UserBreakdownQuery(filter, UserSort.GROSS_MARGIN_DESC, 50, null)::sql);
-        return reader().read("Explaining the dashboard queries", dsl -> statements.entrySet().stream()
-                .map(statement -> new QueryPlan(statement.getKey(), dsl
-                        .resultQuery("EXPLAIN (FORMAT JSON) {0}", statement.getValue().apply(dsl))
-                        .fetchSingle(0, String.class)))
-                .toList());
+        return reader().read(
+                        "Explaining the dashboard queries",
+                        dsl -> statements.entrySet().stream()
+                                .map(statement -> new QueryPlan(
+                                        statement.getKey(),
+                                        dsl.resultQuery(
+                                                        "EXPLAIN (FORMAT JSON) {0}",
+                                                        statement.getValue().apply(dsl))
+                                                .fetchSingle(0, String.class)))
+                                .toList());
     }
 
     private LedgerReader reader() {

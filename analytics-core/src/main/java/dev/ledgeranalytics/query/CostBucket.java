@@ -19,7 +19,8 @@ public record CostBucket(BigDecimal lower, BigDecimal upper, long count, BigDeci
         Objects.requireNonNull(lower, "lower");
         Objects.requireNonNull(upper, "upper");
         if (lower.compareTo(upper) >= 0) {
-            throw new IllegalArgumentException("lower must be below upper, but lower = " + lower + " and upper = " + upper);
+            throw new IllegalArgumentException(
+                    "lower must be below upper, but lower = " + lower + " and upper = " + upper);
         }
         Objects.requireNonNull(costSum, "costSum");
     }

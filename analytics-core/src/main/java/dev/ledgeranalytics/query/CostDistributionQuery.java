@@ -1,10 +1,10 @@
 package dev.ledgeranalytics.query;
 
-import dev.ledgeranalytics.internal.LedgerConditions;
 import static dev.ledgeranalytics.schema.Tables.ROLLUP_COST_BUCKETS;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.internal.LedgerConditions;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -44,8 +44,8 @@ import org.jooq.impl.SQLDataType;
  */
 final class CostDistributionQuery {
 
-    static final List<BigDecimal> PERCENTILES = List.of(
-            new BigDecimal("0.50"), new BigDecimal("0.90"), new BigDecimal("0.95"), new BigDecimal("0.99"));
+    static final List<BigDecimal> PERCENTILES =
+            List.of(new BigDecimal("0.50"), new BigDecimal("0.90"), new BigDecimal("0.95"), new BigDecimal("0.99"));
 
     /** Histogram edges: 0, then the 1-2-5 series from 1e-8 to 100, which bounds numeric(10,8). */
     static final List<BigDecimal> EDGES = histogramEdges();
@@ -57,14 +57,21 @@ final class CostDistributionQuery {
     // A scalar subquery, evaluated once as an InitPlan: as a plain bind value, the cast of text to
     // numeric[] goes through array_in, which PostgreSQL declares STABLE and so does not fold; every
     // row would parse all the edges again (as MarginTrendQuery explains for its boundaries).
-    private final Field<Integer> bucket = DSL.function("width_bucket", SQLDataType.INTEGER,
-            TOKEN_USAGE_LEDGER.VENDOR_COST,
-            DSL.field(DSL.select(DSL.val(EDGES.subList(0, EDGES.size() - 1).toArray(BigDecimal[]::new), SQLDataType.NUMERIC.array()))))
+    private final Field<Integer> bucket = DSL.function(
+                    "width_bucket",
+                    SQLDataType.INTEGER,
+                    TOKEN_USAGE_LEDGER.VENDOR_COST,
+                    DSL.field(DSL.select(DSL.val(
+                            EDGES.subList(0, EDGES.size() - 1).toArray(BigDecimal[]::new),
+                            SQLDataType.NUMERIC.array()))))
             .as("bucket");
     private final Field<Long> count = DSL.count().cast(SQLDataType.BIGINT).as("count");
-    private final Field<BigDecimal> costSum = DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as("cost_sum");
-    private final Field<BigDecimal> min = DSL.min(TOKEN_USAGE_LEDGER.VENDOR_COST).as("min_cost");
-    private final Field<BigDecimal> max = DSL.max(TOKEN_USAGE_LEDGER.VENDOR_COST).as("max_cost");
+    private final Field<BigDecimal> costSum =
+            DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as("cost_sum");
+    private final Field<BigDecimal> min =
+            DSL.min(TOKEN_USAGE_LEDGER.VENDOR_COST).as("min_cost");
+    private final Field<BigDecimal> max =
+            DSL.max(TOKEN_USAGE_LEDGER.VENDOR_COST).as("max_cost");
 
     CostDistributionQuery(LedgerFilter filter, boolean perModel) {
         this.filter = filter;
@@ -96,14 +103,18 @@ final class CostDistributionQuery {
             CaseWhenStep<String, Double[]> cases = null;
             for (Map.Entry<String, Long> model : counts.entrySet()) {
                 Field<Double[]> modelFractions = DSL.val(rankFractions(model.getValue()), SQLDataType.DOUBLE.array());
-                cases = cases == null ? byModel.when(model.getKey(), modelFractions) : cases.when(model.getKey(), modelFractions);
+                cases = cases == null
+                        ? byModel.when(model.getKey(), modelFractions)
+                        : cases.when(model.getKey(), modelFractions);
             }
             fractions = Objects.requireNonNull(cases, "counts").otherwise(DSL.castNull(SQLDataType.DOUBLE.array()));
         } else {
             fractions = DSL.val(rankFractions(counts.getOrDefault("", 1L)), SQLDataType.DOUBLE.array());
         }
-        Field<BigDecimal[]> costs = DSL.field("percentile_disc({0}) within group (order by {1})", SQLDataType.NUMERIC.array(),
-                fractions, TOKEN_USAGE_LEDGER.VENDOR_COST).as("costs");
+        Field<BigDecimal[]> costs = DSL.field(
+                        "percentile_disc({0}) within group (order by {1})",
+                        SQLDataType.NUMERIC.array(), fractions, TOKEN_USAGE_LEDGER.VENDOR_COST)
+                .as("costs");
         Field<Long> n = DSL.count().cast(SQLDataType.BIGINT).as("n");
         List<Field<?>> columns = new ArrayList<>();
         if (perModel) {
@@ -134,7 +145,8 @@ final class CostDistributionQuery {
 
     CostDistribution overall(DSLContext dsl, boolean rollups) {
         RollupReads reads = rollups && !perModel && RollupReads.Rollup.COSTS.canFilter(filter)
-                ? RollupReads.load(dsl, filter.from(), filter.to()) : null;
+                ? RollupReads.load(dsl, filter.from(), filter.to())
+                : null;
         if (reads != null) {
             return fromRollups(dsl, reads);
         }
@@ -152,10 +164,13 @@ final class CostDistributionQuery {
     private Map<String, CostDistribution> run(DSLContext dsl) {
         Map<String, List<Record>> histogramRows = new TreeMap<>();
         for (Record row : histogramSql(dsl).fetch()) {
-            histogramRows.computeIfAbsent(perModel ? row.get(MODEL) : "", k -> new ArrayList<>()).add(row);
+            histogramRows
+                    .computeIfAbsent(perModel ? row.get(MODEL) : "", k -> new ArrayList<>())
+                    .add(row);
         }
         Map<String, Long> counts = new HashMap<>();
-        histogramRows.forEach((model, rows) -> counts.put(model, rows.stream().mapToLong(row -> row.get(count)).sum()));
+        histogramRows.forEach((model, rows) ->
+                counts.put(model, rows.stream().mapToLong(row -> row.get(count)).sum()));
         Map<String, Map<Long, BigDecimal>> costsByRank = new HashMap<>();
         Map<String, Long> rankedCounts = new HashMap<>();
         if (!counts.isEmpty()) {
@@ -179,7 +194,8 @@ final class CostDistributionQuery {
             // READ COMMITTED transaction, rows written between them would mix two states of the ledger.
             if (!rankedCounts.containsKey(model) || rankedCounts.get(model) != distribution.count()) {
                 throw new AnalyticsException("The ledger changed between the two statements of the cost distribution ("
-                        + distribution.count() + " rows, then " + rankedCounts.get(model) + "); run it in a REPEATABLE READ "
+                        + distribution.count() + " rows, then " + rankedCounts.get(model)
+                        + "); run it in a REPEATABLE READ "
                         + "transaction, or let the library open its own");
             }
             distributions.put(model, distribution);
@@ -207,23 +223,39 @@ final class CostDistributionQuery {
     }
 
     /** The distribution from its totals, its histogram bars by 1-based bar index, and the costs at the percentiles' ranks. */
-    private static CostDistribution distribution(long n, BigDecimal sum, BigDecimal lowest, BigDecimal highest,
-                                                 Map<Integer, Long> counts, Map<Integer, BigDecimal> costSums,
-                                                 Map<Long, BigDecimal> costsByRank) {
+    private static CostDistribution distribution(
+            long n,
+            BigDecimal sum,
+            BigDecimal lowest,
+            BigDecimal highest,
+            Map<Integer, Long> counts,
+            Map<Integer, BigDecimal> costSums,
+            Map<Long, BigDecimal> costsByRank) {
         int firstBucket = counts.keySet().stream().min(Integer::compare).orElseThrow();
         int lastBucket = counts.keySet().stream().max(Integer::compare).orElseThrow();
         List<CostBucket> histogram = new ArrayList<>();
         for (int index = firstBucket; index <= lastBucket; index++) {
-            histogram.add(new CostBucket(EDGES.get(index - 1), EDGES.get(index),
-                    counts.getOrDefault(index, 0L), costSums.getOrDefault(index, BigDecimal.ZERO.setScale(8))));
+            histogram.add(new CostBucket(
+                    EDGES.get(index - 1),
+                    EDGES.get(index),
+                    counts.getOrDefault(index, 0L),
+                    costSums.getOrDefault(index, BigDecimal.ZERO.setScale(8))));
         }
         BigDecimal mean = sum.divide(BigDecimal.valueOf(n), Decimals.MEAN_SCALE, RoundingMode.HALF_EVEN);
         List<BigDecimal> percentiles = new ArrayList<>();
         for (BigDecimal fraction : PERCENTILES) {
             percentiles.add(interpolate(fraction, n, costsByRank));
         }
-        return new CostDistribution(n, lowest, highest, mean,
-                percentiles.get(0), percentiles.get(1), percentiles.get(2), percentiles.get(3), histogram);
+        return new CostDistribution(
+                n,
+                lowest,
+                highest,
+                mean,
+                percentiles.get(0),
+                percentiles.get(1),
+                percentiles.get(2),
+                percentiles.get(3),
+                histogram);
     }
 
     /**
@@ -238,15 +270,21 @@ final class CostDistributionQuery {
         Field<Integer> fine = partials.field(RollupReads.COST_BUCKET);
         var lower = ROLLUP_COST_BUCKETS.as("lower");
         var upper = ROLLUP_COST_BUCKETS.as("upper");
-        Field<Long> requests = DSL.sum(partials.field(RollupReads.REQUESTS)).cast(SQLDataType.BIGINT).as("requests");
-        Field<BigDecimal> costs = DSL.sum(partials.field(RollupReads.VENDOR_COST)).as("vendor_cost");
+        Field<Long> requests = DSL.sum(partials.field(RollupReads.REQUESTS))
+                .cast(SQLDataType.BIGINT)
+                .as("requests");
+        Field<BigDecimal> costs =
+                DSL.sum(partials.field(RollupReads.VENDOR_COST)).as("vendor_cost");
         Field<BigDecimal> least = DSL.min(partials.field(RollupReads.MIN_COST)).as("min_cost");
         Field<BigDecimal> most = DSL.max(partials.field(RollupReads.MAX_COST)).as("max_cost");
-        Field<BigDecimal> upperBound = DSL.coalesce(upper.LOWER_BOUND, EDGES.get(EDGES.size() - 1)).as("upper_bound");
+        Field<BigDecimal> upperBound =
+                DSL.coalesce(upper.LOWER_BOUND, EDGES.get(EDGES.size() - 1)).as("upper_bound");
         Result<? extends Record> rows = dsl.select(fine, lower.LOWER_BOUND, upperBound, requests, costs, least, most)
                 .from(partials)
-                .join(lower).on(lower.BUCKET.eq(fine))
-                .leftJoin(upper).on(upper.BUCKET.eq(fine.plus(1)))
+                .join(lower)
+                .on(lower.BUCKET.eq(fine))
+                .leftJoin(upper)
+                .on(upper.BUCKET.eq(fine.plus(1)))
                 .groupBy(fine, lower.LOWER_BOUND, upper.LOWER_BOUND)
                 .orderBy(fine)
                 .fetch();
@@ -271,13 +309,24 @@ final class CostDistributionQuery {
             long after = before + row.get(requests);
             for (long rank : ranks) {
                 if (rank > before && rank <= after) {
-                    costsByRank.put(rank, estimate(row.get(lower.LOWER_BOUND), row.get(upperBound), row.get(least), row.get(most)));
+                    costsByRank.put(
+                            rank,
+                            estimate(row.get(lower.LOWER_BOUND), row.get(upperBound), row.get(least), row.get(most)));
                 }
             }
             before = after;
         }
-        return distribution(n, sum, rows.get(0).get(least), rows.stream().map(row -> row.get(most)).max(BigDecimal::compareTo)
-                .orElseThrow(), counts, costSums, costsByRank);
+        return distribution(
+                n,
+                sum,
+                rows.get(0).get(least),
+                rows.stream()
+                        .map(row -> row.get(most))
+                        .max(BigDecimal::compareTo)
+                        .orElseThrow(),
+                counts,
+                costSums,
+                costsByRank);
     }
 
     /** The 1-based histogram bar of a fine bucket's lower bound, as {@code width_bucket} numbers them. */
@@ -305,8 +354,9 @@ final class CostDistributionQuery {
         BigDecimal lower = costsByRank.get(floor.longValueExact() + 1);
         BigDecimal upper = costsByRank.get(h.setScale(0, RoundingMode.CEILING).longValueExact() + 1);
         if (lower == null || upper == null) {
-            throw new AnalyticsException("The ledger changed between the two statements of the cost distribution: ranks of the "
-                    + fraction + " percentile are missing for n = " + n);
+            throw new AnalyticsException(
+                    "The ledger changed between the two statements of the cost distribution: ranks of the " + fraction
+                            + " percentile are missing for n = " + n);
         }
         BigDecimal value = lower.add(h.subtract(floor).multiply(upper.subtract(lower)));
         // Keep the ledger's eight decimals where they suffice, more only where interpolation needs them.
@@ -323,7 +373,8 @@ final class CostDistributionQuery {
         edges.add(BigDecimal.ZERO.setScale(8));
         for (int exponent = -8; exponent <= 1; exponent++) {
             for (int mantissa : new int[] {1, 2, 5}) {
-                edges.add(BigDecimal.valueOf(mantissa).scaleByPowerOfTen(exponent).setScale(8));
+                edges.add(
+                        BigDecimal.valueOf(mantissa).scaleByPowerOfTen(exponent).setScale(8));
             }
         }
         edges.add(new BigDecimal("100.00000000"));

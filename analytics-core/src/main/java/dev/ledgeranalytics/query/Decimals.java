@@ -20,8 +20,7 @@ final class Decimals {
     /** The scale of a mean cost: four digits below the ledger's eight. */
     static final int MEAN_SCALE = 12;
 
-    private Decimals() {
-    }
+    private Decimals() {}
 
     /** {@code numerator / denominator}, or {@code null} when the denominator is zero. */
     static BigDecimal ratio(BigDecimal numerator, BigDecimal denominator) {
@@ -60,9 +59,13 @@ final class Decimals {
             remainders.add(exact.subtract(floor));
         }
         BigDecimal assigned = floors.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
-        BigInteger missingUnits = BigDecimal.ONE.subtract(assigned).movePointRight(RATIO_SCALE).toBigIntegerExact();
-        List<Integer> byRemainder = IntStream.range(0, parts.size()).boxed()
-                .sorted(Comparator.comparing((Integer i) -> remainders.get(i)).reversed().thenComparing(i -> i))
+        BigInteger missingUnits =
+                BigDecimal.ONE.subtract(assigned).movePointRight(RATIO_SCALE).toBigIntegerExact();
+        List<Integer> byRemainder = IntStream.range(0, parts.size())
+                .boxed()
+                .sorted(Comparator.comparing((Integer i) -> remainders.get(i))
+                        .reversed()
+                        .thenComparing(i -> i))
                 .toList();
         List<BigDecimal> shares = new ArrayList<>(floors);
         for (int k = 0; k < missingUnits.intValueExact(); k++) {

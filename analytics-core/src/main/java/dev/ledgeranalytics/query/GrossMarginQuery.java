@@ -1,8 +1,8 @@
 package dev.ledgeranalytics.query;
 
-import dev.ledgeranalytics.internal.LedgerConditions;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
+import dev.ledgeranalytics.internal.LedgerConditions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,8 +32,9 @@ final class GrossMarginQuery {
         this.filter = filter;
         this.previousFrom = filter.from().minus(Duration.between(filter.from(), filter.to()));
         if (previousFrom.isBefore(LedgerFilter.EARLIEST)) {
-            throw new IllegalArgumentException("filter's range [" + filter.from() + ", " + filter.to() + ") is too long to "
-                    + "compare with a previous period of equal length, which would start before " + LedgerFilter.EARLIEST);
+            throw new IllegalArgumentException("filter's range [" + filter.from() + ", " + filter.to()
+                    + ") is too long to " + "compare with a previous period of equal length, which would start before "
+                    + LedgerFilter.EARLIEST);
         }
         this.current = LedgerSums.where("current_", TOKEN_USAGE_LEDGER.CREATED_AT.ge(filter.from()));
         this.previous = LedgerSums.where("previous_", TOKEN_USAGE_LEDGER.CREATED_AT.lt(filter.from()));
@@ -56,17 +57,25 @@ final class GrossMarginQuery {
                     totals(previous, row, previousFrom, filter.from()));
         }
         // Bucket 1 is the previous period, bucket 2 the current one.
-        Table<Record> partials = reads.sums(rollup, List.of(previousFrom, filter.from(), filter.to()), filter, List.of());
-        LedgerSums currentSums = LedgerSums.ofPartials(partials, "current_", partials.field(RollupReads.BUCKET).eq(2));
-        LedgerSums previousSums = LedgerSums.ofPartials(partials, "previous_", partials.field(RollupReads.BUCKET).eq(1));
-        Record row = dsl.select(currentSums.fields()).select(previousSums.fields()).from(partials).fetchSingle();
+        Table<Record> partials =
+                reads.sums(rollup, List.of(previousFrom, filter.from(), filter.to()), filter, List.of());
+        LedgerSums currentSums = LedgerSums.ofPartials(
+                partials, "current_", partials.field(RollupReads.BUCKET).eq(2));
+        LedgerSums previousSums = LedgerSums.ofPartials(
+                partials, "previous_", partials.field(RollupReads.BUCKET).eq(1));
+        Record row = dsl.select(currentSums.fields())
+                .select(previousSums.fields())
+                .from(partials)
+                .fetchSingle();
         return new GrossMargin(
                 totals(currentSums, row, filter.from(), filter.to()),
                 totals(previousSums, row, previousFrom, filter.from()));
     }
 
     private static PeriodTotals totals(LedgerSums sums, Record row, Instant from, Instant to) {
-        return new PeriodTotals(from, to,
+        return new PeriodTotals(
+                from,
+                to,
                 sums.requests(row),
                 sums.inputTokens(row),
                 sums.outputTokens(row),

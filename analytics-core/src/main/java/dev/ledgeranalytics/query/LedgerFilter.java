@@ -57,7 +57,8 @@ public record LedgerFilter(
         if (statuses.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("statuses must not contain null, but was " + statuses);
         }
-        statuses = Collections.unmodifiableSet(statuses.isEmpty() ? EnumSet.noneOf(RequestStatus.class) : EnumSet.copyOf(statuses));
+        statuses = Collections.unmodifiableSet(
+                statuses.isEmpty() ? EnumSet.noneOf(RequestStatus.class) : EnumSet.copyOf(statuses));
         providers = copy("providers", providers);
         models = copy("models", models);
         users = copy("users", users);
@@ -119,7 +120,8 @@ public record LedgerFilter(
      * @return a copy with every status
      */
     public LedgerFilter anyStatus() {
-        return new LedgerFilter(from, to, EnumSet.allOf(RequestStatus.class), providers, models, users, tiers, requestTypes);
+        return new LedgerFilter(
+                from, to, EnumSet.allOf(RequestStatus.class), providers, models, users, tiers, requestTypes);
     }
 
     /**
@@ -266,11 +268,13 @@ public record LedgerFilter(
      * included, can compute and PostgreSQL can store.
      */
     static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
     static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
 
     private static void requireWithinSupportedRange(String name, Instant value) {
         if (value.isBefore(EARLIEST) || value.isAfter(LATEST)) {
-            throw new IllegalArgumentException(name + " must lie between " + EARLIEST + " and " + LATEST + ", but was " + value);
+            throw new IllegalArgumentException(
+                    name + " must lie between " + EARLIEST + " and " + LATEST + ", but was " + value);
         }
     }
 

@@ -32,11 +32,14 @@ final class LedgerSums {
 
     private LedgerSums(String prefix, Condition onlyWhere, Source source) {
         // count(*) is a bigint; read as int it would fail past 2^31 matching rows.
-        requests = filtered(source.requests().get(), onlyWhere).cast(SQLDataType.BIGINT).as(prefix + "requests");
+        requests = filtered(source.requests().get(), onlyWhere)
+                .cast(SQLDataType.BIGINT)
+                .as(prefix + "requests");
         inputTokens = filtered(DSL.sum(source.inputTokens()), onlyWhere).as(prefix + "input_tokens");
         outputTokens = filtered(DSL.sum(source.outputTokens()), onlyWhere).as(prefix + "output_tokens");
         vendorCost = filtered(DSL.sum(source.vendorCost()), onlyWhere).as(prefix + "vendor_cost");
-        revenue = filtered(DSL.sum(source.grossMargin().plus(source.vendorCost())), onlyWhere).as(prefix + "revenue");
+        revenue = filtered(DSL.sum(source.grossMargin().plus(source.vendorCost())), onlyWhere)
+                .as(prefix + "revenue");
         grossMargin = filtered(DSL.sum(source.grossMargin()), onlyWhere).as(prefix + "gross_margin");
         credits = filtered(DSL.sum(source.credits()), onlyWhere).as(prefix + "credits");
     }
@@ -56,20 +59,35 @@ final class LedgerSums {
      * partial totals, which is the same NUMERIC value, scale included, as the sum over the rows.
      */
     static LedgerSums ofPartials(Table<?> partials, String prefix, Condition onlyWhere) {
-        return new LedgerSums(prefix, onlyWhere, new Source(() -> DSL.sum(partials.field(RollupReads.REQUESTS)),
-                partials.field(RollupReads.INPUT_TOKENS), partials.field(RollupReads.OUTPUT_TOKENS),
-                partials.field(RollupReads.VENDOR_COST), partials.field(RollupReads.GROSS_MARGIN),
-                partials.field(RollupReads.CREDITS)));
+        return new LedgerSums(
+                prefix,
+                onlyWhere,
+                new Source(
+                        () -> DSL.sum(partials.field(RollupReads.REQUESTS)),
+                        partials.field(RollupReads.INPUT_TOKENS),
+                        partials.field(RollupReads.OUTPUT_TOKENS),
+                        partials.field(RollupReads.VENDOR_COST),
+                        partials.field(RollupReads.GROSS_MARGIN),
+                        partials.field(RollupReads.CREDITS)));
     }
 
     /** What the sums add up: ledger rows, or partial sums of them. */
-    private record Source(Supplier<AggregateFunction<?>> requests, Field<? extends Number> inputTokens,
-                          Field<? extends Number> outputTokens, Field<BigDecimal> vendorCost, Field<BigDecimal> grossMargin,
-                          Field<? extends Number> credits) {
+    private record Source(
+            Supplier<AggregateFunction<?>> requests,
+            Field<? extends Number> inputTokens,
+            Field<? extends Number> outputTokens,
+            Field<BigDecimal> vendorCost,
+            Field<BigDecimal> grossMargin,
+            Field<? extends Number> credits) {
 
         // A supplier: jOOQ's FILTER clause is set on the aggregate object itself, which must not be shared.
-        static final Source LEDGER = new Source(DSL::count, TOKEN_USAGE_LEDGER.INPUT_TOKENS, TOKEN_USAGE_LEDGER.OUTPUT_TOKENS,
-                TOKEN_USAGE_LEDGER.VENDOR_COST, TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD, TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED);
+        static final Source LEDGER = new Source(
+                DSL::count,
+                TOKEN_USAGE_LEDGER.INPUT_TOKENS,
+                TOKEN_USAGE_LEDGER.OUTPUT_TOKENS,
+                TOKEN_USAGE_LEDGER.VENDOR_COST,
+                TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD,
+                TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED);
     }
 
     List<Field<?>> fields() {

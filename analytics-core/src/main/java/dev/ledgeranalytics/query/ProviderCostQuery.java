@@ -1,9 +1,9 @@
 package dev.ledgeranalytics.query;
 
-import dev.ledgeranalytics.internal.LedgerConditions;
 import static dev.ledgeranalytics.schema.Tables.PROVIDERS;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
+import dev.ledgeranalytics.internal.LedgerConditions;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +60,8 @@ final class ProviderCostQuery {
         return dsl.select(PROVIDERS.ID, PROVIDERS.SLUG, PROVIDERS.DISPLAY_NAME)
                 .select(totals.fields(sums.fields().toArray(Field[]::new)))
                 .from(totals)
-                .join(PROVIDERS).on(PROVIDERS.ID.eq(totals.field(TOKEN_USAGE_LEDGER.PROVIDER_ID.getName(), UUID.class)))
+                .join(PROVIDERS)
+                .on(PROVIDERS.ID.eq(totals.field(TOKEN_USAGE_LEDGER.PROVIDER_ID.getName(), UUID.class)))
                 .orderBy(totals.field(sums.vendorCost).desc(), PROVIDERS.SLUG);
     }
 
@@ -72,8 +73,8 @@ final class ProviderCostQuery {
         if (reads == null) {
             rows = sql(dsl).fetch();
         } else {
-            Table<Record> partials = reads.sums(rollup, List.of(filter.from(), filter.to()), filter,
-                    List.of(TOKEN_USAGE_LEDGER.PROVIDER_ID));
+            Table<Record> partials = reads.sums(
+                    rollup, List.of(filter.from(), filter.to()), filter, List.of(TOKEN_USAGE_LEDGER.PROVIDER_ID));
             sums = LedgerSums.ofPartials(partials, "", null);
             rows = sql(dsl, sums, partials).fetch();
         }
@@ -82,9 +83,17 @@ final class ProviderCostQuery {
         for (int i = 0; i < rows.size(); i++) {
             Record row = rows.get(i);
             UUID id = row.get(PROVIDERS.ID);
-            costs.add(new ProviderCost(id, row.get(PROVIDERS.SLUG), row.get(PROVIDERS.DISPLAY_NAME),
-                    sums.requests(row), sums.inputTokens(row), sums.outputTokens(row),
-                    sums.vendorCost(row), sums.revenue(row), sums.grossMargin(row), shares.get(i)));
+            costs.add(new ProviderCost(
+                    id,
+                    row.get(PROVIDERS.SLUG),
+                    row.get(PROVIDERS.DISPLAY_NAME),
+                    sums.requests(row),
+                    sums.inputTokens(row),
+                    sums.outputTokens(row),
+                    sums.vendorCost(row),
+                    sums.revenue(row),
+                    sums.grossMargin(row),
+                    shares.get(i)));
         }
         return List.copyOf(costs);
     }

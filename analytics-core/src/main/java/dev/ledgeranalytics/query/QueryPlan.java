@@ -17,7 +17,8 @@ public record QueryPlan(String statement, String json) {
      */
     public QueryPlan {
         if (statement == null || json == null) {
-            throw new IllegalArgumentException("statement and json must not be null, but were " + statement + " and " + json);
+            throw new IllegalArgumentException(
+                    "statement and json must not be null, but were " + statement + " and " + json);
         }
     }
 }

@@ -72,20 +72,36 @@ final class RollupReads {
     static final Field<Instant> LAST_AT = DSL.field(DSL.name("last_at"), SQLDataType.INSTANT);
 
     /** The names of the partial sums every sums table has, after {@link #BUCKET} and its keys. */
-    static final List<Field<?>> PARTIAL_SUMS = List.of(REQUESTS, INPUT_TOKENS, OUTPUT_TOKENS, VENDOR_COST, GROSS_MARGIN, CREDITS);
+    static final List<Field<?>> PARTIAL_SUMS =
+            List.of(REQUESTS, INPUT_TOKENS, OUTPUT_TOKENS, VENDOR_COST, GROSS_MARGIN, CREDITS);
 
     /** A rollup table, the grains it keeps and the filters it can apply. */
     enum Rollup {
-        STATUS(ROLLUP_STATUS, EnumSet.of(Grain.QUARTER_HOUR, Grain.HOUR, Grain.DAY),
+        STATUS(
+                ROLLUP_STATUS,
+                EnumSet.of(Grain.QUARTER_HOUR, Grain.HOUR, Grain.DAY),
                 new LedgerColumns(ROLLUP_STATUS.STATUS, null, null, null, null, null)),
-        PROVIDER(ROLLUP_PROVIDER, EnumSet.of(Grain.HOUR, Grain.DAY),
+        PROVIDER(
+                ROLLUP_PROVIDER,
+                EnumSet.of(Grain.HOUR, Grain.DAY),
                 new LedgerColumns(ROLLUP_PROVIDER.STATUS, ROLLUP_PROVIDER.PROVIDER_ID, null, null, null, null)),
-        DIMS(ROLLUP_DIMS, EnumSet.of(Grain.HOUR, Grain.DAY),
-                new LedgerColumns(ROLLUP_DIMS.STATUS, ROLLUP_DIMS.PROVIDER_ID, ROLLUP_DIMS.MODEL_ID, null,
-                        ROLLUP_DIMS.USER_TIER, ROLLUP_DIMS.REQUEST_TYPE)),
-        COSTS(ROLLUP_COSTS, EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH),
+        DIMS(
+                ROLLUP_DIMS,
+                EnumSet.of(Grain.HOUR, Grain.DAY),
+                new LedgerColumns(
+                        ROLLUP_DIMS.STATUS,
+                        ROLLUP_DIMS.PROVIDER_ID,
+                        ROLLUP_DIMS.MODEL_ID,
+                        null,
+                        ROLLUP_DIMS.USER_TIER,
+                        ROLLUP_DIMS.REQUEST_TYPE)),
+        COSTS(
+                ROLLUP_COSTS,
+                EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH),
                 new LedgerColumns(ROLLUP_COSTS.STATUS, null, null, null, null, null)),
-        USERS(ROLLUP_USERS, EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH),
+        USERS(
+                ROLLUP_USERS,
+                EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH),
                 new LedgerColumns(ROLLUP_USERS.STATUS, null, null, ROLLUP_USERS.USER_ID, null, null));
 
         final Table<?> table;
@@ -136,7 +152,8 @@ final class RollupReads {
     static RollupReads load(DSLContext dsl, Instant from, Instant to) {
         Record2<Boolean, Instant[]> state = dsl.select(
                         ROLLUP_STATE.BUILT_AT.isNotNull(),
-                        DSL.array(DSL.selectDistinct(ROLLUP_CHANGES.QUARTER_HOUR).from(ROLLUP_CHANGES)
+                        DSL.array(DSL.selectDistinct(ROLLUP_CHANGES.QUARTER_HOUR)
+                                .from(ROLLUP_CHANGES)
                                 .where(ROLLUP_CHANGES.QUARTER_HOUR.ge(Grain.QUARTER_HOUR.floor(from)))
                                 .and(ROLLUP_CHANGES.QUARTER_HOUR.lt(to))))
                 .from(ROLLUP_STATE)
@@ -149,7 +166,9 @@ final class RollupReads {
 
     /** The sums table to read for {@code filter}, or {@code null} if only the ledger can answer it. */
     static Rollup sumsFor(LedgerFilter filter, boolean byProvider) {
-        for (Rollup rollup : byProvider ? List.of(Rollup.PROVIDER, Rollup.DIMS) : List.of(Rollup.STATUS, Rollup.PROVIDER, Rollup.DIMS)) {
+        for (Rollup rollup : byProvider
+                ? List.of(Rollup.PROVIDER, Rollup.DIMS)
+                : List.of(Rollup.STATUS, Rollup.PROVIDER, Rollup.DIMS)) {
             if (rollup.canFilter(filter)) {
                 return rollup;
             }
@@ -172,16 +191,25 @@ final class RollupReads {
 
     /** Per fine cost bucket ({@link #COST_BUCKET}): requests, cost sum, smallest and largest cost. */
     Table<Record> costs(List<Instant> boundaries, LedgerFilter filter) {
-        List<Field<?>> rollupColumns = List.of(ROLLUP_COSTS.COST_BUCKET, ROLLUP_COSTS.REQUESTS, ROLLUP_COSTS.VENDOR_COST,
-                ROLLUP_COSTS.MIN_COST, ROLLUP_COSTS.MAX_COST);
+        List<Field<?>> rollupColumns = List.of(
+                ROLLUP_COSTS.COST_BUCKET,
+                ROLLUP_COSTS.REQUESTS,
+                ROLLUP_COSTS.VENDOR_COST,
+                ROLLUP_COSTS.MIN_COST,
+                ROLLUP_COSTS.MAX_COST);
         // As the rollups place costs (V3__rollups.sql): over float8, which keeps the order of
         // numeric(10, 8) values and lets width_bucket search instead of walking the array. A
         // scalar subquery: evaluated once, where a bound array would be parsed again for every row.
-        Field<Integer> fineBucket = DSL.function("width_bucket", SQLDataType.INTEGER,
-                TOKEN_USAGE_LEDGER.VENDOR_COST.cast(SQLDataType.DOUBLE),
-                DSL.field(DSL.select(DSL.arrayAgg(ROLLUP_COST_BUCKETS.LOWER_BOUND.cast(SQLDataType.DOUBLE))
-                        .orderBy(ROLLUP_COST_BUCKETS.BUCKET)).from(ROLLUP_COST_BUCKETS))).as(COST_BUCKET);
-        List<Field<?>> ledgerColumns = List.of(fineBucket,
+        Field<Integer> fineBucket = DSL.function(
+                        "width_bucket",
+                        SQLDataType.INTEGER,
+                        TOKEN_USAGE_LEDGER.VENDOR_COST.cast(SQLDataType.DOUBLE),
+                        DSL.field(DSL.select(DSL.arrayAgg(ROLLUP_COST_BUCKETS.LOWER_BOUND.cast(SQLDataType.DOUBLE))
+                                        .orderBy(ROLLUP_COST_BUCKETS.BUCKET))
+                                .from(ROLLUP_COST_BUCKETS)))
+                .as(COST_BUCKET);
+        List<Field<?>> ledgerColumns = List.of(
+                fineBucket,
                 DSL.count().cast(SQLDataType.BIGINT).as(REQUESTS),
                 DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as(VENDOR_COST),
                 DSL.min(TOKEN_USAGE_LEDGER.VENDOR_COST).as(MIN_COST),
@@ -201,7 +229,8 @@ final class RollupReads {
         ledgerColumns.addAll(ledgerPartialSums());
         ledgerColumns.add(DSL.min(TOKEN_USAGE_LEDGER.CREATED_AT).as(FIRST_AT));
         ledgerColumns.add(DSL.max(TOKEN_USAGE_LEDGER.CREATED_AT).as(LAST_AT));
-        return partials(Rollup.USERS, boundaries, filter, rollupColumns, ledgerColumns, List.of(TOKEN_USAGE_LEDGER.USER_ID));
+        return partials(
+                Rollup.USERS, boundaries, filter, rollupColumns, ledgerColumns, List.of(TOKEN_USAGE_LEDGER.USER_ID));
     }
 
     /**
@@ -212,11 +241,17 @@ final class RollupReads {
     private static List<Field<?>> ledgerPartialSums() {
         return List.of(
                 DSL.count().cast(SQLDataType.BIGINT).as(REQUESTS),
-                DSL.sum(TOKEN_USAGE_LEDGER.INPUT_TOKENS).cast(SQLDataType.BIGINT).as(INPUT_TOKENS),
-                DSL.sum(TOKEN_USAGE_LEDGER.OUTPUT_TOKENS).cast(SQLDataType.BIGINT).as(OUTPUT_TOKENS),
+                DSL.sum(TOKEN_USAGE_LEDGER.INPUT_TOKENS)
+                        .cast(SQLDataType.BIGINT)
+                        .as(INPUT_TOKENS),
+                DSL.sum(TOKEN_USAGE_LEDGER.OUTPUT_TOKENS)
+                        .cast(SQLDataType.BIGINT)
+                        .as(OUTPUT_TOKENS),
                 DSL.sum(TOKEN_USAGE_LEDGER.VENDOR_COST).as(VENDOR_COST),
                 DSL.sum(TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD).as(GROSS_MARGIN),
-                DSL.sum(TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED).cast(SQLDataType.BIGINT).as(CREDITS));
+                DSL.sum(TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED)
+                        .cast(SQLDataType.BIGINT)
+                        .as(CREDITS));
     }
 
     /**
@@ -224,11 +259,18 @@ final class RollupReads {
      * grouped by piece and {@code ledgerKeys} (columns, or positions where a key is an expression
      * with bind values), in one UNION ALL named {@code partials}.
      */
-    private Table<Record> partials(Rollup rollup, List<Instant> boundaries, LedgerFilter filter, List<Field<?>> rollupColumns,
-                                   List<Field<?>> ledgerColumns, List<Field<?>> ledgerKeys) {
+    private Table<Record> partials(
+            Rollup rollup,
+            List<Instant> boundaries,
+            LedgerFilter filter,
+            List<Field<?>> rollupColumns,
+            List<Field<?>> ledgerColumns,
+            List<Field<?>> ledgerKeys) {
         List<Piece> pieces = RollupCover.of(boundaries, rollup.grains, changedQuarterHours);
-        List<Piece> fromRollups = pieces.stream().filter(piece -> piece.grain() != null).toList();
-        List<Piece> fromLedger = pieces.stream().filter(piece -> piece.grain() == null).toList();
+        List<Piece> fromRollups =
+                pieces.stream().filter(piece -> piece.grain() != null).toList();
+        List<Piece> fromLedger =
+                pieces.stream().filter(piece -> piece.grain() == null).toList();
 
         Select<Record> union = null;
         if (!fromRollups.isEmpty()) {
@@ -237,30 +279,39 @@ final class RollupReads {
             // becomes one range scan of the rollup table's primary key. Flattened, the planner hashed
             // the pieces and filtered a scan of the whole table against them.
             Table<Record> rows = DSL.lateral(DSL.select(rollupColumns)
-                    .from(rollup.table)
-                    .where(rollup.grain().eq(DSL.field(DSL.name(alias, "grain"), SQLDataType.SMALLINT)))
-                    .and(rollup.bucketStart().ge(pieceBound(alias, "from_at")))
-                    .and(rollup.bucketStart().lt(pieceBound(alias, "to_at")))
-                    .and(LedgerConditions.dimensions(filter, rollup.columns))
-                    .offset(DSL.inline(0))).as("rollup_rows");
+                            .from(rollup.table)
+                            .where(rollup.grain().eq(DSL.field(DSL.name(alias, "grain"), SQLDataType.SMALLINT)))
+                            .and(rollup.bucketStart().ge(pieceBound(alias, "from_at")))
+                            .and(rollup.bucketStart().lt(pieceBound(alias, "to_at")))
+                            .and(LedgerConditions.dimensions(filter, rollup.columns))
+                            .offset(DSL.inline(0)))
+                    .as("rollup_rows");
             List<Field<?>> columns = new ArrayList<>();
-            columns.add(DSL.field(DSL.name(alias, BUCKET.getName()), SQLDataType.INTEGER).as(BUCKET));
+            columns.add(DSL.field(DSL.name(alias, BUCKET.getName()), SQLDataType.INTEGER)
+                    .as(BUCKET));
             columns.addAll(Arrays.asList(rows.fields()));
-            union = DSL.select(columns).from(pieceTable(fromRollups, true, alias)).crossJoin(rows);
+            union = DSL.select(columns)
+                    .from(pieceTable(fromRollups, true, alias))
+                    .crossJoin(rows);
         }
         if (!fromLedger.isEmpty()) {
             String alias = "ledger_pieces";
-            // Aggregated per piece inside the LATERAL, which also keeps it a range scan of the ledger's index per piece.
+            // Aggregated per piece inside the LATERAL, which also keeps it a range scan of the ledger's index per
+            // piece.
             Table<Record> rows = DSL.lateral(DSL.select(ledgerColumns)
-                    .from(TOKEN_USAGE_LEDGER)
-                    .where(TOKEN_USAGE_LEDGER.CREATED_AT.ge(pieceBound(alias, "from_at")))
-                    .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(pieceBound(alias, "to_at")))
-                    .and(LedgerConditions.dimensions(filter, LedgerColumns.LEDGER))
-                    .groupBy(ledgerKeys)).as("ledger_rows");
+                            .from(TOKEN_USAGE_LEDGER)
+                            .where(TOKEN_USAGE_LEDGER.CREATED_AT.ge(pieceBound(alias, "from_at")))
+                            .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(pieceBound(alias, "to_at")))
+                            .and(LedgerConditions.dimensions(filter, LedgerColumns.LEDGER))
+                            .groupBy(ledgerKeys))
+                    .as("ledger_rows");
             List<Field<?>> columns = new ArrayList<>();
-            columns.add(DSL.field(DSL.name(alias, BUCKET.getName()), SQLDataType.INTEGER).as(BUCKET));
+            columns.add(DSL.field(DSL.name(alias, BUCKET.getName()), SQLDataType.INTEGER)
+                    .as(BUCKET));
             columns.addAll(Arrays.asList(rows.fields()));
-            Select<Record> fromRows = DSL.select(columns).from(pieceTable(fromLedger, false, alias)).crossJoin(rows);
+            Select<Record> fromRows = DSL.select(columns)
+                    .from(pieceTable(fromLedger, false, alias))
+                    .crossJoin(rows);
             union = union == null ? fromRows : union.unionAll(fromRows);
         }
         return union.asTable("partials");
@@ -272,17 +323,21 @@ final class RollupReads {
 
     /** The pieces as a set-returning function in FROM, so that each array is bound and parsed once. */
     private static Table<?> pieceTable(List<Piece> pieces, boolean withGrain, String alias) {
-        Field<OffsetDateTime[]> froms = DSL.val(pieces.stream().map(piece -> utc(piece.from())).toArray(OffsetDateTime[]::new),
+        Field<OffsetDateTime[]> froms = DSL.val(
+                pieces.stream().map(piece -> utc(piece.from())).toArray(OffsetDateTime[]::new),
                 SQLDataType.TIMESTAMPWITHTIMEZONE.array());
-        Field<OffsetDateTime[]> tos = DSL.val(pieces.stream().map(piece -> utc(piece.to())).toArray(OffsetDateTime[]::new),
+        Field<OffsetDateTime[]> tos = DSL.val(
+                pieces.stream().map(piece -> utc(piece.to())).toArray(OffsetDateTime[]::new),
                 SQLDataType.TIMESTAMPWITHTIMEZONE.array());
-        Field<Integer[]> buckets = DSL.val(pieces.stream().map(Piece::bucket).toArray(Integer[]::new), SQLDataType.INTEGER.array());
+        Field<Integer[]> buckets =
+                DSL.val(pieces.stream().map(Piece::bucket).toArray(Integer[]::new), SQLDataType.INTEGER.array());
         if (!withGrain) {
             return DSL.table("unnest({0}, {1}, {2})", froms, tos, buckets).as(alias, "from_at", "to_at", "bucket");
         }
-        Field<Short[]> grains = DSL.val(pieces.stream().map(piece -> piece.grain().code()).toArray(Short[]::new),
-                SQLDataType.SMALLINT.array());
-        return DSL.table("unnest({0}, {1}, {2}, {3})", grains, froms, tos, buckets).as(alias, "grain", "from_at", "to_at", "bucket");
+        Field<Short[]> grains = DSL.val(
+                pieces.stream().map(piece -> piece.grain().code()).toArray(Short[]::new), SQLDataType.SMALLINT.array());
+        return DSL.table("unnest({0}, {1}, {2}, {3})", grains, froms, tos, buckets)
+                .as(alias, "grain", "from_at", "to_at", "bucket");
     }
 
     private static OffsetDateTime utc(Instant instant) {

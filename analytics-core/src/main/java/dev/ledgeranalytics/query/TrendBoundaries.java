@@ -22,8 +22,7 @@ final class TrendBoundaries {
     /** More buckets than any chart can show; also bounds the size of the SQL array. */
     static final int MAX_BUCKETS = 10_000;
 
-    private TrendBoundaries() {
-    }
+    private TrendBoundaries() {}
 
     /**
      * The bucket starts covering {@code [from, to)}, followed by the end of the last bucket.
@@ -34,14 +33,17 @@ final class TrendBoundaries {
         List<Instant> boundaries = new ArrayList<>();
         Instant start = startOf(from, granularity, zone);
         // Where an offset change is not a whole hour, the local truncation can land a bucket early.
-        for (Instant next = next(start, granularity, zone); !next.isAfter(from); next = next(start, granularity, zone)) {
+        for (Instant next = next(start, granularity, zone);
+                !next.isAfter(from);
+                next = next(start, granularity, zone)) {
             start = next;
         }
         boundaries.add(start);
         while (start.isBefore(to)) {
             if (boundaries.size() > MAX_BUCKETS) {
-                throw new IllegalArgumentException("granularity " + granularity + " would cut [" + from + ", " + to
-                        + ") into more than " + MAX_BUCKETS + " buckets; choose a coarser granularity or a shorter range");
+                throw new IllegalArgumentException(
+                        "granularity " + granularity + " would cut [" + from + ", " + to + ") into more than "
+                                + MAX_BUCKETS + " buckets; choose a coarser granularity or a shorter range");
             }
             start = next(start, granularity, zone);
             boundaries.add(start);
@@ -54,8 +56,13 @@ final class TrendBoundaries {
         return switch (granularity) {
             case HOUR -> local.truncatedTo(ChronoUnit.HOURS).toInstant();
             case DAY -> local.toLocalDate().atStartOfDay(zone).toInstant();
-            case WEEK -> local.toLocalDate().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).atStartOfDay(zone).toInstant();
-            case MONTH -> local.toLocalDate().withDayOfMonth(1).atStartOfDay(zone).toInstant();
+            case WEEK ->
+                local.toLocalDate()
+                        .with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY))
+                        .atStartOfDay(zone)
+                        .toInstant();
+            case MONTH ->
+                local.toLocalDate().withDayOfMonth(1).atStartOfDay(zone).toInstant();
         };
     }
 

@@ -16,12 +16,7 @@ import java.util.Objects;
  * @param grossMargin their gross margin, USD
  */
 public record TrendBucket(
-        Instant start,
-        Instant end,
-        long requests,
-        BigDecimal revenue,
-        BigDecimal vendorCost,
-        BigDecimal grossMargin) {
+        Instant start, Instant end, long requests, BigDecimal revenue, BigDecimal vendorCost, BigDecimal grossMargin) {
 
     /** Rejects missing values and empty buckets. */
     public TrendBucket {

@@ -1,8 +1,8 @@
 package dev.ledgeranalytics.query;
 
-import dev.ledgeranalytics.internal.LedgerConditions;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
+import dev.ledgeranalytics.internal.LedgerConditions;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,9 +46,14 @@ final class UserBreakdownQuery {
         this.sort = sort;
         this.pageSize = pageSize;
         Table<?> ledger = DSL.select(TOKEN_USAGE_LEDGER.USER_ID)
-                .select(Users.columns(LedgerSums.all(), DSL.sum(TOKEN_USAGE_LEDGER.INPUT_TOKENS), DSL.sum(TOKEN_USAGE_LEDGER.OUTPUT_TOKENS),
-                        DSL.sum(TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD), DSL.sum(LedgerSums.REVENUE),
-                        DSL.min(TOKEN_USAGE_LEDGER.CREATED_AT), DSL.max(TOKEN_USAGE_LEDGER.CREATED_AT)))
+                .select(Users.columns(
+                        LedgerSums.all(),
+                        DSL.sum(TOKEN_USAGE_LEDGER.INPUT_TOKENS),
+                        DSL.sum(TOKEN_USAGE_LEDGER.OUTPUT_TOKENS),
+                        DSL.sum(TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD),
+                        DSL.sum(LedgerSums.REVENUE),
+                        DSL.min(TOKEN_USAGE_LEDGER.CREATED_AT),
+                        DSL.max(TOKEN_USAGE_LEDGER.CREATED_AT)))
                 .from(TOKEN_USAGE_LEDGER)
                 .where(LedgerConditions.matching(filter))
                 .groupBy(TOKEN_USAGE_LEDGER.USER_ID)
@@ -82,7 +87,8 @@ final class UserBreakdownQuery {
                 case VENDOR_COST_ASC, VENDOR_COST_DESC -> List.of(table.field(sums.vendorCost));
                 case REVENUE_ASC, REVENUE_DESC -> List.of(table.field(sums.revenue));
                 case GROSS_MARGIN_ASC, GROSS_MARGIN_DESC -> List.of(table.field(sums.grossMargin));
-                case MARGIN_RATIO_ASC, MARGIN_RATIO_DESC -> List.of(table.field("has_revenue"), table.field("ratio_key"));
+                case MARGIN_RATIO_ASC, MARGIN_RATIO_DESC ->
+                    List.of(table.field("has_revenue"), table.field("ratio_key"));
                 case FIRST_REQUEST_ASC, FIRST_REQUEST_DESC -> List.of(firstRequest);
                 case LAST_REQUEST_ASC, LAST_REQUEST_DESC -> List.of(lastRequest);
             };
@@ -92,14 +98,20 @@ final class UserBreakdownQuery {
          * The columns after the user id, from aggregates over the source. Expressions over the
          * aggregates are spelt out: an aliased field would render as its alias.
          */
-        static List<Field<?>> columns(LedgerSums sums, Field<BigDecimal> inputTokens, Field<BigDecimal> outputTokens,
-                                      Field<BigDecimal> grossMargin, Field<BigDecimal> revenue, Field<Instant> first,
-                                      Field<Instant> last) {
+        static List<Field<?>> columns(
+                LedgerSums sums,
+                Field<BigDecimal> inputTokens,
+                Field<BigDecimal> outputTokens,
+                Field<BigDecimal> grossMargin,
+                Field<BigDecimal> revenue,
+                Field<Instant> first,
+                Field<Instant> last) {
             Field<BigDecimal> tokens = inputTokens.plus(outputTokens).as("tokens");
             Field<Boolean> hasRevenue = DSL.field(revenue.ne(BigDecimal.ZERO)).as("has_revenue");
             // Users without revenue have no ratio; they sort as the lowest, after a flag that keeps the
             // key a plain comparable value (NULL would break the row comparison of the keyset).
-            Field<BigDecimal> ratioKey = DSL.coalesce(grossMargin.div(DSL.nullif(revenue, BigDecimal.ZERO)), BigDecimal.ZERO)
+            Field<BigDecimal> ratioKey = DSL.coalesce(
+                            grossMargin.div(DSL.nullif(revenue, BigDecimal.ZERO)), BigDecimal.ZERO)
                     .as("ratio_key");
             List<Field<?>> columns = new ArrayList<>(sums.fields());
             columns.addAll(List.of(tokens, hasRevenue, ratioKey, first.as("first_request"), last.as("last_request")));
@@ -107,12 +119,14 @@ final class UserBreakdownQuery {
         }
 
         List<Class<?>> keyTypes() {
-            return sortKeys.stream().<Class<?>>map(key -> switch (key.getName()) {
-                case "requests" -> Long.class;
-                case "has_revenue" -> Boolean.class;
-                case "first_request", "last_request" -> Instant.class;
-                default -> BigDecimal.class;
-            }).toList();
+            return sortKeys.stream()
+                    .<Class<?>>map(key -> switch (key.getName()) {
+                        case "requests" -> Long.class;
+                        case "has_revenue" -> Boolean.class;
+                        case "first_request", "last_request" -> Instant.class;
+                        default -> BigDecimal.class;
+                    })
+                    .toList();
         }
     }
 
@@ -140,10 +154,14 @@ final class UserBreakdownQuery {
         Field<BigDecimal> grossMargin = partials.field(RollupReads.GROSS_MARGIN);
         Field<UUID> user = partials.field(TOKEN_USAGE_LEDGER.USER_ID.getName(), UUID.class);
         Table<?> table = DSL.select(user)
-                .select(Users.columns(sums, DSL.sum(partials.field(RollupReads.INPUT_TOKENS)),
-                        DSL.sum(partials.field(RollupReads.OUTPUT_TOKENS)), DSL.sum(grossMargin),
+                .select(Users.columns(
+                        sums,
+                        DSL.sum(partials.field(RollupReads.INPUT_TOKENS)),
+                        DSL.sum(partials.field(RollupReads.OUTPUT_TOKENS)),
+                        DSL.sum(grossMargin),
                         DSL.sum(grossMargin.plus(partials.field(RollupReads.VENDOR_COST))),
-                        DSL.min(partials.field(RollupReads.FIRST_AT)), DSL.max(partials.field(RollupReads.LAST_AT))))
+                        DSL.min(partials.field(RollupReads.FIRST_AT)),
+                        DSL.max(partials.field(RollupReads.LAST_AT))))
                 .from(partials)
                 .groupBy(user)
                 .asTable("users");
@@ -152,17 +170,24 @@ final class UserBreakdownQuery {
 
     UserPage run(DSLContext dsl, boolean rollups) {
         RollupReads reads = rollups && RollupReads.Rollup.USERS.canFilter(filter)
-                ? RollupReads.load(dsl, filter.from(), filter.to()) : null;
+                ? RollupReads.load(dsl, filter.from(), filter.to())
+                : null;
         Users users = reads == null ? fromLedger : fromRollups(reads, filter, sort);
         Result<Record> rows = sql(dsl, users).fetch();
         LedgerSums sums = users.sums;
         List<UserUsage> page = new ArrayList<>();
         for (Record row : rows.subList(0, Math.min(pageSize, rows.size()))) {
-            page.add(new UserUsage(row.get(users.userId),
-                    sums.requests(row), sums.inputTokens(row), sums.outputTokens(row),
-                    sums.vendorCost(row), sums.revenue(row), sums.grossMargin(row),
+            page.add(new UserUsage(
+                    row.get(users.userId),
+                    sums.requests(row),
+                    sums.inputTokens(row),
+                    sums.outputTokens(row),
+                    sums.vendorCost(row),
+                    sums.revenue(row),
+                    sums.grossMargin(row),
                     Decimals.ratio(sums.grossMargin(row), sums.revenue(row)),
-                    row.get(users.firstRequest), row.get(users.lastRequest)));
+                    row.get(users.firstRequest),
+                    row.get(users.lastRequest)));
         }
         String next = null;
         if (rows.size() > pageSize) {
@@ -184,7 +209,9 @@ final class UserBreakdownQuery {
             right.add(DSL.val(after.keys().get(i), users.sortKeys.get(i).getDataType()));
         }
         right.add(DSL.val(after.lastUser(), SQLDataType.UUID));
-        return sort.descending() ? DSL.row(left).lt(DSL.row(right)) : DSL.row(left).gt(DSL.row(right));
+        return sort.descending()
+                ? DSL.row(left).lt(DSL.row(right))
+                : DSL.row(left).gt(DSL.row(right));
     }
 
     private static Object normalise(Object key) {

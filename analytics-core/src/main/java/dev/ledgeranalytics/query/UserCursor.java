@@ -27,7 +27,9 @@ record UserCursor(UserSort sort, List<Object> keys, UUID lastUser) {
             text.append(';').append(key);
         }
         text.append(';').append(lastUser);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -57,8 +59,10 @@ record UserCursor(UserSort sort, List<Object> keys, UUID lastUser) {
             }
             return new UserCursor(sort, keys, UUID.fromString(user));
         } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("cursor is not a cursor of a " + sort + " user breakdown: \"" + cursor
-                    + "\" (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(
+                    "cursor is not a cursor of a " + sort + " user breakdown: \"" + cursor + "\" (" + e.getMessage()
+                            + ")",
+                    e);
         }
     }
 

@@ -9,5 +9,4 @@ import java.time.Duration;
  * @param quarterHours how many quarter hours were recomputed
  * @param took         how long it took, waiting for a concurrent refresh included
  */
-public record RefreshResult(boolean rebuilt, long quarterHours, Duration took) {
-}
+public record RefreshResult(boolean rebuilt, long quarterHours, Duration took) {}

@@ -50,8 +50,8 @@ import javax.sql.DataSource;
  */
 public final class Rollups {
 
-    private static final List<String> TRIGGERS = List.of(
-            "rollup_after_insert", "rollup_after_update", "rollup_after_delete", "rollup_after_truncate");
+    private static final List<String> TRIGGERS =
+            List.of("rollup_after_insert", "rollup_after_update", "rollup_after_delete", "rollup_after_truncate");
     private static final List<String> TABLES = List.of(
             "rollup_status", "rollup_provider", "rollup_dims", "rollup_costs", "rollup_users", "rollup_changes");
     /** A refresh that loses a race with a trigger-mode writer is retried this many times. */
@@ -108,13 +108,17 @@ public final class Rollups {
                 // In this snapshot: entries written later stay for the next refresh.
                 Set<String> changed = new TreeSet<>();
                 try (Statement statement = connection.createStatement();
-                     ResultSet rows = statement.executeQuery("DELETE FROM " + table("rollup_changes") + " RETURNING quarter_hour")) {
+                        ResultSet rows = statement.executeQuery(
+                                "DELETE FROM " + table("rollup_changes") + " RETURNING quarter_hour")) {
                     while (rows.next()) {
-                        changed.add(rows.getObject(1, OffsetDateTime.class).toInstant().toString());
+                        changed.add(rows.getObject(1, OffsetDateTime.class)
+                                .toInstant()
+                                .toString());
                     }
                 }
                 if (!changed.isEmpty()) {
-                    try (PreparedStatement recompute = connection.prepareStatement("SELECT " + table("rollup_recompute") + "(?)")) {
+                    try (PreparedStatement recompute =
+                            connection.prepareStatement("SELECT " + table("rollup_recompute") + "(?)")) {
                         recompute.setArray(1, connection.createArrayOf("timestamptz", changed.toArray()));
                         recompute.execute();
                     }
@@ -150,7 +154,8 @@ public final class Rollups {
             throw new IllegalArgumentException("mode must not be null");
         }
         run("Setting the rollup mode", connection -> {
-            try (PreparedStatement statement = connection.prepareStatement("UPDATE " + table("rollup_state") + " SET mode = ?")) {
+            try (PreparedStatement statement =
+                    connection.prepareStatement("UPDATE " + table("rollup_state") + " SET mode = ?")) {
                 statement.setString(1, mode.name().toLowerCase(Locale.ROOT));
                 statement.executeUpdate();
             }
@@ -189,11 +194,15 @@ public final class Rollups {
     public RollupStatus status() {
         return run("Reading the rollup state", connection -> {
             try (Statement statement = connection.createStatement();
-                 ResultSet row = statement.executeQuery("SELECT built_at, refreshed_at, mode, "
-                         + "(SELECT count(DISTINCT quarter_hour) FROM " + table("rollup_changes") + ") FROM " + table("rollup_state"))) {
+                    ResultSet row = statement.executeQuery(
+                            "SELECT built_at, refreshed_at, mode, " + "(SELECT count(DISTINCT quarter_hour) FROM "
+                                    + table("rollup_changes") + ") FROM " + table("rollup_state"))) {
                 row.next();
-                return new RollupStatus(instant(row.getTimestamp(1)), instant(row.getTimestamp(2)),
-                        RollupMode.valueOf(row.getString(3).toUpperCase(Locale.ROOT)), row.getLong(4));
+                return new RollupStatus(
+                        instant(row.getTimestamp(1)),
+                        instant(row.getTimestamp(2)),
+                        RollupMode.valueOf(row.getString(3).toUpperCase(Locale.ROOT)),
+                        row.getLong(4));
             }
         });
     }
@@ -210,11 +219,14 @@ public final class Rollups {
             update(connection, "DELETE FROM " + table("rollup_changes"));
             long count;
             try (Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT " + table("rollup_build") + "()")) {
+                    ResultSet rows = statement.executeQuery("SELECT " + table("rollup_build") + "()")) {
                 rows.next();
                 count = rows.getLong(1);
             }
-            update(connection, "UPDATE " + table("rollup_state") + " SET built_at = clock_timestamp(), refreshed_at = clock_timestamp()");
+            update(
+                    connection,
+                    "UPDATE " + table("rollup_state")
+                            + " SET built_at = clock_timestamp(), refreshed_at = clock_timestamp()");
             return count;
         });
         return new RefreshResult(true, quarterHours, Duration.ofNanos(System.nanoTime() - start));
@@ -258,7 +270,7 @@ public final class Rollups {
 
     private boolean isBuilt(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("SELECT built_at IS NOT NULL FROM " + table("rollup_state"))) {
+                ResultSet row = statement.executeQuery("SELECT built_at IS NOT NULL FROM " + table("rollup_state"))) {
             return row.next() && row.getBoolean(1);
         }
     }
@@ -278,7 +290,9 @@ public final class Rollups {
                 return result;
             } catch (SQLException e) {
                 connection.rollback();
-                boolean conflict = "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState()) || "23505".equals(e.getSQLState());
+                boolean conflict = "40001".equals(e.getSQLState())
+                        || "40P01".equals(e.getSQLState())
+                        || "23505".equals(e.getSQLState());
                 if (!conflict || attempt == ATTEMPTS) {
                     throw e;
                 }
@@ -303,7 +317,8 @@ public final class Rollups {
             }
             try {
                 RefreshResult result = work.run(connection);
-                return new RefreshResult(result.rebuilt(), result.quarterHours(), Duration.ofNanos(System.nanoTime() - start));
+                return new RefreshResult(
+                        result.rebuilt(), result.quarterHours(), Duration.ofNanos(System.nanoTime() - start));
             } finally {
                 try (PreparedStatement unlock = connection.prepareStatement(key.formatted("pg_advisory_unlock"))) {
                     unlock.setString(1, schema);

@@ -19,12 +19,23 @@ import org.jooq.impl.DSL;
  * @param statusValues the enum's values in sort order; empty when the type does not exist
  * @param indexes  index name to index
  */
-record CatalogSnapshot(TableStatistics table, boolean providersPresent, Map<String, LedgerContract.Column> columns, List<String> statusValues,
-                       Map<String, LiveIndex> indexes) {
+record CatalogSnapshot(
+        TableStatistics table,
+        boolean providersPresent,
+        Map<String, LedgerContract.Column> columns,
+        List<String> statusValues,
+        Map<String, LiveIndex> indexes) {
 
-    record LiveIndex(String name, boolean unique, boolean valid, List<String> keys, List<String> include, String predicate,
-                     long sizeBytes, long scans, long entriesRead) {
-    }
+    record LiveIndex(
+            String name,
+            boolean unique,
+            boolean valid,
+            List<String> keys,
+            List<String> include,
+            String predicate,
+            long sizeBytes,
+            long scans,
+            long entriesRead) {}
 
     private static final String TABLE_SQL = """
             SELECT c.reltuples::bigint, coalesce(s.n_live_tup, 0), pg_table_size(c.oid), pg_indexes_size(c.oid),
@@ -71,30 +82,54 @@ record CatalogSnapshot(TableStatistics table, boolean providersPresent, Map<Stri
             ORDER BY ic.relname""";
 
     static CatalogSnapshot read(DSLContext tx, String schema) {
-        tx.select(DSL.function("set_config", String.class, DSL.inline("search_path"), DSL.val(schema), DSL.inline(true))).fetch();
-        Record table = tx.resultQuery(TABLE_SQL, DSL.val(schema), DSL.val(LedgerContract.TABLE)).fetchOne();
+        tx.select(DSL.function(
+                        "set_config", String.class, DSL.inline("search_path"), DSL.val(schema), DSL.inline(true)))
+                .fetch();
+        Record table = tx.resultQuery(TABLE_SQL, DSL.val(schema), DSL.val(LedgerContract.TABLE))
+                .fetchOne();
         Map<String, LedgerContract.Column> columns = new LinkedHashMap<>();
-        tx.resultQuery(COLUMNS_SQL, DSL.val(schema), DSL.val(LedgerContract.TABLE)).forEach(column -> columns.put(
-                column.get(0, String.class),
-                new LedgerContract.Column(column.get(0, String.class), column.get(1, String.class), column.get(2, Boolean.class))));
+        tx.resultQuery(COLUMNS_SQL, DSL.val(schema), DSL.val(LedgerContract.TABLE))
+                .forEach(column -> columns.put(
+                        column.get(0, String.class),
+                        new LedgerContract.Column(
+                                column.get(0, String.class),
+                                column.get(1, String.class),
+                                column.get(2, Boolean.class))));
         List<String> statusValues = tx.resultQuery(ENUM_SQL, DSL.val(schema), DSL.val(LedgerContract.STATUS_TYPE))
                 .fetch(0, String.class);
         Map<String, LiveIndex> indexes = new LinkedHashMap<>();
-        tx.resultQuery(INDEXES_SQL, DSL.val(schema), DSL.val(LedgerContract.TABLE)).forEach(index -> {
-            List<String> all = List.of(index.get(4, String[].class));
-            int keyCount = index.get(3, Integer.class);
-            indexes.put(index.get(0, String.class), new LiveIndex(index.get(0, String.class), index.get(1, Boolean.class),
-                    index.get(2, Boolean.class), all.subList(0, keyCount), all.subList(keyCount, all.size()),
-                    index.get(5, String.class), index.get(6, Long.class), index.get(7, Long.class), index.get(8, Long.class)));
-        });
-        boolean providersPresent = tx.resultQuery(RELATION_EXISTS_SQL, DSL.val(schema), DSL.val(LedgerContract.PROVIDERS_TABLE))
+        tx.resultQuery(INDEXES_SQL, DSL.val(schema), DSL.val(LedgerContract.TABLE))
+                .forEach(index -> {
+                    List<String> all = List.of(index.get(4, String[].class));
+                    int keyCount = index.get(3, Integer.class);
+                    indexes.put(
+                            index.get(0, String.class),
+                            new LiveIndex(
+                                    index.get(0, String.class),
+                                    index.get(1, Boolean.class),
+                                    index.get(2, Boolean.class),
+                                    all.subList(0, keyCount),
+                                    all.subList(keyCount, all.size()),
+                                    index.get(5, String.class),
+                                    index.get(6, Long.class),
+                                    index.get(7, Long.class),
+                                    index.get(8, Long.class)));
+                });
+        boolean providersPresent = tx.resultQuery(
+                        RELATION_EXISTS_SQL, DSL.val(schema), DSL.val(LedgerContract.PROVIDERS_TABLE))
                 .fetchSingle(0, Boolean.class);
-        return new CatalogSnapshot(table == null ? null : statistics(table), providersPresent, columns, statusValues, indexes);
+        return new CatalogSnapshot(
+                table == null ? null : statistics(table), providersPresent, columns, statusValues, indexes);
     }
 
     private static TableStatistics statistics(Record table) {
         OffsetDateTime lastAnalyzed = table.get(4, OffsetDateTime.class);
-        return TableStatistics.of(table.get(0, Long.class), table.get(1, Long.class), table.get(2, Long.class), table.get(3, Long.class),
-                lastAnalyzed == null ? null : lastAnalyzed.toInstant(), table.get(5, Long.class));
+        return TableStatistics.of(
+                table.get(0, Long.class),
+                table.get(1, Long.class),
+                table.get(2, Long.class),
+                table.get(3, Long.class),
+                lastAnalyzed == null ? null : lastAnalyzed.toInstant(),
+                table.get(5, Long.class));
     }
 }

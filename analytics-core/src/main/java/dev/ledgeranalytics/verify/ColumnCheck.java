@@ -10,8 +10,13 @@ package dev.ledgeranalytics.verify;
  * @param actualNullable   whether the live column may hold nulls; {@code false} when it is missing
  * @param state            the verdict
  */
-public record ColumnCheck(String name, String expectedType, boolean expectedNullable, String actualType,
-                          boolean actualNullable, State state) {
+public record ColumnCheck(
+        String name,
+        String expectedType,
+        boolean expectedNullable,
+        String actualType,
+        boolean actualNullable,
+        State state) {
 
     /** The verdict on one column. */
     public enum State {

@@ -39,8 +39,8 @@ public record Finding(Status status, Kind kind, String subject, String message) 
      */
     public Finding {
         if (status == null || kind == null || subject == null || message == null) {
-            throw new IllegalArgumentException("status, kind, subject and message must not be null, but were "
-                    + status + ", " + kind + ", " + subject + ", " + message);
+            throw new IllegalArgumentException("status, kind, subject and message must not be null, but were " + status
+                    + ", " + kind + ", " + subject + ", " + message);
         }
         if (status == Status.READY) {
             throw new IllegalArgumentException("status of a finding must be DEGRADED or BROKEN, but was READY");

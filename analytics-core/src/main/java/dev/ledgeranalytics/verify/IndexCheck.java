@@ -17,8 +17,16 @@ import java.util.List;
  *                           information, not a finding: a new or reset database has used nothing yet
  * @param entriesRead        {@code pg_stat_user_indexes.idx_tup_read}: index entries those scans returned
  */
-public record IndexCheck(String name, String expectedDefinition, State state, List<String> keyColumns,
-                         List<String> includeColumns, String predicate, long sizeBytes, long scans, long entriesRead) {
+public record IndexCheck(
+        String name,
+        String expectedDefinition,
+        State state,
+        List<String> keyColumns,
+        List<String> includeColumns,
+        String predicate,
+        long sizeBytes,
+        long scans,
+        long entriesRead) {
 
     /** The verdict on one index. */
     public enum State {

@@ -18,15 +18,15 @@ final class LedgerContract {
     /** The index every dashboard aggregate is meant to read. */
     static final String DASHBOARD_INDEX = "idx_token_usage_analytics";
 
-    record Column(String name, String type, boolean nullable) {
-    }
+    record Column(String name, String type, boolean nullable) {}
 
     /**
      * An index and what its absence, invalidity or redefinition costs ({@code severity}): without a
      * key index the ledger can bill a request twice or lose its identity (BROKEN); without an
      * analytics index it only gets slower (DEGRADED).
      */
-    record Index(String name, Status severity, boolean unique, List<String> keys, List<String> include, String predicate) {
+    record Index(
+            String name, Status severity, boolean unique, List<String> keys, List<String> include, String predicate) {
 
         String definition() {
             return (unique ? "UNIQUE " : "") + "(" + String.join(", ", keys) + ")"
@@ -66,19 +66,42 @@ final class LedgerContract {
     static final List<Index> INDEXES = List.of(
             new Index("token_usage_ledger_pkey", Status.BROKEN, true, List.of("id"), List.of(), null),
             new Index("token_usage_ledger_request_id_key", Status.BROKEN, true, List.of("request_id"), List.of(), null),
-            new Index(DASHBOARD_INDEX, Status.DEGRADED, false,
+            new Index(
+                    DASHBOARD_INDEX,
+                    Status.DEGRADED,
+                    false,
                     List.of("created_at DESC", "status", "provider_id", "user_id"),
-                    List.of("gross_margin_usd", "vendor_cost", "credits_deducted", "input_tokens", "output_tokens"), null),
-            new Index("idx_token_usage_success", Status.DEGRADED, false, List.of("created_at DESC"), List.of(),
+                    List.of("gross_margin_usd", "vendor_cost", "credits_deducted", "input_tokens", "output_tokens"),
+                    null),
+            new Index(
+                    "idx_token_usage_success",
+                    Status.DEGRADED,
+                    false,
+                    List.of("created_at DESC"),
+                    List.of(),
                     "status = 'success'::request_status"),
-            new Index("token_usage_ledger_user_id_created_at_idx", Status.DEGRADED, false,
-                    List.of("user_id", "created_at"), List.of(), null),
-            new Index("token_usage_ledger_provider_id_created_at_idx", Status.DEGRADED, false,
-                    List.of("provider_id", "created_at"), List.of(), null),
-            new Index("token_usage_ledger_model_id_created_at_idx", Status.DEGRADED, false,
-                    List.of("model_id", "created_at"), List.of(), null),
+            new Index(
+                    "token_usage_ledger_user_id_created_at_idx",
+                    Status.DEGRADED,
+                    false,
+                    List.of("user_id", "created_at"),
+                    List.of(),
+                    null),
+            new Index(
+                    "token_usage_ledger_provider_id_created_at_idx",
+                    Status.DEGRADED,
+                    false,
+                    List.of("provider_id", "created_at"),
+                    List.of(),
+                    null),
+            new Index(
+                    "token_usage_ledger_model_id_created_at_idx",
+                    Status.DEGRADED,
+                    false,
+                    List.of("model_id", "created_at"),
+                    List.of(),
+                    null),
             new Index("token_usage_ledger_status_idx", Status.DEGRADED, false, List.of("status"), List.of(), null));
 
-    private LedgerContract() {
-    }
+    private LedgerContract() {}
 }

@@ -35,14 +35,15 @@ final class PlanInspector {
             FROM node
             ORDER BY path""";
 
-    private PlanInspector() {
-    }
+    private PlanInspector() {}
 
     static PlanCheck inspect(DSLContext tx, QueryPlan plan, long ledgerRows) {
         Result<Record> nodes = tx.resultQuery(NODES_SQL, DSL.val(plan.json())).fetch();
-        boolean scansSequentially = nodes.stream().anyMatch(node -> "Seq Scan".equals(node.get(1, String.class))
-                && TOKEN_USAGE_LEDGER.getName().equals(node.get(2, String.class)));
-        boolean usesIndex = nodes.stream().anyMatch(node -> LedgerContract.DASHBOARD_INDEX.equals(node.get(3, String.class)));
+        boolean scansSequentially = nodes.stream()
+                .anyMatch(node -> "Seq Scan".equals(node.get(1, String.class))
+                        && TOKEN_USAGE_LEDGER.getName().equals(node.get(2, String.class)));
+        boolean usesIndex =
+                nodes.stream().anyMatch(node -> LedgerContract.DASHBOARD_INDEX.equals(node.get(3, String.class)));
         Verdict verdict;
         if (ledgerRows < MIN_ROWS_TO_JUDGE) {
             verdict = Verdict.TOO_FEW_ROWS;

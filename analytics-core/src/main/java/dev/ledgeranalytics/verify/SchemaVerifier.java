@@ -56,8 +56,7 @@ public final class SchemaVerifier {
 
     private static final Duration PLAN_RANGE = Duration.ofDays(30);
 
-    private SchemaVerifier() {
-    }
+    private SchemaVerifier() {}
 
     /**
      * Verifies the ledger in the {@value AnalyticsMigrations#DEFAULT_SCHEMA} schema.
@@ -83,73 +82,127 @@ public final class SchemaVerifier {
     public static VerificationReport verify(DataSource dataSource, String schema) {
         DSLContext dsl = LedgerDsl.using(dataSource, schema);
         LedgerReader reader = new LedgerReader(dsl, null);
-        CatalogSnapshot catalog = reader.read("Reading the catalog of ledger schema \"" + schema + "\"",
-                tx -> CatalogSnapshot.read(tx, schema));
+        CatalogSnapshot catalog = reader.read(
+                "Reading the catalog of ledger schema \"" + schema + "\"", tx -> CatalogSnapshot.read(tx, schema));
         List<Finding> findings = new ArrayList<>();
         if (catalog.table() == null) {
-            findings.add(new Finding(Status.BROKEN, Kind.TABLE_MISSING, LedgerContract.TABLE,
+            findings.add(new Finding(
+                    Status.BROKEN,
+                    Kind.TABLE_MISSING,
+                    LedgerContract.TABLE,
                     "table " + schema + "." + LedgerContract.TABLE + " does not exist; run the migrations"));
             return report(schema, findings, catalog, List.of(), List.of(), null, null, List.of());
         }
         if (!catalog.providersPresent()) {
-            findings.add(new Finding(Status.BROKEN, Kind.TABLE_MISSING, LedgerContract.PROVIDERS_TABLE, "table " + schema + "."
-                    + LedgerContract.PROVIDERS_TABLE + ", which names the ledger's providers, does not exist; run the migrations"));
+            findings.add(new Finding(
+                    Status.BROKEN,
+                    Kind.TABLE_MISSING,
+                    LedgerContract.PROVIDERS_TABLE,
+                    "table " + schema + "." + LedgerContract.PROVIDERS_TABLE
+                            + ", which names the ledger's providers, does not exist; run the migrations"));
         }
-        List<ColumnCheck> columns = LedgerContract.COLUMNS.stream().map(column -> checkColumn(column, catalog, findings)).toList();
+        List<ColumnCheck> columns = LedgerContract.COLUMNS.stream()
+                .map(column -> checkColumn(column, catalog, findings))
+                .toList();
         checkStatusValues(catalog.statusValues(), findings);
-        List<IndexCheck> indexes = LedgerContract.INDEXES.stream().map(index -> checkIndex(schema, index, catalog, findings)).toList();
+        List<IndexCheck> indexes = LedgerContract.INDEXES.stream()
+                .map(index -> checkIndex(schema, index, catalog, findings))
+                .toList();
         TableStatistics statistics = catalog.table();
         if (statistics.stale()) {
-            findings.add(new Finding(Status.DEGRADED, Kind.STATISTICS_STALE, LedgerContract.TABLE, statistics.lastAnalyzed() == null
-                    ? "never analyzed, though it holds about " + statistics.estimatedRows() + " rows, more than "
-                    + statistics.staleThreshold() + "; run ANALYZE or check autovacuum"
-                    : statistics.modifiedSinceAnalyze() + " rows modified since the last analyze, more than "
-                    + statistics.staleThreshold() + "; run ANALYZE or check autovacuum"));
+            findings.add(new Finding(
+                    Status.DEGRADED,
+                    Kind.STATISTICS_STALE,
+                    LedgerContract.TABLE,
+                    statistics.lastAnalyzed() == null
+                            ? "never analyzed, though it holds about " + statistics.estimatedRows()
+                                    + " rows, more than " + statistics.staleThreshold()
+                                    + "; run ANALYZE or check autovacuum"
+                            : statistics.modifiedSinceAnalyze() + " rows modified since the last analyze, more than "
+                                    + statistics.staleThreshold() + "; run ANALYZE or check autovacuum"));
         }
         if (findings.stream().anyMatch(finding -> finding.status() == Status.BROKEN)) {
             return report(schema, findings, catalog, columns, indexes, null, null, List.of());
         }
-        Instant newest = reader.read("Finding the newest ledger row",
-                tx -> tx.select(DSL.max(TOKEN_USAGE_LEDGER.CREATED_AT)).from(TOKEN_USAGE_LEDGER).fetchOne(0, Instant.class));
+        Instant newest = reader.read(
+                "Finding the newest ledger row",
+                tx -> tx.select(DSL.max(TOKEN_USAGE_LEDGER.CREATED_AT))
+                        .from(TOKEN_USAGE_LEDGER)
+                        .fetchOne(0, Instant.class));
         // Whole seconds after the newest row: a range a dashboard would ask for, and one that includes that row.
-        Instant to = (newest == null ? Instant.now() : newest).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        Instant to = (newest == null ? Instant.now() : newest)
+                .truncatedTo(ChronoUnit.SECONDS)
+                .plusSeconds(1);
         Instant from = to.minus(PLAN_RANGE);
-        List<PlanCheck> plans = reader.read("Inspecting the plans of the dashboard queries", tx ->
-                AnalyticsQueries.create(tx).withSchema(schema).explain(LedgerFilter.between(from, to)).stream()
+        List<PlanCheck> plans = reader.read(
+                "Inspecting the plans of the dashboard queries",
+                tx -> AnalyticsQueries.create(tx).withSchema(schema).explain(LedgerFilter.between(from, to)).stream()
                         .map(plan -> PlanInspector.inspect(tx, plan, statistics.estimatedRows()))
                         .toList());
         for (PlanCheck plan : plans) {
             if (plan.verdict() == PlanCheck.Verdict.OFF_INDEX) {
-                findings.add(new Finding(Status.DEGRADED, Kind.PLAN_OFF_INDEX, plan.statement(),
+                findings.add(new Finding(
+                        Status.DEGRADED,
+                        Kind.PLAN_OFF_INDEX,
+                        plan.statement(),
                         "does not read the ledger through " + LedgerContract.DASHBOARD_INDEX + " alone: "
-                        + String.join(" / ", plan.nodes().stream().map(String::strip).toList())));
+                                + String.join(
+                                        " / ",
+                                        plan.nodes().stream().map(String::strip).toList())));
             }
         }
         return report(schema, findings, catalog, columns, indexes, from, to, plans);
     }
 
-    private static VerificationReport report(String schema, List<Finding> findings, CatalogSnapshot catalog,
-                                             List<ColumnCheck> columns, List<IndexCheck> indexes, Instant planFrom,
-                                             Instant planTo, List<PlanCheck> plans) {
-        List<Finding> worstFirst = findings.stream().sorted(Comparator.comparing(Finding::status).reversed()).toList();
+    private static VerificationReport report(
+            String schema,
+            List<Finding> findings,
+            CatalogSnapshot catalog,
+            List<ColumnCheck> columns,
+            List<IndexCheck> indexes,
+            Instant planFrom,
+            Instant planTo,
+            List<PlanCheck> plans) {
+        List<Finding> worstFirst = findings.stream()
+                .sorted(Comparator.comparing(Finding::status).reversed())
+                .toList();
         Status status = worstFirst.isEmpty() ? Status.READY : worstFirst.get(0).status();
-        return new VerificationReport(schema, status, worstFirst, catalog.table() != null, columns, catalog.statusValues(),
-                indexes, catalog.table(), planFrom, planTo, plans);
+        return new VerificationReport(
+                schema,
+                status,
+                worstFirst,
+                catalog.table() != null,
+                columns,
+                catalog.statusValues(),
+                indexes,
+                catalog.table(),
+                planFrom,
+                planTo,
+                plans);
     }
 
-    private static ColumnCheck checkColumn(LedgerContract.Column expected, CatalogSnapshot catalog, List<Finding> findings) {
+    private static ColumnCheck checkColumn(
+            LedgerContract.Column expected, CatalogSnapshot catalog, List<Finding> findings) {
         LedgerContract.Column actual = catalog.columns().get(expected.name());
         if (actual == null) {
-            findings.add(new Finding(Status.BROKEN, Kind.COLUMN_MISSING, expected.name(),
+            findings.add(new Finding(
+                    Status.BROKEN,
+                    Kind.COLUMN_MISSING,
+                    expected.name(),
                     "column " + expected.name() + " " + describe(expected) + " does not exist"));
-            return new ColumnCheck(expected.name(), expected.type(), expected.nullable(), null, false, ColumnCheck.State.MISSING);
+            return new ColumnCheck(
+                    expected.name(), expected.type(), expected.nullable(), null, false, ColumnCheck.State.MISSING);
         }
         ColumnCheck.State state = actual.equals(expected) ? ColumnCheck.State.OK : ColumnCheck.State.WRONG;
         if (state == ColumnCheck.State.WRONG) {
-            findings.add(new Finding(Status.BROKEN, Kind.COLUMN_WRONG, expected.name(),
+            findings.add(new Finding(
+                    Status.BROKEN,
+                    Kind.COLUMN_WRONG,
+                    expected.name(),
                     "column " + expected.name() + " is " + describe(actual) + ", expected " + describe(expected)));
         }
-        return new ColumnCheck(expected.name(), expected.type(), expected.nullable(), actual.type(), actual.nullable(), state);
+        return new ColumnCheck(
+                expected.name(), expected.type(), expected.nullable(), actual.type(), actual.nullable(), state);
     }
 
     private static String describe(LedgerContract.Column column) {
@@ -157,39 +210,80 @@ public final class SchemaVerifier {
     }
 
     private static void checkStatusValues(List<String> actual, List<Finding> findings) {
-        List<String> missing = LedgerContract.STATUS_VALUES.stream().filter(value -> !actual.contains(value)).toList();
+        List<String> missing = LedgerContract.STATUS_VALUES.stream()
+                .filter(value -> !actual.contains(value))
+                .toList();
         if (!missing.isEmpty()) {
-            findings.add(new Finding(Status.BROKEN, Kind.STATUS_VALUE_MISSING, LedgerContract.STATUS_TYPE,
-                    (actual.isEmpty() ? "enum type " + LedgerContract.STATUS_TYPE + " does not exist" : "enum "
-                    + LedgerContract.STATUS_TYPE + " lacks " + String.join(", ", missing))));
+            findings.add(new Finding(
+                    Status.BROKEN,
+                    Kind.STATUS_VALUE_MISSING,
+                    LedgerContract.STATUS_TYPE,
+                    (actual.isEmpty()
+                            ? "enum type " + LedgerContract.STATUS_TYPE + " does not exist"
+                            : "enum " + LedgerContract.STATUS_TYPE + " lacks " + String.join(", ", missing))));
         }
     }
 
-    private static IndexCheck checkIndex(String schema, LedgerContract.Index expected, CatalogSnapshot catalog,
-                                         List<Finding> findings) {
+    private static IndexCheck checkIndex(
+            String schema, LedgerContract.Index expected, CatalogSnapshot catalog, List<Finding> findings) {
         LiveIndex actual = catalog.indexes().get(expected.name());
         if (actual == null) {
-            findings.add(new Finding(expected.severity(), Kind.INDEX_MISSING, expected.name(),
+            findings.add(new Finding(
+                    expected.severity(),
+                    Kind.INDEX_MISSING,
+                    expected.name(),
                     "index " + expected.name() + " " + expected.definition() + " does not exist"));
-            return new IndexCheck(expected.name(), expected.definition(), IndexCheck.State.MISSING, List.of(), List.of(), null, 0, 0, 0);
+            return new IndexCheck(
+                    expected.name(),
+                    expected.definition(),
+                    IndexCheck.State.MISSING,
+                    List.of(),
+                    List.of(),
+                    null,
+                    0,
+                    0,
+                    0);
         }
         IndexCheck.State state;
         if (!actual.valid()) {
             state = IndexCheck.State.INVALID;
-            findings.add(new Finding(expected.severity(), Kind.INDEX_INVALID, expected.name(), "index " + expected.name()
-                    + " is INVALID, as a failed CREATE INDEX CONCURRENTLY leaves it; the planner ignores it, writes still "
-                    + "maintain it. Rebuild it with REINDEX INDEX CONCURRENTLY " + schema + "." + expected.name()));
-        } else if (actual.unique() != expected.unique() || !actual.keys().equals(expected.keys())
-                || !actual.include().equals(expected.include()) || !Objects.equals(actual.predicate(), expected.predicate())) {
+            findings.add(new Finding(
+                    expected.severity(),
+                    Kind.INDEX_INVALID,
+                    expected.name(),
+                    "index " + expected.name()
+                            + " is INVALID, as a failed CREATE INDEX CONCURRENTLY leaves it; the planner ignores it, writes still "
+                            + "maintain it. Rebuild it with REINDEX INDEX CONCURRENTLY " + schema + "."
+                            + expected.name()));
+        } else if (actual.unique() != expected.unique()
+                || !actual.keys().equals(expected.keys())
+                || !actual.include().equals(expected.include())
+                || !Objects.equals(actual.predicate(), expected.predicate())) {
             state = IndexCheck.State.DIFFERENT;
-            LedgerContract.Index live = new LedgerContract.Index(actual.name(), expected.severity(), actual.unique(),
-                    actual.keys(), actual.include(), actual.predicate());
-            findings.add(new Finding(expected.severity(), Kind.INDEX_DIFFERENT, expected.name(),
+            LedgerContract.Index live = new LedgerContract.Index(
+                    actual.name(),
+                    expected.severity(),
+                    actual.unique(),
+                    actual.keys(),
+                    actual.include(),
+                    actual.predicate());
+            findings.add(new Finding(
+                    expected.severity(),
+                    Kind.INDEX_DIFFERENT,
+                    expected.name(),
                     "index " + expected.name() + " is " + live.definition() + ", expected " + expected.definition()));
         } else {
             state = IndexCheck.State.OK;
         }
-        return new IndexCheck(expected.name(), expected.definition(), state, actual.keys(), actual.include(), actual.predicate(),
-                actual.sizeBytes(), actual.scans(), actual.entriesRead());
+        return new IndexCheck(
+                expected.name(),
+                expected.definition(),
+                state,
+                actual.keys(),
+                actual.include(),
+                actual.predicate(),
+                actual.sizeBytes(),
+                actual.scans(),
+                actual.entriesRead());
     }
 }

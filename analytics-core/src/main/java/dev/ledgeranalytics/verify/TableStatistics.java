@@ -21,8 +21,14 @@ import java.time.Instant;
  * @param staleThreshold       how many modifications make the statistics stale
  * @param stale                whether they are
  */
-public record TableStatistics(long estimatedRows, long tableBytes, long indexBytes, Instant lastAnalyzed,
-                              long modifiedSinceAnalyze, long staleThreshold, boolean stale) {
+public record TableStatistics(
+        long estimatedRows,
+        long tableBytes,
+        long indexBytes,
+        Instant lastAnalyzed,
+        long modifiedSinceAnalyze,
+        long staleThreshold,
+        boolean stale) {
 
     /** autovacuum_analyze_threshold's default. */
     static final long ANALYZE_THRESHOLD = 50;
@@ -33,13 +39,24 @@ public record TableStatistics(long estimatedRows, long tableBytes, long indexByt
      * Applies autovacuum's own rule: a never-analyzed table counts as no rows, and every row in it
      * as modified (the counter may have been reset, as after a crash, so live rows count too).
      */
-    static TableStatistics of(long reltuples, long liveRows, long tableBytes, long indexBytes, Instant lastAnalyzed,
-                              long modifiedSinceAnalyze) {
+    static TableStatistics of(
+            long reltuples,
+            long liveRows,
+            long tableBytes,
+            long indexBytes,
+            Instant lastAnalyzed,
+            long modifiedSinceAnalyze) {
         long threshold = ANALYZE_THRESHOLD + (long) (ANALYZE_SCALE_FACTOR * Math.max(reltuples, 0));
         long modified = lastAnalyzed == null ? Math.max(modifiedSinceAnalyze, liveRows) : modifiedSinceAnalyze;
         // reltuples is -1 until the first VACUUM or ANALYZE (PostgreSQL 14+).
         long estimatedRows = reltuples < 0 ? liveRows : reltuples;
-        return new TableStatistics(estimatedRows, tableBytes, indexBytes, lastAnalyzed, modifiedSinceAnalyze, threshold,
+        return new TableStatistics(
+                estimatedRows,
+                tableBytes,
+                indexBytes,
+                lastAnalyzed,
+                modifiedSinceAnalyze,
+                threshold,
                 modified > threshold);
     }
 }

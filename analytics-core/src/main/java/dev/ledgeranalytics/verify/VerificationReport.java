@@ -21,9 +21,18 @@ import java.util.List;
  * @param plans        each dashboard statement's plan; empty when the schema is BROKEN, because the
  *                     statements could not run on it
  */
-public record VerificationReport(String schema, Status status, List<Finding> findings, boolean tablePresent,
-                                 List<ColumnCheck> columns, List<String> statusValues, List<IndexCheck> indexes,
-                                 TableStatistics statistics, Instant planFrom, Instant planTo, List<PlanCheck> plans) {
+public record VerificationReport(
+        String schema,
+        Status status,
+        List<Finding> findings,
+        boolean tablePresent,
+        List<ColumnCheck> columns,
+        List<String> statusValues,
+        List<IndexCheck> indexes,
+        TableStatistics statistics,
+        Instant planFrom,
+        Instant planTo,
+        List<PlanCheck> plans) {
 
     /**
      * Copies the lists.

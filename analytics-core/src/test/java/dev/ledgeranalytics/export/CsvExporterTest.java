@@ -21,16 +21,19 @@ import org.junit.jupiter.api.Test;
 @AnalyticsDatabase
 class CsvExporterTest {
 
-    private static final LedgerFilter NOVEMBER =
-            LedgerFilter.between(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z")).anyStatus();
+    private static final LedgerFilter NOVEMBER = LedgerFilter.between(
+                    Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"))
+            .anyStatus();
 
     private final DataSource dataSource;
 
     CsvExporterTest(DataSource dataSource) throws SQLException {
         this.dataSource = dataSource;
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute("TRUNCATE analytics.token_usage_ledger, analytics.providers");
-            statement.execute("INSERT INTO analytics.providers (slug, display_name) VALUES ('openai', 'Open \"AI\", Inc.')");
+            statement.execute(
+                    "INSERT INTO analytics.providers (slug, display_name) VALUES ('openai', 'Open \"AI\", Inc.')");
             statement.execute("""
                     INSERT INTO analytics.token_usage_ledger (id, request_id, user_id, model_id, provider_id, vendor_cost,
                         credits_deducted, margin_multiplier, gross_margin_usd, status, created_at, input_tokens, output_tokens,
@@ -47,14 +50,18 @@ class CsvExporterTest {
     void writesTheLedgerAsRfc4180WithExactDecimalsAndLocalTimes() {
         StringWriter out = new StringWriter();
 
-        long rows = CsvExporter.create(dataSource).withZone(ZoneId.of("Asia/Kolkata")).exportLedger(NOVEMBER, out);
+        long rows = CsvExporter.create(dataSource)
+                .withZone(ZoneId.of("Asia/Kolkata"))
+                .exportLedger(NOVEMBER, out);
 
         assertThat(rows).isEqualTo(1);
         String[] lines = out.toString().split("\r\n", -1);
         assertThat(lines[0]).startsWith("id,request_id,created_at,status,provider,model_id,user_id");
-        assertThat(lines[1]).startsWith("00000000-0000-4000-8000-000000000001,00000000-0000-4000-8000-000000000002,"
-                + "2026-11-03T05:00:00.123456+05:30,failed,openai,gpt-4o,");
-        assertThat(out.toString()).contains(",0.00000100,1.50,-0.00000100,0,")
+        assertThat(lines[1])
+                .startsWith("00000000-0000-4000-8000-000000000001,00000000-0000-4000-8000-000000000002,"
+                        + "2026-11-03T05:00:00.123456+05:30,failed,openai,gpt-4o,");
+        assertThat(out.toString())
+                .contains(",0.00000100,1.50,-0.00000100,0,")
                 .contains(",\"line 1,\n\"\"line 2\"\"\",")
                 .contains(",\"{\"\"note\"\": \"\"a, b\"\"}\",")
                 .endsWith("\r\n");
@@ -67,7 +74,9 @@ class CsvExporterTest {
         long rows = CsvExporter.create(dataSource).exportLedger(NOVEMBER.providers("nobody"), bytes);
 
         assertThat(rows).isZero();
-        assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("id,request_id,").endsWith("updated_at\r\n");
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .startsWith("id,request_id,")
+                .endsWith("updated_at\r\n");
     }
 
     @Test
@@ -82,13 +91,19 @@ class CsvExporterTest {
         exporter.write(queries.grossMargin(NOVEMBER), kpis);
         exporter.write(queries.marginTrend(NOVEMBER, Granularity.WEEK, ZoneId.of("UTC")), trend);
 
-        assertThat(providers.toString()).isEqualTo("provider,display_name,requests,input_tokens,output_tokens,vendor_cost,"
-                + "revenue,gross_margin,cost_share\r\nopenai,\"Open \"\"AI\"\", Inc.\",1,10,0,0.00000100,0.00000000,-0.00000100,1.000000\r\n");
-        assertThat(kpis.toString()).contains("\r\ncurrent,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,1,10,0,0.00000100,0.00000000,")
-                .contains("\r\nprevious,2026-10-02T00:00:00Z,2026-11-01T00:00:00Z,0,0,0,0.00000000,0.00000000,0.00000000,,0\r\n");
-        assertThat(trend.toString()).startsWith("bucket_start,bucket_end,requests,revenue,vendor_cost,gross_margin\r\n"
-                + "2026-10-26T00:00:00Z,2026-11-02T00:00:00Z,0,");
+        assertThat(providers.toString())
+                .isEqualTo(
+                        "provider,display_name,requests,input_tokens,output_tokens,vendor_cost,"
+                                + "revenue,gross_margin,cost_share\r\nopenai,\"Open \"\"AI\"\", Inc.\",1,10,0,0.00000100,0.00000000,-0.00000100,1.000000\r\n");
+        assertThat(kpis.toString())
+                .contains("\r\ncurrent,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,1,10,0,0.00000100,0.00000000,")
+                .contains(
+                        "\r\nprevious,2026-10-02T00:00:00Z,2026-11-01T00:00:00Z,0,0,0,0.00000000,0.00000000,0.00000000,,0\r\n");
+        assertThat(trend.toString())
+                .startsWith("bucket_start,bucket_end,requests,revenue,vendor_cost,gross_margin\r\n"
+                        + "2026-10-26T00:00:00Z,2026-11-02T00:00:00Z,0,");
         assertThatThrownBy(() -> exporter.exportLedger(null, new StringWriter()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("filter");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("filter");
     }
 }

@@ -28,10 +28,13 @@ class RollupCoverTest {
         assertThat(Grain.HOUR.ceiling(t)).isEqualTo(Instant.parse("2026-11-25T11:00:00Z"));
         assertThat(Grain.DAY.floor(t)).isEqualTo(Instant.parse("2026-11-25T00:00:00Z"));
         assertThat(Grain.WEEK.floor(t)).isEqualTo(Instant.parse("2026-11-23T00:00:00Z"));
-        assertThat(Grain.WEEK.next(Instant.parse("2026-11-23T00:00:00Z"))).isEqualTo(Instant.parse("2026-11-30T00:00:00Z"));
+        assertThat(Grain.WEEK.next(Instant.parse("2026-11-23T00:00:00Z")))
+                .isEqualTo(Instant.parse("2026-11-30T00:00:00Z"));
         assertThat(Grain.MONTH.floor(t)).isEqualTo(Instant.parse("2026-11-01T00:00:00Z"));
-        assertThat(Grain.MONTH.next(Instant.parse("2026-12-01T00:00:00Z"))).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
-        assertThat(Grain.DAY.ceiling(Instant.parse("2026-11-25T00:00:00Z"))).isEqualTo(Instant.parse("2026-11-25T00:00:00Z"));
+        assertThat(Grain.MONTH.next(Instant.parse("2026-12-01T00:00:00Z")))
+                .isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
+        assertThat(Grain.DAY.ceiling(Instant.parse("2026-11-25T00:00:00Z")))
+                .isEqualTo(Instant.parse("2026-11-25T00:00:00Z"));
     }
 
     @Test
@@ -42,8 +45,11 @@ class RollupCoverTest {
         List<Piece> pieces = RollupCover.of(List.of(from, to), ALL, new TreeSet<>());
 
         assertThat(pieces.get(0)).isEqualTo(new Piece(null, from, Instant.parse("2025-11-25T10:15:00Z"), 1));
-        assertThat(pieces).filteredOn(piece -> piece.grain() == Grain.MONTH).singleElement()
-                .isEqualTo(new Piece(Grain.MONTH, Instant.parse("2025-12-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"), 1));
+        assertThat(pieces)
+                .filteredOn(piece -> piece.grain() == Grain.MONTH)
+                .singleElement()
+                .isEqualTo(new Piece(
+                        Grain.MONTH, Instant.parse("2025-12-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"), 1));
         assertThat(pieces.get(pieces.size() - 1).grain()).isEqualTo(Grain.HOUR);
         assertContiguous(pieces, List.of(from, to));
     }
@@ -58,7 +64,8 @@ class RollupCoverTest {
 
         assertThat(pieces).doesNotContain(new Piece(Grain.MONTH, from, to, 1));
         assertThat(pieces).contains(new Piece(null, changed, changed.plus(Duration.ofMinutes(15)), 1));
-        assertThat(pieces).filteredOn(piece -> piece.grain() != null)
+        assertThat(pieces)
+                .filteredOn(piece -> piece.grain() != null)
                 .noneMatch(piece -> !piece.from().isAfter(changed) && piece.to().isAfter(changed));
         assertContiguous(pieces, List.of(from, to));
     }
@@ -68,13 +75,19 @@ class RollupCoverTest {
         Instant from = Instant.parse("2026-10-03T05:45:00Z");
         Instant to = Instant.parse("2026-10-09T18:15:00Z");
 
-        List<Piece> pieces = RollupCover.of(List.of(from, to), EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH), new TreeSet<>());
+        List<Piece> pieces =
+                RollupCover.of(List.of(from, to), EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH), new TreeSet<>());
 
         // No whole month or ISO week (Monday to Monday) fits between a Saturday and the Friday after.
-        assertThat(pieces).containsExactly(
-                new Piece(null, from, Instant.parse("2026-10-04T00:00:00Z"), 1),
-                new Piece(Grain.DAY, Instant.parse("2026-10-04T00:00:00Z"), Instant.parse("2026-10-09T00:00:00Z"), 1),
-                new Piece(null, Instant.parse("2026-10-09T00:00:00Z"), to, 1));
+        assertThat(pieces)
+                .containsExactly(
+                        new Piece(null, from, Instant.parse("2026-10-04T00:00:00Z"), 1),
+                        new Piece(
+                                Grain.DAY,
+                                Instant.parse("2026-10-04T00:00:00Z"),
+                                Instant.parse("2026-10-09T00:00:00Z"),
+                                1),
+                        new Piece(null, Instant.parse("2026-10-09T00:00:00Z"), to, 1));
     }
 
     @Test
@@ -84,7 +97,8 @@ class RollupCoverTest {
             Instant start = Instant.parse("2026-01-01T00:00:00Z").plusSeconds(random.nextInt(86_400 * 300));
             List<Instant> boundaries = new ArrayList<>(List.of(start));
             for (int i = 0; i < 1 + random.nextInt(5); i++) {
-                boundaries.add(boundaries.get(i).plusSeconds(1 + random.nextInt(86_400 * (random.nextBoolean() ? 2 : 60))));
+                boundaries.add(
+                        boundaries.get(i).plusSeconds(1 + random.nextInt(86_400 * (random.nextBoolean() ? 2 : 60))));
             }
             TreeSet<Instant> changed = new TreeSet<>();
             for (int i = 0; i < random.nextInt(4); i++) {
@@ -106,7 +120,9 @@ class RollupCoverTest {
                     assertThat(piece.grain().floor(piece.from())).isEqualTo(piece.from());
                     assertThat(piece.grain().floor(piece.to())).isEqualTo(piece.to());
                     Instant inside = changed.ceiling(piece.from());
-                    assertThat(inside == null || !inside.isBefore(piece.to())).as("%s holds a changed quarter hour", piece).isTrue();
+                    assertThat(inside == null || !inside.isBefore(piece.to()))
+                            .as("%s holds a changed quarter hour", piece)
+                            .isTrue();
                 }
             }
         }
@@ -123,10 +139,12 @@ class RollupCoverTest {
             ZoneRules rules = ZoneId.of(id).getRules();
             assertThat(rules.getOffset(since).getTotalSeconds() % 900).as(id).isZero();
             for (ZoneOffsetTransition transition = rules.nextTransition(since);
-                 transition != null && transition.getInstant().isBefore(Instant.parse("2040-01-01T00:00:00Z"));
-                 transition = rules.nextTransition(transition.getInstant())) {
+                    transition != null && transition.getInstant().isBefore(Instant.parse("2040-01-01T00:00:00Z"));
+                    transition = rules.nextTransition(transition.getInstant())) {
                 ZoneOffset after = transition.getOffsetAfter();
-                assertThat(after.getTotalSeconds() % 900).as(id + " at " + transition).isZero();
+                assertThat(after.getTotalSeconds() % 900)
+                        .as(id + " at " + transition)
+                        .isZero();
             }
         }
     }

@@ -50,14 +50,14 @@ class LedgerDslTest {
             assertThat(row.getCreatedAt()).isEqualTo(createdAt);
             assertThat(row.getVendorCost()).isEqualByComparingTo("0.003");
             assertThat(row.getStatus()).isEqualTo(RequestStatus.success);
-            assertThat(ledger.render(ledger.selectFrom(TOKEN_USAGE_LEDGER))).contains("\"billing\".\"token_usage_ledger\"");
+            assertThat(ledger.render(ledger.selectFrom(TOKEN_USAGE_LEDGER)))
+                    .contains("\"billing\".\"token_usage_ledger\"");
         }
     }
 
     @Test
     void keepsTheHostsOwnSettingsWhenDerivingFromItsConfiguration() {
-        DSLContext host = DSL.using(SQLDialect.POSTGRES,
-                new org.jooq.conf.Settings().withRenderFormatted(true));
+        DSLContext host = DSL.using(SQLDialect.POSTGRES, new org.jooq.conf.Settings().withRenderFormatted(true));
 
         DSLContext ledger = LedgerDsl.using(host.configuration(), "ledger_eu");
 
@@ -71,17 +71,21 @@ class LedgerDslTest {
         DSLContext host = DSL.using(SQLDialect.POSTGRES);
 
         assertThat(LedgerDsl.settings("analytics").isBindOffsetDateTimeType()).isTrue();
-        assertThat(LedgerDsl.using(host.configuration(), "analytics").settings().isBindOffsetDateTimeType()).isTrue();
+        assertThat(LedgerDsl.using(host.configuration(), "analytics").settings().isBindOffsetDateTimeType())
+                .isTrue();
         assertThat(host.settings().isBindOffsetDateTimeType()).isFalse();
     }
 
     @Test
     void rejectsInvalidSchemaNamesAndMissingArguments() {
         assertThatThrownBy(() -> LedgerDsl.settings("Billing"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"Billing\"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"Billing\"");
         assertThatThrownBy(() -> LedgerDsl.using((javax.sql.DataSource) null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataSource");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dataSource");
         assertThatThrownBy(() -> LedgerDsl.using((org.jooq.Configuration) null, "analytics"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("configuration");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration");
     }
 }

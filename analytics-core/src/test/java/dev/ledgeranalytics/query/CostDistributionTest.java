@@ -20,10 +20,14 @@ class CostDistributionTest extends LedgerQueryTest {
 
     @Test
     void computesExactPercentilesByInterpolatingBetweenRanks() {
-        // Costs 0.001 .. 0.010: n = 10, so p50 sits halfway between the 5th and 6th, p90 at 0.1 of the way from the 9th.
+        // Costs 0.001 .. 0.010: n = 10, so p50 sits halfway between the 5th and 6th, p90 at 0.1 of the way from the
+        // 9th.
         List<Row> rows = new ArrayList<>();
         for (int i = 1; i <= 10; i++) {
-            rows.add(Row.at("2026-11-02T00:00:00Z", BigDecimal.valueOf(i).movePointLeft(3).setScale(8).toPlainString(), "0"));
+            rows.add(Row.at(
+                    "2026-11-02T00:00:00Z",
+                    BigDecimal.valueOf(i).movePointLeft(3).setScale(8).toPlainString(),
+                    "0"));
         }
         ledger.insert(rows);
 
@@ -42,8 +46,7 @@ class CostDistributionTest extends LedgerQueryTest {
     @Test
     void keepsTheDigitsInterpolationNeedsBeyondTheLedgersEight() {
         ledger.insert(
-                Row.at("2026-11-02T00:00:00Z", "0.00000001", "0"),
-                Row.at("2026-11-02T00:00:00Z", "0.00000002", "0"));
+                Row.at("2026-11-02T00:00:00Z", "0.00000001", "0"), Row.at("2026-11-02T00:00:00Z", "0.00000002", "0"));
 
         CostDistribution distribution = queries.costDistribution(NOVEMBER);
 
@@ -62,26 +65,46 @@ class CostDistributionTest extends LedgerQueryTest {
 
         List<CostBucket> histogram = queries.costDistribution(NOVEMBER).histogram();
 
-        assertThat(histogram).extracting(CostBucket::lower).containsExactly(
-                new BigDecimal("0E-8"), new BigDecimal("0.00000001"), new BigDecimal("0.00000002"),
-                new BigDecimal("0.00000005"), new BigDecimal("0.00000010"), new BigDecimal("0.00000020"));
-        assertThat(histogram).extracting(CostBucket::upper).containsExactly(
-                new BigDecimal("0.00000001"), new BigDecimal("0.00000002"), new BigDecimal("0.00000005"),
-                new BigDecimal("0.00000010"), new BigDecimal("0.00000020"), new BigDecimal("0.00000050"));
+        assertThat(histogram)
+                .extracting(CostBucket::lower)
+                .containsExactly(
+                        new BigDecimal("0E-8"),
+                        new BigDecimal("0.00000001"),
+                        new BigDecimal("0.00000002"),
+                        new BigDecimal("0.00000005"),
+                        new BigDecimal("0.00000010"),
+                        new BigDecimal("0.00000020"));
+        assertThat(histogram)
+                .extracting(CostBucket::upper)
+                .containsExactly(
+                        new BigDecimal("0.00000001"),
+                        new BigDecimal("0.00000002"),
+                        new BigDecimal("0.00000005"),
+                        new BigDecimal("0.00000010"),
+                        new BigDecimal("0.00000020"),
+                        new BigDecimal("0.00000050"));
         assertThat(histogram).extracting(CostBucket::count).containsExactly(1L, 1L, 1L, 1L, 0L, 1L);
-        assertThat(histogram).extracting(CostBucket::costSum).containsExactly(
-                new BigDecimal("0E-8"), new BigDecimal("0.00000001"), new BigDecimal("0.00000004"),
-                new BigDecimal("0.00000005"), new BigDecimal("0E-8"), new BigDecimal("0.00000030"));
+        assertThat(histogram)
+                .extracting(CostBucket::costSum)
+                .containsExactly(
+                        new BigDecimal("0E-8"),
+                        new BigDecimal("0.00000001"),
+                        new BigDecimal("0.00000004"),
+                        new BigDecimal("0.00000005"),
+                        new BigDecimal("0E-8"),
+                        new BigDecimal("0.00000030"));
     }
 
     @Test
     void theDearestPossibleRequestFallsInTheLastBucket() {
         ledger.insert(Row.at("2026-11-02T00:00:00Z", "99.99999999", "0"));
 
-        assertThat(queries.costDistribution(NOVEMBER).histogram()).singleElement().satisfies(bucket -> {
-            assertThat(bucket.lower()).isEqualTo(new BigDecimal("50.00000000"));
-            assertThat(bucket.upper()).isEqualTo(new BigDecimal("100.00000000"));
-        });
+        assertThat(queries.costDistribution(NOVEMBER).histogram())
+                .singleElement()
+                .satisfies(bucket -> {
+                    assertThat(bucket.lower()).isEqualTo(new BigDecimal("50.00000000"));
+                    assertThat(bucket.upper()).isEqualTo(new BigDecimal("100.00000000"));
+                });
     }
 
     @Test
@@ -89,7 +112,9 @@ class CostDistributionTest extends LedgerQueryTest {
         ledger.insert(
                 Row.at("2026-11-02T00:00:00Z", "0.00100000", "0").model("gpt-4o"),
                 Row.at("2026-11-02T00:00:00Z", "0.00300000", "0").model("gpt-4o"),
-                Row.at("2026-11-02T00:00:00Z", "0.05000000", "0").model("claude-opus-4").provider("anthropic"));
+                Row.at("2026-11-02T00:00:00Z", "0.05000000", "0")
+                        .model("claude-opus-4")
+                        .provider("anthropic"));
 
         List<ModelCostDistribution> byModel = queries.costDistributionByModel(NOVEMBER);
 

@@ -13,8 +13,7 @@ final class CostDistributions {
     /** The rollups' percentiles promise this relative error at most. */
     static final BigDecimal TOLERANCE = new BigDecimal("0.01");
 
-    private CostDistributions() {
-    }
+    private CostDistributions() {}
 
     /** Everything identical, but the percentiles, which are within {@link #TOLERANCE} of the exact ones. */
     static void assertEquivalent(CostDistribution fromRollups, CostDistribution exact) {
@@ -23,14 +22,16 @@ final class CostDistributions {
         assertThat(fromRollups.max()).isEqualTo(exact.max());
         assertThat(fromRollups.mean()).isEqualTo(exact.mean());
         assertThat(fromRollups.histogram()).isEqualTo(exact.histogram());
-        List<BigDecimal> estimated = Arrays.asList(fromRollups.p50(), fromRollups.p90(), fromRollups.p95(), fromRollups.p99());
+        List<BigDecimal> estimated =
+                Arrays.asList(fromRollups.p50(), fromRollups.p90(), fromRollups.p95(), fromRollups.p99());
         List<BigDecimal> expected = Arrays.asList(exact.p50(), exact.p90(), exact.p95(), exact.p99());
         for (int i = 0; i < expected.size(); i++) {
             if (expected.get(i) == null) {
                 assertThat(estimated.get(i)).isNull();
             } else {
-                assertThat(relativeError(estimated.get(i), expected.get(i))).as("percentile %d: %s against %s", i,
-                        estimated.get(i), expected.get(i)).isLessThanOrEqualTo(TOLERANCE);
+                assertThat(relativeError(estimated.get(i), expected.get(i)))
+                        .as("percentile %d: %s against %s", i, estimated.get(i), expected.get(i))
+                        .isLessThanOrEqualTo(TOLERANCE);
             }
         }
     }

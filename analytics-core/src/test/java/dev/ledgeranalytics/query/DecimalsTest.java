@@ -42,8 +42,10 @@ class DecimalsTest {
 
     @Test
     void aLossTurningIntoAProfitIsAPositiveChange() {
-        assertThat(Decimals.relativeChange(new BigDecimal("5"), new BigDecimal("-10"))).isEqualTo(new BigDecimal("1.500000"));
-        assertThat(Decimals.relativeChange(new BigDecimal("-20"), new BigDecimal("-10"))).isEqualTo(new BigDecimal("-1.000000"));
+        assertThat(Decimals.relativeChange(new BigDecimal("5"), new BigDecimal("-10")))
+                .isEqualTo(new BigDecimal("1.500000"));
+        assertThat(Decimals.relativeChange(new BigDecimal("-20"), new BigDecimal("-10")))
+                .isEqualTo(new BigDecimal("-1.000000"));
         assertThat(Decimals.ratio(BigDecimal.ONE, new BigDecimal("3"))).isEqualTo(new BigDecimal("0.333333"));
     }
 }

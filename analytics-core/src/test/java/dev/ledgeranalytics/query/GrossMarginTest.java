@@ -21,10 +21,12 @@ class GrossMarginTest extends LedgerQueryTest {
     void totalsTheRangeIncludingARowExactlyAtFromAndExcludingOneExactlyAtTo() {
         ledger.insert(
                 Row.at("2026-11-01T00:00:00Z", "0.01000000", "0.00500000").tokens(1000, 200, 3),
-                Row.at("2026-11-07T23:59:59.999999Z", "0.02000000", "0.01000000").tokens(500, 50, 2),
+                Row.at("2026-11-07T23:59:59.999999Z", "0.02000000", "0.01000000")
+                        .tokens(500, 50, 2),
                 Row.at("2026-11-08T00:00:00Z", "5.00000000", "5.00000000"));
 
-        PeriodTotals current = queries.grossMargin(LedgerFilter.between(FROM, TO)).current();
+        PeriodTotals current =
+                queries.grossMargin(LedgerFilter.between(FROM, TO)).current();
 
         assertThat(current.requests()).isEqualTo(2);
         assertThat(current.inputTokens()).isEqualTo(1500);
@@ -41,8 +43,8 @@ class GrossMarginTest extends LedgerQueryTest {
     @Test
     void comparesWithThePrecedingPeriodOfEqualLength() {
         ledger.insert(
-                Row.at("2026-10-25T00:00:00Z", "0.10000000", "0.10000000"),      // first instant of the previous week
-                Row.at("2026-10-24T23:59:59Z", "9.00000000", "9.00000000"),      // before it: in neither period
+                Row.at("2026-10-25T00:00:00Z", "0.10000000", "0.10000000"), // first instant of the previous week
+                Row.at("2026-10-24T23:59:59Z", "9.00000000", "9.00000000"), // before it: in neither period
                 Row.at("2026-11-03T12:00:00Z", "0.12000000", "0.12000000"),
                 Row.at("2026-11-04T12:00:00Z", "0.00000000", "0.00000000"));
 
@@ -63,7 +65,9 @@ class GrossMarginTest extends LedgerQueryTest {
     void countsFailedRequestsThatCostMoneyAsNegativeMarginWhenAsked() {
         ledger.insert(
                 Row.at("2026-11-02T00:00:00Z", "0.04000000", "0.02000000"),
-                Row.at("2026-11-02T01:00:00Z", "0.03000000", "-0.03000000").status(RequestStatus.FAILED).tokens(900, 0, 0));
+                Row.at("2026-11-02T01:00:00Z", "0.03000000", "-0.03000000")
+                        .status(RequestStatus.FAILED)
+                        .tokens(900, 0, 0));
 
         LedgerFilter successOnly = LedgerFilter.between(FROM, TO);
         LedgerFilter everything = successOnly.anyStatus();
@@ -74,7 +78,9 @@ class GrossMarginTest extends LedgerQueryTest {
         assertThat(all.grossMargin()).isEqualTo(new BigDecimal("-0.01000000"));
         assertThat(all.revenue()).isEqualTo(new BigDecimal("0.06000000"));
         assertThat(all.marginRatio()).isEqualTo(new BigDecimal("-0.166667"));
-        assertThat(queries.grossMargin(successOnly.statuses(RequestStatus.FAILED)).current().grossMargin())
+        assertThat(queries.grossMargin(successOnly.statuses(RequestStatus.FAILED))
+                        .current()
+                        .grossMargin())
                 .isEqualTo(new BigDecimal("-0.03000000"));
     }
 
@@ -96,11 +102,26 @@ class GrossMarginTest extends LedgerQueryTest {
     void aFilterThatMatchesNothingGivesZeros() {
         ledger.insert(Row.at("2026-11-02T00:00:00Z", "0.04000000", "0.02000000"));
 
-        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).providers(List.of())).current().requests()).isZero();
-        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).providers("no-such-provider")).current().requests()).isZero();
-        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).statuses(List.of())).current().requests()).isZero();
-        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).tiers("free")).current().requests()).isZero();
-        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).tiers("pro")).current().requests()).isEqualTo(1);
+        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).providers(List.of()))
+                        .current()
+                        .requests())
+                .isZero();
+        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).providers("no-such-provider"))
+                        .current()
+                        .requests())
+                .isZero();
+        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).statuses(List.of()))
+                        .current()
+                        .requests())
+                .isZero();
+        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).tiers("free"))
+                        .current()
+                        .requests())
+                .isZero();
+        assertThat(queries.grossMargin(LedgerFilter.between(FROM, TO).tiers("pro"))
+                        .current()
+                        .requests())
+                .isEqualTo(1);
     }
 
     @Test
@@ -123,7 +144,11 @@ class GrossMarginTest extends LedgerQueryTest {
         assertThat(cost(week.requestTypes("embedding"))).isEqualTo("0.00100000");
         assertThat(cost(week.statuses(RequestStatus.CANCELLED))).isEqualTo("0.01000000");
         assertThat(cost(week.anyStatus())).isEqualTo("0.01111111");
-        assertThat(cost(week.providers("openai").tiers("pro").users(Row.ALICE).models("gpt-4o").requestTypes("chat")))
+        assertThat(cost(week.providers("openai")
+                        .tiers("pro")
+                        .users(Row.ALICE)
+                        .models("gpt-4o")
+                        .requestTypes("chat")))
                 .isEqualTo("0.00000001");
     }
 

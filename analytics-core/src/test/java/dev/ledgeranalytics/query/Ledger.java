@@ -48,7 +48,7 @@ final class Ledger {
                 VALUES (?, ?, ?::analytics.request_status, (SELECT id FROM analytics.providers WHERE slug = ?), ?, ?,
                     ?, ?, ?, ?, ?, ?, ?, 1.50)""";
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement insert = connection.prepareStatement(sql)) {
+                PreparedStatement insert = connection.prepareStatement(sql)) {
             connection.setAutoCommit(false);
             for (Row row : rows) {
                 insert.setObject(1, UUID.randomUUID());
@@ -81,13 +81,22 @@ final class Ledger {
                 FROM analytics.token_usage_ledger l JOIN analytics.providers p ON p.id = l.provider_id""";
         List<Row> rows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             while (rs.next()) {
-                rows.add(new Row(rs.getObject(1, OffsetDateTime.class).toInstant(),
+                rows.add(new Row(
+                        rs.getObject(1, OffsetDateTime.class).toInstant(),
                         RequestStatus.valueOf(rs.getString(2).toUpperCase(Locale.ROOT)),
-                        rs.getString(3), rs.getString(4), rs.getObject(5, UUID.class), rs.getString(6), rs.getString(7),
-                        rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getInt(10), rs.getInt(11), rs.getInt(12)));
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getObject(5, UUID.class),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getBigDecimal(8),
+                        rs.getBigDecimal(9),
+                        rs.getInt(10),
+                        rs.getInt(11),
+                        rs.getInt(12)));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -96,7 +105,8 @@ final class Ledger {
     }
 
     void execute(String sql) {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);

@@ -35,9 +35,11 @@ class LedgerFilterTest {
                 .hasMessage("from must be before to, but from = 2026-11-01T00:00:00Z and to = 2026-11-01T00:00:00Z");
         assertThatThrownBy(() -> LedgerFilter.between(TO, FROM)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LedgerFilter.between(null, TO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("from must not be null");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("from must not be null");
         assertThatThrownBy(() -> LedgerFilter.between(FROM, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("to must not be null");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("to must not be null");
     }
 
     @Test
@@ -45,25 +47,33 @@ class LedgerFilterTest {
         LedgerFilter filter = LedgerFilter.between(FROM, TO);
 
         assertThatThrownBy(() -> filter.providers("openai", null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("providers").hasMessageContaining("null");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("providers")
+                .hasMessageContaining("null");
         assertThatThrownBy(() -> filter.users((UUID[]) null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("users");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("users");
         assertThatThrownBy(() -> filter.tiers((List<String>) null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tiers");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tiers");
         assertThatThrownBy(() -> new LedgerFilter(FROM, TO, null, null, null, null, null, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statuses");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("statuses");
     }
 
     @Test
     void refusesInstantsOutsideYearsOneTo9999AndNullStatuses() {
         assertThatThrownBy(() -> LedgerFilter.between(Instant.EPOCH, Instant.MAX))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("to must lie between");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("to must lie between");
         assertThatThrownBy(() -> LedgerFilter.between(Instant.MIN, TO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from must lie between");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("from must lie between");
         Set<RequestStatus> withNull = new HashSet<>();
         withNull.add(null);
         assertThatThrownBy(() -> new LedgerFilter(FROM, TO, withNull, null, null, null, null, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statuses must not contain null");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("statuses must not contain null");
     }
 
     @Test
@@ -77,12 +87,14 @@ class LedgerFilterTest {
     @Test
     void isImmutable() {
         Set<String> tiers = new HashSet<>(Set.of("pro"));
-        LedgerFilter filter = new LedgerFilter(FROM, TO, EnumSet.of(RequestStatus.FAILED), null, null, null, tiers, null);
+        LedgerFilter filter =
+                new LedgerFilter(FROM, TO, EnumSet.of(RequestStatus.FAILED), null, null, null, tiers, null);
         tiers.add("free");
 
         assertThat(filter.tiers()).containsExactly("pro");
         assertThatThrownBy(() -> filter.tiers().add("enterprise")).isInstanceOf(UnsupportedOperationException.class);
-        assertThatThrownBy(() -> filter.statuses().add(RequestStatus.SUCCESS)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> filter.statuses().add(RequestStatus.SUCCESS))
+                .isInstanceOf(UnsupportedOperationException.class);
         assertThat(filter.during(TO, TO.plusSeconds(1)).tiers()).containsExactly("pro");
         assertThat(filter.anyStatus().statuses()).containsExactlyInAnyOrder(RequestStatus.values());
     }

@@ -93,10 +93,19 @@ final class LedgerWriter {
         RequestStatus status = status();
         BigDecimal cost = cost();
         int model = random.nextInt(RandomLedger.MODELS.size());
-        return new Row(at, status, Ledger.PROVIDERS.get(Math.min(model, 3)), RandomLedger.MODELS.get(model),
-                users.get(random.nextInt(users.size())), TIERS.get(random.nextInt(TIERS.size())),
-                RandomLedger.TYPES.get(random.nextInt(RandomLedger.TYPES.size())), cost, margin(status, cost),
-                status == RequestStatus.SUCCESS ? random.nextInt(50) : 0, random.nextInt(20_000), random.nextInt(4_000));
+        return new Row(
+                at,
+                status,
+                Ledger.PROVIDERS.get(Math.min(model, 3)),
+                RandomLedger.MODELS.get(model),
+                users.get(random.nextInt(users.size())),
+                TIERS.get(random.nextInt(TIERS.size())),
+                RandomLedger.TYPES.get(random.nextInt(RandomLedger.TYPES.size())),
+                cost,
+                margin(status, cost),
+                status == RequestStatus.SUCCESS ? random.nextInt(50) : 0,
+                random.nextInt(20_000),
+                random.nextInt(4_000));
     }
 
     RequestStatus status() {
@@ -124,7 +133,8 @@ final class LedgerWriter {
         if (status != RequestStatus.SUCCESS) {
             return cost.negate();
         }
-        BigDecimal margin = cost.multiply(BigDecimal.valueOf(random.nextInt(90) + 10, 2)).setScale(8, RoundingMode.HALF_UP);
+        BigDecimal margin =
+                cost.multiply(BigDecimal.valueOf(random.nextInt(90) + 10, 2)).setScale(8, RoundingMode.HALF_UP);
         return random.nextInt(8) == 0 ? margin.negate() : margin;
     }
 
@@ -135,8 +145,21 @@ final class LedgerWriter {
         for (Row row : rows) {
             UUID id = new UUID(random.nextLong(), random.nextLong());
             ids.add(id);
-            add(columns, id, row.createdAt(), row.status(), row.provider(), row.model(), row.user(), row.tier(),
-                    row.requestType(), row.vendorCost(), row.grossMargin(), row.credits(), row.inputTokens(), row.outputTokens());
+            add(
+                    columns,
+                    id,
+                    row.createdAt(),
+                    row.status(),
+                    row.provider(),
+                    row.model(),
+                    row.user(),
+                    row.tier(),
+                    row.requestType(),
+                    row.vendorCost(),
+                    row.grossMargin(),
+                    row.credits(),
+                    row.inputTokens(),
+                    row.outputTokens());
         }
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
             bind(connection, insert, columns);
@@ -194,8 +217,9 @@ final class LedgerWriter {
 
     /** Moves the rows by a few minutes to either side, across quarter hours and sometimes days, in one statement. */
     void nudge(Connection connection, Collection<UUID> ids) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE analytics.token_usage_ledger "
-                + "SET created_at = created_at + make_interval(secs => ?), updated_at = now() WHERE request_id = ANY (?)")) {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE analytics.token_usage_ledger "
+                        + "SET created_at = created_at + make_interval(secs => ?), updated_at = now() WHERE request_id = ANY (?)")) {
             update.setDouble(1, (random.nextInt(2 * 3600 * 1000) - 3600 * 1000) / 1000.0);
             update.setArray(2, connection.createArrayOf("uuid", ids.toArray()));
             update.executeUpdate();
@@ -204,8 +228,8 @@ final class LedgerWriter {
 
     /** Deletes the rows in one statement; returns how many there were. */
     static int delete(Connection connection, Collection<UUID> ids) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement(
-                "DELETE FROM analytics.token_usage_ledger WHERE request_id = ANY (?)")) {
+        try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM analytics.token_usage_ledger WHERE request_id = ANY (?)")) {
             delete.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
             return delete.executeUpdate();
         }
@@ -239,16 +263,23 @@ final class LedgerWriter {
     private static void add(List<List<String>> columns, Object... values) {
         for (int i = 0; i < values.length; i++) {
             Object value = values[i];
-            columns.get(i).add(value == null ? null
-                    : value instanceof RequestStatus status ? status.name().toLowerCase(Locale.ROOT)
-                    : value instanceof BigDecimal decimal ? decimal.toPlainString()
-                    : value.toString());
+            columns.get(i)
+                    .add(
+                            value == null
+                                    ? null
+                                    : value instanceof RequestStatus status
+                                            ? status.name().toLowerCase(Locale.ROOT)
+                                            : value instanceof BigDecimal decimal
+                                                    ? decimal.toPlainString()
+                                                    : value.toString());
         }
     }
 
-    private static void bind(Connection connection, PreparedStatement statement, List<List<String>> columns) throws SQLException {
+    private static void bind(Connection connection, PreparedStatement statement, List<List<String>> columns)
+            throws SQLException {
         for (int i = 0; i < columns.size(); i++) {
-            statement.setArray(i + 1, connection.createArrayOf("text", columns.get(i).toArray()));
+            statement.setArray(
+                    i + 1, connection.createArrayOf("text", columns.get(i).toArray()));
         }
     }
 }

@@ -37,16 +37,23 @@ class MarginTrendTest extends LedgerQueryTest {
         Instant from = day.minusDays(1).atStartOfDay(zone).toInstant();
         Instant to = day.plusDays(2).atStartOfDay(zone).toInstant();
 
-        List<TrendBucket> days = queries.marginTrend(LedgerFilter.between(from, to), Granularity.DAY, zone).buckets();
+        List<TrendBucket> days = queries.marginTrend(LedgerFilter.between(from, to), Granularity.DAY, zone)
+                .buckets();
         List<TrendBucket> hourly = queries.marginTrend(
-                LedgerFilter.between(day.atStartOfDay(zone).toInstant(), day.plusDays(1).atStartOfDay(zone).toInstant()),
-                Granularity.HOUR, zone).buckets();
+                        LedgerFilter.between(
+                                day.atStartOfDay(zone).toInstant(),
+                                day.plusDays(1).atStartOfDay(zone).toInstant()),
+                        Granularity.HOUR,
+                        zone)
+                .buckets();
 
         assertThat(days).hasSize(3);
         assertThat(Duration.between(days.get(1).start(), days.get(1).end())).isEqualTo(Duration.ofHours(hours));
         assertThat(days.get(1).start()).isEqualTo(day.atStartOfDay(zone).toInstant());
-        assertThat(hourly).hasSize(hours).allSatisfy(bucket ->
-                assertThat(Duration.between(bucket.start(), bucket.end())).isEqualTo(Duration.ofHours(1)));
+        assertThat(hourly)
+                .hasSize(hours)
+                .allSatisfy(bucket -> assertThat(Duration.between(bucket.start(), bucket.end()))
+                        .isEqualTo(Duration.ofHours(1)));
     }
 
     @Test
@@ -57,25 +64,36 @@ class MarginTrendTest extends LedgerQueryTest {
                 Row.at("2026-11-01T06:30:00Z", "0.20000000", "0.02000000"));
         Instant from = LocalDate.of(2026, 11, 1).atStartOfDay(NEW_YORK).toInstant();
 
-        List<TrendBucket> hours = queries.marginTrend(LedgerFilter.between(from, from.plus(Duration.ofHours(4))),
-                Granularity.HOUR, NEW_YORK).buckets();
+        List<TrendBucket> hours = queries.marginTrend(
+                        LedgerFilter.between(from, from.plus(Duration.ofHours(4))), Granularity.HOUR, NEW_YORK)
+                .buckets();
 
-        assertThat(hours).extracting(TrendBucket::start).containsExactly(
-                Instant.parse("2026-11-01T04:00:00Z"), Instant.parse("2026-11-01T05:00:00Z"),
-                Instant.parse("2026-11-01T06:00:00Z"), Instant.parse("2026-11-01T07:00:00Z"));
-        assertThat(hours).extracting(TrendBucket::vendorCost).containsExactly(
-                new BigDecimal("0E-8"), new BigDecimal("0.10000000"), new BigDecimal("0.20000000"), new BigDecimal("0E-8"));
+        assertThat(hours)
+                .extracting(TrendBucket::start)
+                .containsExactly(
+                        Instant.parse("2026-11-01T04:00:00Z"), Instant.parse("2026-11-01T05:00:00Z"),
+                        Instant.parse("2026-11-01T06:00:00Z"), Instant.parse("2026-11-01T07:00:00Z"));
+        assertThat(hours)
+                .extracting(TrendBucket::vendorCost)
+                .containsExactly(
+                        new BigDecimal("0E-8"),
+                        new BigDecimal("0.10000000"),
+                        new BigDecimal("0.20000000"),
+                        new BigDecimal("0E-8"));
     }
 
     @Test
     void dayBucketsFollowTheCallersZone() {
         // 03:30 UTC on 2 Nov is still 1 Nov in New York, already 2 Nov in Berlin.
         ledger.insert(Row.at("2026-11-02T03:30:00Z", "0.50000000", "0.25000000"));
-        LedgerFilter filter = LedgerFilter.between(Instant.parse("2026-10-31T00:00:00Z"), Instant.parse("2026-11-04T00:00:00Z"));
+        LedgerFilter filter =
+                LedgerFilter.between(Instant.parse("2026-10-31T00:00:00Z"), Instant.parse("2026-11-04T00:00:00Z"));
 
-        assertThat(bucketWithRequests(queries.marginTrend(filter, Granularity.DAY, NEW_YORK)).start())
+        assertThat(bucketWithRequests(queries.marginTrend(filter, Granularity.DAY, NEW_YORK))
+                        .start())
                 .isEqualTo(LocalDate.of(2026, 11, 1).atStartOfDay(NEW_YORK).toInstant());
-        assertThat(bucketWithRequests(queries.marginTrend(filter, Granularity.DAY, BERLIN)).start())
+        assertThat(bucketWithRequests(queries.marginTrend(filter, Granularity.DAY, BERLIN))
+                        .start())
                 .isEqualTo(LocalDate.of(2026, 11, 2).atStartOfDay(BERLIN).toInstant());
     }
 
@@ -83,12 +101,16 @@ class MarginTrendTest extends LedgerQueryTest {
     void hourBucketsInAHalfHourZoneStartOnTheHalfHour() {
         ledger.insert(Row.at("2026-11-02T04:45:00Z", "0.50000000", "0.25000000")); // 10:15 in Kolkata
 
-        MarginTrend trend = queries.marginTrend(LedgerFilter.between(
-                Instant.parse("2026-11-02T03:00:00Z"), Instant.parse("2026-11-02T06:00:00Z")), Granularity.HOUR, KOLKATA);
+        MarginTrend trend = queries.marginTrend(
+                LedgerFilter.between(Instant.parse("2026-11-02T03:00:00Z"), Instant.parse("2026-11-02T06:00:00Z")),
+                Granularity.HOUR,
+                KOLKATA);
 
-        assertThat(trend.buckets()).extracting(TrendBucket::start).containsExactly(
-                Instant.parse("2026-11-02T02:30:00Z"), Instant.parse("2026-11-02T03:30:00Z"),
-                Instant.parse("2026-11-02T04:30:00Z"), Instant.parse("2026-11-02T05:30:00Z"));
+        assertThat(trend.buckets())
+                .extracting(TrendBucket::start)
+                .containsExactly(
+                        Instant.parse("2026-11-02T02:30:00Z"), Instant.parse("2026-11-02T03:30:00Z"),
+                        Instant.parse("2026-11-02T04:30:00Z"), Instant.parse("2026-11-02T05:30:00Z"));
         assertThat(bucketWithRequests(trend).start()).isEqualTo(Instant.parse("2026-11-02T04:30:00Z"));
     }
 
@@ -98,21 +120,27 @@ class MarginTrendTest extends LedgerQueryTest {
                 Row.at("2026-11-15T12:00:00Z", "0.10000000", "0.05000000"),
                 Row.at("2027-02-01T05:00:00Z", "0.20000000", "-0.05000000").status(RequestStatus.FAILED));
 
-        MarginTrend trend = queries.marginTrend(LedgerFilter.between(
-                Instant.parse("2026-11-10T00:00:00Z"), Instant.parse("2027-02-10T00:00:00Z")).anyStatus(), Granularity.MONTH, NEW_YORK);
+        MarginTrend trend = queries.marginTrend(
+                LedgerFilter.between(Instant.parse("2026-11-10T00:00:00Z"), Instant.parse("2027-02-10T00:00:00Z"))
+                        .anyStatus(),
+                Granularity.MONTH,
+                NEW_YORK);
 
         assertThat(trend.granularity()).isEqualTo(Granularity.MONTH);
         assertThat(trend.zone()).isEqualTo(NEW_YORK);
-        assertThat(trend.buckets()).extracting(TrendBucket::start).containsExactly(
-                LocalDate.of(2026, 11, 1).atStartOfDay(NEW_YORK).toInstant(),
-                LocalDate.of(2026, 12, 1).atStartOfDay(NEW_YORK).toInstant(),
-                LocalDate.of(2027, 1, 1).atStartOfDay(NEW_YORK).toInstant(),
-                LocalDate.of(2027, 2, 1).atStartOfDay(NEW_YORK).toInstant());
+        assertThat(trend.buckets())
+                .extracting(TrendBucket::start)
+                .containsExactly(
+                        LocalDate.of(2026, 11, 1).atStartOfDay(NEW_YORK).toInstant(),
+                        LocalDate.of(2026, 12, 1).atStartOfDay(NEW_YORK).toInstant(),
+                        LocalDate.of(2027, 1, 1).atStartOfDay(NEW_YORK).toInstant(),
+                        LocalDate.of(2027, 2, 1).atStartOfDay(NEW_YORK).toInstant());
         assertThat(trend.buckets()).extracting(TrendBucket::requests).containsExactly(1L, 0L, 0L, 1L);
         assertThat(trend.buckets().get(1).revenue()).isZero();
         assertThat(trend.buckets().get(3).grossMargin()).isEqualTo(new BigDecimal("-0.05000000"));
         assertThat(trend.buckets().get(3).revenue()).isEqualTo(new BigDecimal("0.15000000"));
-        assertThat(trend.buckets().get(0).end()).isEqualTo(trend.buckets().get(1).start());
+        assertThat(trend.buckets().get(0).end())
+                .isEqualTo(trend.buckets().get(1).start());
     }
 
     @Test
@@ -120,12 +148,16 @@ class MarginTrendTest extends LedgerQueryTest {
         // Sunday 2026-11-08 23:00 in New York belongs to the week of Monday 2 Nov.
         ledger.insert(Row.at("2026-11-09T04:00:00Z", "0.10000000", "0.05000000"));
 
-        MarginTrend trend = queries.marginTrend(LedgerFilter.between(
-                Instant.parse("2026-11-04T00:00:00Z"), Instant.parse("2026-11-12T00:00:00Z")), Granularity.WEEK, NEW_YORK);
+        MarginTrend trend = queries.marginTrend(
+                LedgerFilter.between(Instant.parse("2026-11-04T00:00:00Z"), Instant.parse("2026-11-12T00:00:00Z")),
+                Granularity.WEEK,
+                NEW_YORK);
 
-        assertThat(trend.buckets()).extracting(TrendBucket::start).containsExactly(
-                LocalDate.of(2026, 11, 2).atStartOfDay(NEW_YORK).toInstant(),
-                LocalDate.of(2026, 11, 9).atStartOfDay(NEW_YORK).toInstant());
+        assertThat(trend.buckets())
+                .extracting(TrendBucket::start)
+                .containsExactly(
+                        LocalDate.of(2026, 11, 2).atStartOfDay(NEW_YORK).toInstant(),
+                        LocalDate.of(2026, 11, 9).atStartOfDay(NEW_YORK).toInstant());
         assertThat(trend.buckets()).extracting(TrendBucket::requests).containsExactly(1L, 0L);
     }
 
@@ -136,8 +168,10 @@ class MarginTrendTest extends LedgerQueryTest {
                 Row.at("2026-11-02T10:00:00Z", "0.10000000", "0.10000000"),
                 Row.at("2026-11-02T12:00:00Z", "2.00000000", "2.00000000"));
 
-        MarginTrend trend = queries.marginTrend(LedgerFilter.between(
-                Instant.parse("2026-11-02T10:00:00Z"), Instant.parse("2026-11-02T12:00:00Z")), Granularity.DAY, ZoneId.of("UTC"));
+        MarginTrend trend = queries.marginTrend(
+                LedgerFilter.between(Instant.parse("2026-11-02T10:00:00Z"), Instant.parse("2026-11-02T12:00:00Z")),
+                Granularity.DAY,
+                ZoneId.of("UTC"));
 
         assertThat(trend.buckets()).singleElement().satisfies(day -> {
             assertThat(day.start()).isEqualTo(Instant.parse("2026-11-02T00:00:00Z"));
@@ -153,15 +187,21 @@ class MarginTrendTest extends LedgerQueryTest {
         LedgerFilter oneHourMore = LedgerFilter.between(from, from.plus(Duration.ofHours(10_001)));
         ZoneId utc = ZoneId.of("UTC");
 
-        assertThat(queries.marginTrend(exactlyTenThousandHours, Granularity.HOUR, utc).buckets()).hasSize(10_000);
+        assertThat(queries.marginTrend(exactlyTenThousandHours, Granularity.HOUR, utc)
+                        .buckets())
+                .hasSize(10_000);
         assertThatThrownBy(() -> queries.marginTrend(oneHourMore, Granularity.HOUR, utc))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("granularity HOUR")
                 .hasMessageContaining("more than 10000 buckets");
-        assertThat(queries.marginTrend(oneHourMore, Granularity.DAY, utc).buckets()).hasSize(417);
+        assertThat(queries.marginTrend(oneHourMore, Granularity.DAY, utc).buckets())
+                .hasSize(417);
     }
 
     private static TrendBucket bucketWithRequests(MarginTrend trend) {
-        return trend.buckets().stream().filter(bucket -> bucket.requests() > 0).findFirst().orElseThrow();
+        return trend.buckets().stream()
+                .filter(bucket -> bucket.requests() > 0)
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -50,11 +50,13 @@ class NumericExactnessTest {
 
     @Test
     void providerCostAndTrendSumToExactlyOneCent() {
-        assertThat(queries.providerCosts(NOVEMBER)).singleElement()
+        assertThat(queries.providerCosts(NOVEMBER))
+                .singleElement()
                 .satisfies(cost -> assertThat(cost.vendorCost()).isEqualTo(ONE_CENT))
                 .satisfies(cost -> assertThat(cost.costShare()).isEqualTo(new BigDecimal("1.000000")));
         MarginTrend trend = queries.marginTrend(NOVEMBER, Granularity.DAY, ZoneId.of("UTC"));
-        assertThat(trend.buckets().stream().map(TrendBucket::vendorCost).reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualTo(ONE_CENT);
+        assertThat(trend.buckets().stream().map(TrendBucket::vendorCost).reduce(BigDecimal.ZERO, BigDecimal::add))
+                .isEqualTo(ONE_CENT);
         assertThat(trend.buckets().get(0).vendorCost()).isEqualTo(new BigDecimal("0.00043200"));
     }
 
@@ -65,9 +67,12 @@ class NumericExactnessTest {
         assertThat(distribution.count()).isEqualTo(1_000_000);
         assertThat(distribution.mean()).isEqualTo(new BigDecimal("0.000000010000"));
         assertThat(distribution.p99()).isEqualTo(new BigDecimal("0.00000001"));
-        assertThat(distribution.histogram()).singleElement()
+        assertThat(distribution.histogram())
+                .singleElement()
                 .satisfies(bucket -> assertThat(bucket.costSum()).isEqualTo(ONE_CENT));
-        assertThat(queries.userBreakdown(NOVEMBER, UserSort.VENDOR_COST_DESC, 1, null).users()).singleElement()
+        assertThat(queries.userBreakdown(NOVEMBER, UserSort.VENDOR_COST_DESC, 1, null)
+                        .users())
+                .singleElement()
                 .satisfies(user -> assertThat(user.vendorCost()).isEqualTo(ONE_CENT));
     }
 }

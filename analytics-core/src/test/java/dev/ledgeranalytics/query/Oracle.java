@@ -24,11 +24,11 @@ import java.util.stream.Collectors;
  */
 final class Oracle {
 
-    private Oracle() {
-    }
+    private Oracle() {}
 
     static boolean matches(Row row, LedgerFilter filter, Instant from, Instant to) {
-        return !row.createdAt().isBefore(from) && row.createdAt().isBefore(to)
+        return !row.createdAt().isBefore(from)
+                && row.createdAt().isBefore(to)
                 && filter.statuses().contains(row.status())
                 && (filter.providers() == null || filter.providers().contains(row.provider()))
                 && (filter.models() == null || filter.models().contains(row.model()))
@@ -38,7 +38,9 @@ final class Oracle {
     }
 
     static List<Row> select(List<Row> rows, LedgerFilter filter) {
-        return rows.stream().filter(row -> matches(row, filter, filter.from(), filter.to())).toList();
+        return rows.stream()
+                .filter(row -> matches(row, filter, filter.from(), filter.to()))
+                .toList();
     }
 
     static BigDecimal sum(List<Row> rows, Function<Row, BigDecimal> value) {
@@ -50,34 +52,52 @@ final class Oracle {
     }
 
     static PeriodTotals totals(List<Row> all, LedgerFilter filter, Instant from, Instant to) {
-        List<Row> rows = all.stream().filter(row -> matches(row, filter, from, to)).toList();
+        List<Row> rows =
+                all.stream().filter(row -> matches(row, filter, from, to)).toList();
         BigDecimal revenue = sum(rows, Row::revenue);
         BigDecimal margin = sum(rows, Row::grossMargin);
-        return new PeriodTotals(from, to, rows.size(),
+        return new PeriodTotals(
+                from,
+                to,
+                rows.size(),
                 rows.stream().mapToLong(Row::inputTokens).sum(),
                 rows.stream().mapToLong(Row::outputTokens).sum(),
-                sum(rows, Row::vendorCost), revenue, margin,
+                sum(rows, Row::vendorCost),
+                revenue,
+                margin,
                 revenue.signum() == 0 ? null : margin.divide(revenue, 6, RoundingMode.HALF_EVEN),
                 rows.stream().mapToLong(Row::credits).sum());
     }
 
     static GrossMargin grossMargin(List<Row> all, LedgerFilter filter) {
         Instant previousFrom = filter.from().minusNanos(ChronoUnit.NANOS.between(filter.from(), filter.to()));
-        return new GrossMargin(totals(all, filter, filter.from(), filter.to()), totals(all, filter, previousFrom, filter.from()));
+        return new GrossMargin(
+                totals(all, filter, filter.from(), filter.to()), totals(all, filter, previousFrom, filter.from()));
     }
 
     /** Provider costs without shares (checked separately), most expensive first, ties by slug. */
-    static List<ProviderCost> providerCostsWithoutShares(List<Row> all, LedgerFilter filter, Map<String, ProviderCost> namesBySlug) {
+    static List<ProviderCost> providerCostsWithoutShares(
+            List<Row> all, LedgerFilter filter, Map<String, ProviderCost> namesBySlug) {
         Map<String, List<Row>> bySlug = select(all, filter).stream().collect(Collectors.groupingBy(Row::provider));
         return bySlug.entrySet().stream()
                 .map(e -> {
                     ProviderCost named = namesBySlug.get(e.getKey());
                     List<Row> rows = e.getValue();
-                    return new ProviderCost(named.providerId(), e.getKey(), named.displayName(), rows.size(),
-                            rows.stream().mapToLong(Row::inputTokens).sum(), rows.stream().mapToLong(Row::outputTokens).sum(),
-                            sum(rows, Row::vendorCost), sum(rows, Row::revenue), sum(rows, Row::grossMargin), null);
+                    return new ProviderCost(
+                            named.providerId(),
+                            e.getKey(),
+                            named.displayName(),
+                            rows.size(),
+                            rows.stream().mapToLong(Row::inputTokens).sum(),
+                            rows.stream().mapToLong(Row::outputTokens).sum(),
+                            sum(rows, Row::vendorCost),
+                            sum(rows, Row::revenue),
+                            sum(rows, Row::grossMargin),
+                            null);
                 })
-                .sorted(Comparator.comparing(ProviderCost::vendorCost).reversed().thenComparing(ProviderCost::slug))
+                .sorted(Comparator.comparing(ProviderCost::vendorCost)
+                        .reversed()
+                        .thenComparing(ProviderCost::slug))
                 .toList();
     }
 
@@ -92,20 +112,32 @@ final class Oracle {
                 yield start.toInstant();
             }
             case DAY -> date.atStartOfDay(zone).toInstant();
-            case WEEK -> date.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).atStartOfDay(zone).toInstant();
+            case WEEK ->
+                date.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY))
+                        .atStartOfDay(zone)
+                        .toInstant();
             case MONTH -> date.withDayOfMonth(1).atStartOfDay(zone).toInstant();
         };
     }
 
     /** Per bucket start: requests, revenue, cost, margin; only non-empty buckets. */
-    static Map<Instant, TrendBucket> trendTotals(List<Row> all, LedgerFilter filter, Granularity granularity, ZoneId zone) {
+    static Map<Instant, TrendBucket> trendTotals(
+            List<Row> all, LedgerFilter filter, Granularity granularity, ZoneId zone) {
         Map<Instant, List<Row>> byBucket = new TreeMap<>();
         for (Row row : select(all, filter)) {
-            byBucket.computeIfAbsent(bucketStart(row.createdAt(), granularity, zone), k -> new ArrayList<>()).add(row);
+            byBucket.computeIfAbsent(bucketStart(row.createdAt(), granularity, zone), k -> new ArrayList<>())
+                    .add(row);
         }
         Map<Instant, TrendBucket> totals = new TreeMap<>();
-        byBucket.forEach((start, rows) -> totals.put(start, new TrendBucket(start, start.plusSeconds(1), rows.size(),
-                sum(rows, Row::revenue), sum(rows, Row::vendorCost), sum(rows, Row::grossMargin))));
+        byBucket.forEach((start, rows) -> totals.put(
+                start,
+                new TrendBucket(
+                        start,
+                        start.plusSeconds(1),
+                        rows.size(),
+                        sum(rows, Row::revenue),
+                        sum(rows, Row::vendorCost),
+                        sum(rows, Row::grossMargin))));
         return totals;
     }
 
@@ -130,12 +162,23 @@ final class Oracle {
         byUser.forEach((user, rows) -> {
             BigDecimal revenue = sum(rows, Row::revenue);
             BigDecimal margin = sum(rows, Row::grossMargin);
-            users.add(new UserUsage(user, rows.size(),
-                    rows.stream().mapToLong(Row::inputTokens).sum(), rows.stream().mapToLong(Row::outputTokens).sum(),
-                    sum(rows, Row::vendorCost), revenue, margin,
+            users.add(new UserUsage(
+                    user,
+                    rows.size(),
+                    rows.stream().mapToLong(Row::inputTokens).sum(),
+                    rows.stream().mapToLong(Row::outputTokens).sum(),
+                    sum(rows, Row::vendorCost),
+                    revenue,
+                    margin,
                     revenue.signum() == 0 ? null : margin.divide(revenue, 6, RoundingMode.HALF_EVEN),
-                    rows.stream().map(Row::createdAt).min(Comparator.naturalOrder()).orElseThrow(),
-                    rows.stream().map(Row::createdAt).max(Comparator.naturalOrder()).orElseThrow()));
+                    rows.stream()
+                            .map(Row::createdAt)
+                            .min(Comparator.naturalOrder())
+                            .orElseThrow(),
+                    rows.stream()
+                            .map(Row::createdAt)
+                            .max(Comparator.naturalOrder())
+                            .orElseThrow()));
         });
         Comparator<UserUsage> byKey = switch (sort) {
             case REQUESTS_ASC, REQUESTS_DESC -> Comparator.comparingLong(UserUsage::requests);
@@ -144,9 +187,11 @@ final class Oracle {
             case REVENUE_ASC, REVENUE_DESC -> Comparator.comparing(UserUsage::revenue);
             case GROSS_MARGIN_ASC, GROSS_MARGIN_DESC -> Comparator.comparing(UserUsage::grossMargin);
             // Exact ratio, not the rounded one: two users may round alike but still differ.
-            case MARGIN_RATIO_ASC, MARGIN_RATIO_DESC -> Comparator.comparing((UserUsage u) -> u.revenue().signum() != 0)
-                    .thenComparing(u -> u.revenue().signum() == 0 ? BigDecimal.ZERO
-                            : u.grossMargin().divide(u.revenue(), MathContext.DECIMAL128));
+            case MARGIN_RATIO_ASC, MARGIN_RATIO_DESC ->
+                Comparator.comparing((UserUsage u) -> u.revenue().signum() != 0)
+                        .thenComparing(u -> u.revenue().signum() == 0
+                                ? BigDecimal.ZERO
+                                : u.grossMargin().divide(u.revenue(), MathContext.DECIMAL128));
             case FIRST_REQUEST_ASC, FIRST_REQUEST_DESC -> Comparator.comparing(UserUsage::firstRequest);
             case LAST_REQUEST_ASC, LAST_REQUEST_DESC -> Comparator.comparing(UserUsage::lastRequest);
         };

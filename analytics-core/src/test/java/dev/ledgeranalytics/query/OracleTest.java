@@ -55,12 +55,20 @@ class OracleTest {
         return Stream.of(
                 Arguments.of("successful requests of 30 days", month),
                 Arguments.of("every status", month.anyStatus()),
-                Arguments.of("two providers, failures included", month.anyStatus().providers("openai", "google")),
-                Arguments.of("tiers and request types", month.tiers("pro", "enterprise").requestTypes("chat")),
+                Arguments.of(
+                        "two providers, failures included", month.anyStatus().providers("openai", "google")),
+                Arguments.of(
+                        "tiers and request types",
+                        month.tiers("pro", "enterprise").requestTypes("chat")),
                 Arguments.of("one model", month.models("claude-sonnet-4")),
-                Arguments.of("whole ledger, cancelled only",
-                        LedgerFilter.between(RandomLedger.START, RandomLedger.START.plus(RandomLedger.SPAN)).statuses(RequestStatus.CANCELLED)),
-                Arguments.of("an odd range", LedgerFilter.between(from.plusSeconds(3_333), to.minusSeconds(77_777)).anyStatus()),
+                Arguments.of(
+                        "whole ledger, cancelled only",
+                        LedgerFilter.between(RandomLedger.START, RandomLedger.START.plus(RandomLedger.SPAN))
+                                .statuses(RequestStatus.CANCELLED)),
+                Arguments.of(
+                        "an odd range",
+                        LedgerFilter.between(from.plusSeconds(3_333), to.minusSeconds(77_777))
+                                .anyStatus()),
                 Arguments.of("nothing matches", month.requestTypes("image")));
     }
 
@@ -74,17 +82,25 @@ class OracleTest {
     @MethodSource("filters")
     void providerCostsMatchTheOracle(String name, LedgerFilter filter) {
         List<ProviderCost> actual = queries.providerCosts(filter);
-        Map<String, ProviderCost> bySlug = actual.stream().collect(Collectors.toMap(ProviderCost::slug, Function.identity()));
+        Map<String, ProviderCost> bySlug =
+                actual.stream().collect(Collectors.toMap(ProviderCost::slug, Function.identity()));
 
         List<ProviderCost> expected = Oracle.providerCostsWithoutShares(rows, filter, bySlug);
 
-        assertThat(actual).usingRecursiveFieldByFieldElementComparatorIgnoringFields("costShare").containsExactlyElementsOf(expected);
+        assertThat(actual)
+                .usingRecursiveFieldByFieldElementComparatorIgnoringFields("costShare")
+                .containsExactlyElementsOf(expected);
         BigDecimal total = Oracle.sum(Oracle.select(rows, filter), Row::vendorCost);
         if (!actual.isEmpty() && total.signum() > 0) {
-            assertThat(actual.stream().map(ProviderCost::costShare).reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo("1");
+            assertThat(actual.stream().map(ProviderCost::costShare).reduce(BigDecimal.ZERO, BigDecimal::add))
+                    .isEqualByComparingTo("1");
             for (ProviderCost cost : actual) {
                 assertThat(cost.costShare().doubleValue())
-                        .isCloseTo(cost.vendorCost().divide(total, MathContext.DECIMAL128).doubleValue(), within(0.000001));
+                        .isCloseTo(
+                                cost.vendorCost()
+                                        .divide(total, MathContext.DECIMAL128)
+                                        .doubleValue(),
+                                within(0.000001));
             }
         }
     }
@@ -108,10 +124,15 @@ class OracleTest {
                     }
                     TrendBucket oracle = expected.remove(bucket.start());
                     if (oracle == null) {
-                        assertThat(bucket.requests()).as("%s %s %s", granularity, zone, bucket.start()).isZero();
+                        assertThat(bucket.requests())
+                                .as("%s %s %s", granularity, zone, bucket.start())
+                                .isZero();
                     } else {
-                        assertThat(bucket).as("%s %s", granularity, zone)
-                                .usingRecursiveComparison().ignoringFields("start", "end").isEqualTo(oracle);
+                        assertThat(bucket)
+                                .as("%s %s", granularity, zone)
+                                .usingRecursiveComparison()
+                                .ignoringFields("start", "end")
+                                .isEqualTo(oracle);
                     }
                 }
                 assertThat(expected).as("oracle buckets the trend missed").isEmpty();
@@ -124,9 +145,12 @@ class OracleTest {
     void costDistributionsMatchTheOracleOverallAndPerModel(String name, LedgerFilter filter) throws SQLException {
         assertDistribution(queries.costDistribution(filter), Oracle.select(rows, filter), filter, null);
 
-        Map<String, List<Row>> byModel = Oracle.select(rows, filter).stream().collect(Collectors.groupingBy(Row::model));
+        Map<String, List<Row>> byModel =
+                Oracle.select(rows, filter).stream().collect(Collectors.groupingBy(Row::model));
         List<ModelCostDistribution> perModel = queries.costDistributionByModel(filter);
-        assertThat(perModel).extracting(ModelCostDistribution::modelId).containsExactlyElementsOf(byModel.keySet().stream().sorted().toList());
+        assertThat(perModel)
+                .extracting(ModelCostDistribution::modelId)
+                .containsExactlyElementsOf(byModel.keySet().stream().sorted().toList());
         for (ModelCostDistribution model : perModel) {
             assertDistribution(model.distribution(), byModel.get(model.modelId()), filter, model.modelId());
         }
@@ -135,7 +159,11 @@ class OracleTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("filters")
     void userBreakdownPagesMatchTheOracle(String name, LedgerFilter filter) {
-        for (UserSort sort : List.of(UserSort.GROSS_MARGIN_DESC, UserSort.MARGIN_RATIO_ASC, UserSort.LAST_REQUEST_DESC, UserSort.TOKENS_ASC)) {
+        for (UserSort sort : List.of(
+                UserSort.GROSS_MARGIN_DESC,
+                UserSort.MARGIN_RATIO_ASC,
+                UserSort.LAST_REQUEST_DESC,
+                UserSort.TOKENS_ASC)) {
             List<UserUsage> paged = new ArrayList<>();
             String cursor = null;
             do {
@@ -148,12 +176,14 @@ class OracleTest {
         }
     }
 
-    private void assertDistribution(CostDistribution actual, List<Row> selected, LedgerFilter filter, String model) throws SQLException {
+    private void assertDistribution(CostDistribution actual, List<Row> selected, LedgerFilter filter, String model)
+            throws SQLException {
         if (selected == null || selected.isEmpty()) {
             assertThat(actual.count()).isZero();
             return;
         }
-        List<BigDecimal> sorted = selected.stream().map(Row::vendorCost).sorted().toList();
+        List<BigDecimal> sorted =
+                selected.stream().map(Row::vendorCost).sorted().toList();
         assertThat(actual.count()).isEqualTo(sorted.size());
         assertThat(actual.min()).isEqualTo(sorted.get(0));
         assertThat(actual.max()).isEqualTo(sorted.get(sorted.size() - 1));
@@ -169,12 +199,15 @@ class OracleTest {
 
         Map<BigDecimal, Long> countsByLower = new java.util.TreeMap<>();
         for (BigDecimal cost : sorted) {
-            BigDecimal lower = CostDistributionQuery.EDGES.stream().filter(edge -> edge.compareTo(cost) <= 0)
-                    .max(Comparator.naturalOrder()).orElseThrow();
+            BigDecimal lower = CostDistributionQuery.EDGES.stream()
+                    .filter(edge -> edge.compareTo(cost) <= 0)
+                    .max(Comparator.naturalOrder())
+                    .orElseThrow();
             countsByLower.merge(lower, 1L, Long::sum);
         }
-        assertThat(actual.histogram().stream().filter(b -> b.count() > 0)
-                .collect(Collectors.toMap(CostBucket::lower, CostBucket::count)))
+        assertThat(actual.histogram().stream()
+                        .filter(b -> b.count() > 0)
+                        .collect(Collectors.toMap(CostBucket::lower, CostBucket::count)))
                 .isEqualTo(countsByLower);
         assertThat(actual.histogram().stream().map(CostBucket::costSum).reduce(BigDecimal.ZERO, BigDecimal::add))
                 .isEqualByComparingTo(Oracle.sum(selected, Row::vendorCost));
@@ -189,16 +222,48 @@ class OracleTest {
                   AND (?::text[] IS NULL OR p.slug = ANY (?)) AND (?::text[] IS NULL OR l.model_id = ANY (?))
                   AND (?::text[] IS NULL OR l.user_tier = ANY (?)) AND (?::text[] IS NULL OR l.request_type = ANY (?))
                   AND (?::uuid[] IS NULL OR l.user_id = ANY (?))""";
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, filter.from().atOffset(java.time.ZoneOffset.UTC));
             statement.setObject(2, filter.to().atOffset(java.time.ZoneOffset.UTC));
-            statement.setArray(3, connection.createArrayOf("text",
-                    filter.statuses().stream().map(s -> s.name().toLowerCase(java.util.Locale.ROOT)).toArray()));
-            setTexts(connection, statement, 4, filter.providers() == null ? null : filter.providers().stream().toList());
-            setTexts(connection, statement, 6, model != null ? List.of(model) : filter.models() == null ? null : filter.models().stream().toList());
-            setTexts(connection, statement, 8, filter.tiers() == null ? null : filter.tiers().stream().toList());
-            setTexts(connection, statement, 10, filter.requestTypes() == null ? null : filter.requestTypes().stream().toList());
-            java.sql.Array users = filter.users() == null ? null : connection.createArrayOf("uuid", filter.users().toArray(UUID[]::new));
+            statement.setArray(
+                    3,
+                    connection.createArrayOf(
+                            "text",
+                            filter.statuses().stream()
+                                    .map(s -> s.name().toLowerCase(java.util.Locale.ROOT))
+                                    .toArray()));
+            setTexts(
+                    connection,
+                    statement,
+                    4,
+                    filter.providers() == null
+                            ? null
+                            : filter.providers().stream().toList());
+            setTexts(
+                    connection,
+                    statement,
+                    6,
+                    model != null
+                            ? List.of(model)
+                            : filter.models() == null
+                                    ? null
+                                    : filter.models().stream().toList());
+            setTexts(
+                    connection,
+                    statement,
+                    8,
+                    filter.tiers() == null ? null : filter.tiers().stream().toList());
+            setTexts(
+                    connection,
+                    statement,
+                    10,
+                    filter.requestTypes() == null
+                            ? null
+                            : filter.requestTypes().stream().toList());
+            java.sql.Array users = filter.users() == null
+                    ? null
+                    : connection.createArrayOf("uuid", filter.users().toArray(UUID[]::new));
             statement.setArray(12, users);
             statement.setArray(13, users);
             try (ResultSet rs = statement.executeQuery()) {
@@ -209,7 +274,8 @@ class OracleTest {
         }
     }
 
-    private static void setTexts(Connection connection, PreparedStatement statement, int index, List<String> values) throws SQLException {
+    private static void setTexts(Connection connection, PreparedStatement statement, int index, List<String> values)
+            throws SQLException {
         java.sql.Array array = values == null ? null : connection.createArrayOf("text", values.toArray());
         statement.setArray(index, array);
         statement.setArray(index + 1, array);

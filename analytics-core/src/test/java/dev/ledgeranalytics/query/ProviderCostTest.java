@@ -22,8 +22,12 @@ class ProviderCostTest extends LedgerQueryTest {
         ledger.insert(
                 Row.at("2026-11-02T00:00:00Z", "0.10000000", "0.05000000").tokens(10, 1, 1),
                 Row.at("2026-11-03T00:00:00Z", "0.20000000", "0.05000000").tokens(20, 2, 2),
-                Row.at("2026-11-02T00:00:00Z", "0.60000000", "-0.10000000").provider("anthropic").tokens(30, 3, 3),
-                Row.at("2026-11-02T00:00:00Z", "0.10000000", "0.10000000").provider("google").tokens(40, 4, 4));
+                Row.at("2026-11-02T00:00:00Z", "0.60000000", "-0.10000000")
+                        .provider("anthropic")
+                        .tokens(30, 3, 3),
+                Row.at("2026-11-02T00:00:00Z", "0.10000000", "0.10000000")
+                        .provider("google")
+                        .tokens(40, 4, 4));
 
         List<ProviderCost> costs = queries.providerCosts(NOVEMBER);
 
@@ -37,7 +41,8 @@ class ProviderCostTest extends LedgerQueryTest {
         assertThat(openai.revenue()).isEqualTo(new BigDecimal("0.40000000"));
         assertThat(openai.grossMargin()).isEqualTo(new BigDecimal("0.10000000"));
         assertThat(costs.get(0).grossMargin()).isEqualTo(new BigDecimal("-0.10000000"));
-        assertThat(costs).extracting(ProviderCost::costShare)
+        assertThat(costs)
+                .extracting(ProviderCost::costShare)
                 .containsExactly(new BigDecimal("0.600000"), new BigDecimal("0.300000"), new BigDecimal("0.100000"));
     }
 
@@ -51,7 +56,8 @@ class ProviderCostTest extends LedgerQueryTest {
         List<ProviderCost> costs = queries.providerCosts(NOVEMBER);
 
         assertThat(costs).extracting(ProviderCost::slug).containsExactly("anthropic", "google", "openai");
-        assertThat(costs).extracting(ProviderCost::costShare)
+        assertThat(costs)
+                .extracting(ProviderCost::costShare)
                 .containsExactly(new BigDecimal("0.333334"), new BigDecimal("0.333333"), new BigDecimal("0.333333"));
         assertThat(costs.stream().map(ProviderCost::costShare).reduce(BigDecimal.ZERO, BigDecimal::add))
                 .isEqualByComparingTo("1");
@@ -61,7 +67,8 @@ class ProviderCostTest extends LedgerQueryTest {
     void freeRequestsHaveNoCostShare() {
         ledger.insert(Row.at("2026-11-02T00:00:00Z", "0", "0.01000000"));
 
-        assertThat(queries.providerCosts(NOVEMBER)).singleElement()
+        assertThat(queries.providerCosts(NOVEMBER))
+                .singleElement()
                 .satisfies(cost -> assertThat(cost.costShare()).isNull())
                 .satisfies(cost -> assertThat(cost.revenue()).isEqualTo(new BigDecimal("0.01000000")));
     }

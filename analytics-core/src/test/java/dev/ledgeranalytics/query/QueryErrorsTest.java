@@ -34,14 +34,16 @@ class QueryErrorsTest {
     @Test
     void aStatementThatRunsPastTheTimeoutIsCancelledByTheServer() throws SQLException {
         AnalyticsQueries impatient = queries.withStatementTimeout(Duration.ofMillis(300));
-        try (Connection blocker = dataSource.getConnection(); Statement statement = blocker.createStatement()) {
+        try (Connection blocker = dataSource.getConnection();
+                Statement statement = blocker.createStatement()) {
             blocker.setAutoCommit(false);
             statement.execute("LOCK TABLE analytics.token_usage_ledger IN ACCESS EXCLUSIVE MODE");
 
             assertThatThrownBy(() -> impatient.grossMargin(NOVEMBER))
                     .isInstanceOf(AnalyticsException.class)
                     .hasMessageStartingWith("Computing the gross margin failed")
-                    .satisfies(e -> assertThat(((AnalyticsException) e).sqlState()).contains("57014"));
+                    .satisfies(
+                            e -> assertThat(((AnalyticsException) e).sqlState()).contains("57014"));
             blocker.rollback();
         }
         assertThat(impatient.grossMargin(NOVEMBER).current().requests()).isZero();
@@ -52,7 +54,9 @@ class QueryErrorsTest {
         DSLContext host = LedgerDsl.using(dataSource);
         host.connection(connection -> {
             DSLContext onConnection = onConnection(connection);
-            AnalyticsQueries.create(onConnection).withStatementTimeout(Duration.ofMillis(1234)).grossMargin(NOVEMBER);
+            AnalyticsQueries.create(onConnection)
+                    .withStatementTimeout(Duration.ofMillis(1234))
+                    .grossMargin(NOVEMBER);
             assertThat(onConnection.fetchValue("SHOW statement_timeout")).isEqualTo("0");
         });
     }
@@ -63,7 +67,9 @@ class QueryErrorsTest {
             DSLContext host = transaction.dsl();
             host.execute("SET LOCAL statement_timeout = '5s'");
 
-            AnalyticsQueries.create(host).withStatementTimeout(Duration.ofMillis(1234)).costDistribution(NOVEMBER);
+            AnalyticsQueries.create(host)
+                    .withStatementTimeout(Duration.ofMillis(1234))
+                    .costDistribution(NOVEMBER);
 
             assertThat(host.fetchValue("SHOW statement_timeout")).isEqualTo("5s");
         });
@@ -85,10 +91,12 @@ class QueryErrorsTest {
 
     @Test
     void aRangeTooLongForAPreviousPeriodIsRefusedBeforeAnySqlRuns() {
-        LedgerFilter ages = LedgerFilter.between(Instant.parse("1000-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"));
+        LedgerFilter ages =
+                LedgerFilter.between(Instant.parse("1000-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"));
 
         assertThatThrownBy(() -> queries.grossMargin(ages))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("too long");
         assertThat(queries.providerCosts(ages)).isEmpty();
     }
 
@@ -102,8 +110,8 @@ class QueryErrorsTest {
     @Test
     void readsALedgerInstalledIntoAnotherSchema() {
         try (TestDatabase billing = TestDatabase.migrated("billing")) {
-            new Ledger(billing.dataSource()).execute(
-                    "INSERT INTO billing.providers (slug, display_name) VALUES ('openai', 'OpenAI')");
+            new Ledger(billing.dataSource())
+                    .execute("INSERT INTO billing.providers (slug, display_name) VALUES ('openai', 'OpenAI')");
             new Ledger(billing.dataSource()).execute("""
                     INSERT INTO billing.token_usage_ledger (request_id, user_id, model_id, provider_id, vendor_cost,
                         credits_deducted, margin_multiplier, gross_margin_usd, status, created_at, input_tokens,
@@ -111,11 +119,18 @@ class QueryErrorsTest {
                     SELECT gen_random_uuid(), gen_random_uuid(), 'gpt-4o', id, 0.5, 1, 1.5, 0.25, 'success',
                         '2026-11-02T00:00:00Z', 1, 1, 'pro', 'chat' FROM billing.providers""");
 
-            AnalyticsQueries billingQueries = AnalyticsQueries.create(billing.dataSource()).withSchema("billing");
+            AnalyticsQueries billingQueries =
+                    AnalyticsQueries.create(billing.dataSource()).withSchema("billing");
 
-            assertThat(billingQueries.grossMargin(NOVEMBER).current().requests()).isEqualTo(1);
-            assertThat(billingQueries.providerCosts(NOVEMBER)).extracting(ProviderCost::slug).containsExactly("openai");
-            assertThat(billingQueries.userBreakdown(NOVEMBER, UserSort.REVENUE_DESC, 10, null).users()).hasSize(1);
+            assertThat(billingQueries.grossMargin(NOVEMBER).current().requests())
+                    .isEqualTo(1);
+            assertThat(billingQueries.providerCosts(NOVEMBER))
+                    .extracting(ProviderCost::slug)
+                    .containsExactly("openai");
+            assertThat(billingQueries
+                            .userBreakdown(NOVEMBER, UserSort.REVENUE_DESC, 10, null)
+                            .users())
+                    .hasSize(1);
         }
     }
 
@@ -125,49 +140,75 @@ class QueryErrorsTest {
             private static final long serialVersionUID = 1L;
         }
         assertThatThrownBy(() -> LedgerDsl.using(dataSource).transaction(transaction -> {
-            DSLContext host = transaction.dsl();
-            host.execute("INSERT INTO analytics.providers (slug, display_name) VALUES ('uncommitted', 'Uncommitted')");
-            host.execute("""
+                    DSLContext host = transaction.dsl();
+                    host.execute(
+                            "INSERT INTO analytics.providers (slug, display_name) VALUES ('uncommitted', 'Uncommitted')");
+                    host.execute("""
                     INSERT INTO analytics.token_usage_ledger (request_id, user_id, model_id, provider_id, vendor_cost,
                         credits_deducted, margin_multiplier, gross_margin_usd, status, created_at, input_tokens,
                         output_tokens, user_tier, request_type)
                     SELECT gen_random_uuid(), gen_random_uuid(), 'gpt-4o', id, 0.5, 1, 1.5, 0.25, 'success',
                         '2026-11-02T00:00:00Z', 1, 1, 'pro', 'chat' FROM analytics.providers WHERE slug = 'uncommitted'""");
 
-            assertThat(AnalyticsQueries.create(host).grossMargin(NOVEMBER).current().requests()).isEqualTo(1);
-            assertThat(queries.grossMargin(NOVEMBER).current().requests()).isZero();
-            throw new Rollback();
-        })).isInstanceOf(Rollback.class);
+                    assertThat(AnalyticsQueries.create(host)
+                                    .grossMargin(NOVEMBER)
+                                    .current()
+                                    .requests())
+                            .isEqualTo(1);
+                    assertThat(queries.grossMargin(NOVEMBER).current().requests())
+                            .isZero();
+                    throw new Rollback();
+                }))
+                .isInstanceOf(Rollback.class);
         assertThat(queries.grossMargin(NOVEMBER).current().requests()).isZero();
     }
 
     @Test
     void callerMistakesFailFastNamingTheParameterAndValue() {
         assertThatThrownBy(() -> queries.grossMargin(null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("filter");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("filter");
         assertThatThrownBy(() -> queries.marginTrend(NOVEMBER, null, ZoneId.of("UTC")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("granularity");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("granularity");
         assertThatThrownBy(() -> queries.marginTrend(NOVEMBER, Granularity.DAY, (ZoneId) null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zone");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zone");
         assertThatThrownBy(() -> queries.marginTrend(NOVEMBER, Granularity.DAY, "Mars/Olympus_Mons"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zone").hasMessageContaining("Mars/Olympus_Mons");
-        assertThat(queries.marginTrend(NOVEMBER, Granularity.WEEK, "Europe/Berlin").zone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zone")
+                .hasMessageContaining("Mars/Olympus_Mons");
+        assertThat(queries.marginTrend(NOVEMBER, Granularity.WEEK, "Europe/Berlin")
+                        .zone())
+                .isEqualTo(ZoneId.of("Europe/Berlin"));
         assertThatThrownBy(() -> queries.withStatementTimeout(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout").hasMessageContaining("PT0S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout")
+                .hasMessageContaining("PT0S");
         assertThatThrownBy(() -> queries.withStatementTimeout(null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout");
         assertThatThrownBy(() -> queries.withStatementTimeout(Duration.ofDays(30)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout").hasMessageContaining("PT720H");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout")
+                .hasMessageContaining("PT720H");
         assertThatThrownBy(() -> queries.withStatementTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout");
         assertThat(queries.withStatementTimeout(Duration.ofMillis(AnalyticsQueries.MAX_STATEMENT_TIMEOUT_MILLIS))
-                .grossMargin(NOVEMBER).current().requests()).isNotNegative();
+                        .grossMargin(NOVEMBER)
+                        .current()
+                        .requests())
+                .isNotNegative();
         assertThatThrownBy(() -> queries.withSchema("Not A Schema"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"Not A Schema\"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"Not A Schema\"");
         assertThatThrownBy(() -> AnalyticsQueries.create((DataSource) null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataSource");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dataSource");
         assertThatThrownBy(() -> AnalyticsQueries.create((DSLContext) null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dsl");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dsl");
     }
 
     private static DSLContext onConnection(Connection connection) {

@@ -37,8 +37,13 @@ class QueryPlanTest {
 
     @BeforeAll
     static void aYearOfSettledRequests(DataSource dataSource) {
-        LedgerSeeder.into(dataSource).rows(400_000).between(TO.minus(Duration.ofDays(365)), TO).users(5_000).seed(2026)
-                .rebuildIndexes(true).load();
+        LedgerSeeder.into(dataSource)
+                .rows(400_000)
+                .between(TO.minus(Duration.ofDays(365)), TO)
+                .users(5_000)
+                .seed(2026)
+                .rebuildIndexes(true)
+                .load();
         TestLedger.in(dataSource).vacuum();
         new Ledger(dataSource).execute("VACUUM ANALYZE analytics.providers");
     }
@@ -47,11 +52,20 @@ class QueryPlanTest {
     void everyDashboardStatementReadsTheLedgerOnlyByIndexOnlyScanOfTheCoveringIndex() throws SQLException {
         List<QueryPlan> plans = AnalyticsQueries.create(dataSource).explain(LAST_30_DAYS);
 
-        assertThat(plans).extracting(QueryPlan::statement).containsExactly("grossMargin", "providerCosts", "marginTrend",
-                "costDistribution (histogram)", "costDistribution (percentiles)", "userBreakdown");
+        assertThat(plans)
+                .extracting(QueryPlan::statement)
+                .containsExactly(
+                        "grossMargin",
+                        "providerCosts",
+                        "marginTrend",
+                        "costDistribution (histogram)",
+                        "costDistribution (percentiles)",
+                        "userBreakdown");
         for (QueryPlan plan : plans) {
-            assertThat(ledgerScans(plan.json())).as(plan.statement())
-                    .isNotEmpty().allSatisfy(scan -> assertThat(scan).isEqualTo("Index Only Scan on idx_token_usage_analytics"));
+            assertThat(ledgerScans(plan.json()))
+                    .as(plan.statement())
+                    .isNotEmpty()
+                    .allSatisfy(scan -> assertThat(scan).isEqualTo("Index Only Scan on idx_token_usage_analytics"));
         }
     }
 
@@ -61,7 +75,8 @@ class QueryPlanTest {
                 SELECT node ->> 'Node Type', coalesce(node ->> 'Index Name', '-')
                 FROM jsonb_path_query(?::jsonb, 'strict $.** ? (@."Relation Name" == "token_usage_ledger")') AS node""";
         List<String> scans = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, planJson);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {

@@ -28,11 +28,15 @@ final class RollupAnswers {
     }
 
     /** All five queries, the user breakdown's second page included when there is one. */
-    void assertSame(String context, LedgerFilter filter, Granularity granularity, ZoneId zone, UserSort sort, int pageSize) {
+    void assertSame(
+            String context, LedgerFilter filter, Granularity granularity, ZoneId zone, UserSort sort, int pageSize) {
         String where = context + "; " + filter;
         assertThat(viaRollups.grossMargin(filter)).as("grossMargin, %s", where).isEqualTo(raw.grossMargin(filter));
-        assertThat(viaRollups.providerCosts(filter)).as("providerCosts, %s", where).isEqualTo(raw.providerCosts(filter));
-        assertThat(viaRollups.marginTrend(filter, granularity, zone)).as("marginTrend by %s in %s, %s", granularity, zone, where)
+        assertThat(viaRollups.providerCosts(filter))
+                .as("providerCosts, %s", where)
+                .isEqualTo(raw.providerCosts(filter));
+        assertThat(viaRollups.marginTrend(filter, granularity, zone))
+                .as("marginTrend by %s in %s, %s", granularity, zone, where)
                 .isEqualTo(raw.marginTrend(filter, granularity, zone));
         try {
             CostDistributions.assertEquivalent(viaRollups.costDistribution(filter), raw.costDistribution(filter));
@@ -40,7 +44,8 @@ final class RollupAnswers {
             throw new AssertionError("costDistribution, " + where + ": " + e.getMessage(), e);
         }
         UserPage first = viaRollups.userBreakdown(filter, sort, pageSize, null);
-        assertThat(first).as("userBreakdown by %s, %d a page, %s", sort, pageSize, where)
+        assertThat(first)
+                .as("userBreakdown by %s, %d a page, %s", sort, pageSize, where)
                 .isEqualTo(raw.userBreakdown(filter, sort, pageSize, null));
         if (first.next() != null) {
             assertThat(viaRollups.userBreakdown(filter, sort, pageSize, first.next()))

@@ -46,11 +46,22 @@ class RollupEquivalenceTest {
         Instant start = RandomLedger.START;
         List<Arguments> ranges = new ArrayList<>();
         ranges.add(Arguments.of("whole months", start, start.plus(Duration.ofDays(61))));
-        ranges.add(Arguments.of("the whole ledger and more", start.minus(Duration.ofDays(3)), start.plus(Duration.ofDays(80))));
-        ranges.add(Arguments.of("odd instants", start.plus(Duration.ofSeconds(86_400 * 3 + 1234)), start.plus(Duration.ofMinutes(60 * 24 * 50 + 7))));
-        ranges.add(Arguments.of("within one hour", start.plus(Duration.ofMinutes(60 * 30 + 5)), start.plus(Duration.ofMinutes(60 * 30 + 50))));
-        ranges.add(Arguments.of("quarter hours", start.plus(Duration.ofMinutes(15 * 301)), start.plus(Duration.ofMinutes(15 * 2999))));
-        ranges.add(Arguments.of("a microsecond", start.plus(Duration.ofDays(10)), start.plus(Duration.ofDays(10)).plusNanos(1000)));
+        ranges.add(Arguments.of(
+                "the whole ledger and more", start.minus(Duration.ofDays(3)), start.plus(Duration.ofDays(80))));
+        ranges.add(Arguments.of(
+                "odd instants",
+                start.plus(Duration.ofSeconds(86_400 * 3 + 1234)),
+                start.plus(Duration.ofMinutes(60 * 24 * 50 + 7))));
+        ranges.add(Arguments.of(
+                "within one hour",
+                start.plus(Duration.ofMinutes(60 * 30 + 5)),
+                start.plus(Duration.ofMinutes(60 * 30 + 50))));
+        ranges.add(Arguments.of(
+                "quarter hours", start.plus(Duration.ofMinutes(15 * 301)), start.plus(Duration.ofMinutes(15 * 2999))));
+        ranges.add(Arguments.of(
+                "a microsecond",
+                start.plus(Duration.ofDays(10)),
+                start.plus(Duration.ofDays(10)).plusNanos(1000)));
         return ranges.stream();
     }
 
@@ -58,27 +69,37 @@ class RollupEquivalenceTest {
         return Stream.of(
                 Arguments.of("default", (java.util.function.UnaryOperator<LedgerFilter>) f -> f),
                 Arguments.of("any status", (java.util.function.UnaryOperator<LedgerFilter>) LedgerFilter::anyStatus),
-                Arguments.of("failed only", (java.util.function.UnaryOperator<LedgerFilter>) f -> f.statuses(RequestStatus.FAILED)),
-                Arguments.of("providers", (java.util.function.UnaryOperator<LedgerFilter>) f -> f.providers("openai", "google")),
-                Arguments.of("models and tiers", (java.util.function.UnaryOperator<LedgerFilter>) f -> f.anyStatus().models("gpt-4o", "mistral-large").tiers("pro")),
-                Arguments.of("request types", (java.util.function.UnaryOperator<LedgerFilter>) f -> f.requestTypes("chat")),
-                Arguments.of("no provider", (java.util.function.UnaryOperator<LedgerFilter>) f -> f.providers(List.of())),
-                Arguments.of("unknown tier", (java.util.function.UnaryOperator<LedgerFilter>) f -> f.tiers("platinum")));
+                Arguments.of("failed only", (java.util.function.UnaryOperator<LedgerFilter>)
+                        f -> f.statuses(RequestStatus.FAILED)),
+                Arguments.of("providers", (java.util.function.UnaryOperator<LedgerFilter>)
+                        f -> f.providers("openai", "google")),
+                Arguments.of("models and tiers", (java.util.function.UnaryOperator<LedgerFilter>)
+                        f -> f.anyStatus().models("gpt-4o", "mistral-large").tiers("pro")),
+                Arguments.of(
+                        "request types", (java.util.function.UnaryOperator<LedgerFilter>) f -> f.requestTypes("chat")),
+                Arguments.of(
+                        "no provider", (java.util.function.UnaryOperator<LedgerFilter>) f -> f.providers(List.of())),
+                Arguments.of(
+                        "unknown tier", (java.util.function.UnaryOperator<LedgerFilter>) f -> f.tiers("platinum")));
     }
 
     static Stream<Arguments> cases() {
-        return ranges().flatMap(range -> filters().map(filter -> Arguments.of(
-                range.get()[0] + ", " + filter.get()[0], range.get()[1], range.get()[2], filter.get()[1])));
+        return ranges().flatMap(range -> filters()
+                .map(filter -> Arguments.of(
+                        range.get()[0] + ", " + filter.get()[0], range.get()[1], range.get()[2], filter.get()[1])));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void kpisProvidersAndUsersAreIdentical(String name, Instant from, Instant to, java.util.function.UnaryOperator<LedgerFilter> refine) {
+    void kpisProvidersAndUsersAreIdentical(
+            String name, Instant from, Instant to, java.util.function.UnaryOperator<LedgerFilter> refine) {
         LedgerFilter filter = refine.apply(LedgerFilter.between(from, to));
         assertThat(rollups.grossMargin(filter)).isEqualTo(raw.grossMargin(filter));
         assertThat(rollups.providerCosts(filter)).isEqualTo(raw.providerCosts(filter));
         for (UserSort sort : UserSort.values()) {
-            assertThat(rollups.userBreakdown(filter, sort, 7, null)).as(sort.name()).isEqualTo(raw.userBreakdown(filter, sort, 7, null));
+            assertThat(rollups.userBreakdown(filter, sort, 7, null))
+                    .as(sort.name())
+                    .isEqualTo(raw.userBreakdown(filter, sort, 7, null));
         }
         CostDistributions.assertEquivalent(rollups.costDistribution(filter), raw.costDistribution(filter));
     }
@@ -86,11 +107,22 @@ class RollupEquivalenceTest {
     static Stream<Arguments> trends() {
         List<Arguments> trends = new ArrayList<>();
         Instant start = RandomLedger.START;
-        for (String zone : List.of("UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham")) {
-            trends.add(Arguments.of(zone, Granularity.DAY, start.minus(Duration.ofHours(7)), start.plus(Duration.ofDays(76))));
+        for (String zone : List.of(
+                "UTC",
+                "America/New_York",
+                "Asia/Kolkata",
+                "Asia/Kathmandu",
+                "Australia/Lord_Howe",
+                "Pacific/Chatham")) {
+            trends.add(Arguments.of(
+                    zone, Granularity.DAY, start.minus(Duration.ofHours(7)), start.plus(Duration.ofDays(76))));
             trends.add(Arguments.of(zone, Granularity.WEEK, start, start.plus(Duration.ofDays(70))));
-            trends.add(Arguments.of(zone, Granularity.MONTH, start.minus(Duration.ofDays(10)), start.plus(Duration.ofDays(90))));
-            trends.add(Arguments.of(zone, Granularity.HOUR, start.plus(Duration.ofMinutes(60 * 24 * 60 + 7)),
+            trends.add(Arguments.of(
+                    zone, Granularity.MONTH, start.minus(Duration.ofDays(10)), start.plus(Duration.ofDays(90))));
+            trends.add(Arguments.of(
+                    zone,
+                    Granularity.HOUR,
+                    start.plus(Duration.ofMinutes(60 * 24 * 60 + 7)),
                     start.plus(Duration.ofDays(65))));
         }
         return trends.stream();
@@ -99,7 +131,9 @@ class RollupEquivalenceTest {
     @ParameterizedTest(name = "{1} in {0}")
     @MethodSource("trends")
     void trendsAreIdenticalInEveryZone(String zone, Granularity granularity, Instant from, Instant to) {
-        for (LedgerFilter filter : List.of(LedgerFilter.between(from, to), LedgerFilter.between(from, to).anyStatus().providers("anthropic"),
+        for (LedgerFilter filter : List.of(
+                LedgerFilter.between(from, to),
+                LedgerFilter.between(from, to).anyStatus().providers("anthropic"),
                 LedgerFilter.between(from, to).tiers("free", "enterprise"))) {
             assertThat(rollups.marginTrend(filter, granularity, ZoneId.of(zone)))
                     .isEqualTo(raw.marginTrend(filter, granularity, ZoneId.of(zone)));
@@ -108,7 +142,8 @@ class RollupEquivalenceTest {
 
     @Test
     void userPagesFollowEachOtherThroughTheRollups() {
-        LedgerFilter filter = LedgerFilter.between(RandomLedger.START, RandomLedger.START.plus(RandomLedger.SPAN)).anyStatus();
+        LedgerFilter filter = LedgerFilter.between(RandomLedger.START, RandomLedger.START.plus(RandomLedger.SPAN))
+                .anyStatus();
         String cursor = null;
         do {
             UserPage fromRollups = rollups.userBreakdown(filter, UserSort.MARGIN_RATIO_DESC, 6, cursor);
@@ -121,14 +156,19 @@ class RollupEquivalenceTest {
     void theQueriesReallyReadTheRollups() {
         LedgerFilter filter = LedgerFilter.between(RandomLedger.START, RandomLedger.START.plus(Duration.ofDays(60)));
         GrossMargin before = rollups.grossMargin(filter);
-        new Ledger(dataSource).execute("UPDATE analytics.rollup_status SET requests = requests + 1000 "
-                + "WHERE grain = 3 AND bucket_start = '" + RandomLedger.START.plus(Duration.ofDays(5)) + "' AND status = 'success'");
+        new Ledger(dataSource)
+                .execute("UPDATE analytics.rollup_status SET requests = requests + 1000 "
+                        + "WHERE grain = 3 AND bucket_start = '" + RandomLedger.START.plus(Duration.ofDays(5))
+                        + "' AND status = 'success'");
         try {
-            assertThat(rollups.grossMargin(filter).current().requests()).isEqualTo(before.current().requests() + 1000);
+            assertThat(rollups.grossMargin(filter).current().requests())
+                    .isEqualTo(before.current().requests() + 1000);
             assertThat(raw.grossMargin(filter)).isEqualTo(before);
         } finally {
-            new Ledger(dataSource).execute("UPDATE analytics.rollup_status SET requests = requests - 1000 "
-                    + "WHERE grain = 3 AND bucket_start = '" + RandomLedger.START.plus(Duration.ofDays(5)) + "' AND status = 'success'");
+            new Ledger(dataSource)
+                    .execute("UPDATE analytics.rollup_status SET requests = requests - 1000 "
+                            + "WHERE grain = 3 AND bucket_start = '" + RandomLedger.START.plus(Duration.ofDays(5))
+                            + "' AND status = 'success'");
         }
     }
 }

@@ -47,12 +47,14 @@ class RollupMaintenanceTest {
     /** The end of the base ledger: where current rows go. */
     private static final Instant NOW = RandomLedger.START.plus(RandomLedger.SPAN);
 
-    private static final LedgerFilter EVERYTHING = LedgerFilter.between(Instant.parse("2026-08-25T00:00:00Z"),
-            Instant.parse("2026-11-20T00:00:00Z")).anyStatus();
-    private static final LedgerFilter SEPTEMBER_AND_OCTOBER = LedgerFilter.between(Instant.parse("2026-09-01T00:00:00Z"),
-            Instant.parse("2026-11-01T00:00:00Z"));
-    private static final LedgerFilter LATE_DAY = LedgerFilter.between(Instant.parse("2026-09-10T00:00:00Z"),
-            Instant.parse("2026-09-11T00:00:00Z")).anyStatus();
+    private static final LedgerFilter EVERYTHING = LedgerFilter.between(
+                    Instant.parse("2026-08-25T00:00:00Z"), Instant.parse("2026-11-20T00:00:00Z"))
+            .anyStatus();
+    private static final LedgerFilter SEPTEMBER_AND_OCTOBER =
+            LedgerFilter.between(Instant.parse("2026-09-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"));
+    private static final LedgerFilter LATE_DAY = LedgerFilter.between(
+                    Instant.parse("2026-09-10T00:00:00Z"), Instant.parse("2026-09-11T00:00:00Z"))
+            .anyStatus();
 
     private final DataSource dataSource;
     private final Rollups rollups;
@@ -82,14 +84,19 @@ class RollupMaintenanceTest {
         ledger.clear();
         rollups.mode(RollupMode.REFRESH);
         ledger.insert(RandomLedger.rows(17L, 1000, 20));
-        ledger.insert(Row.at("2026-09-10T10:02:00Z", "0.00420000", "0.00210000"),
-                Row.at("2026-09-10T10:31:00Z", "0.00120000", "0.00060000").provider("anthropic").model("claude-sonnet-4"));
+        ledger.insert(
+                Row.at("2026-09-10T10:02:00Z", "0.00420000", "0.00210000"),
+                Row.at("2026-09-10T10:31:00Z", "0.00120000", "0.00060000")
+                        .provider("anthropic")
+                        .model("claude-sonnet-4"));
     }
 
     @AfterEach
     void noLockedOrWaitingSessionsLeft() {
         assertThat(tables.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                + "AND wait_event_type = 'Lock'")).as("sessions still waiting for a lock").isZero();
+                        + "AND wait_event_type = 'Lock'"))
+                .as("sessions still waiting for a lock")
+                .isZero();
     }
 
     @Test
@@ -115,8 +122,9 @@ class RollupMaintenanceTest {
         RefreshResult result = rollups.refresh();
 
         assertThat(result.rebuilt()).isTrue();
-        assertThat(result.quarterHours()).isEqualTo(tables.scalar("SELECT count(DISTINCT date_bin('15 minutes', created_at, "
-                + "timestamptz '2000-01-01 00:00:00+00')) FROM analytics.token_usage_ledger"));
+        assertThat(result.quarterHours())
+                .isEqualTo(tables.scalar("SELECT count(DISTINCT date_bin('15 minutes', created_at, "
+                        + "timestamptz '2000-01-01 00:00:00+00')) FROM analytics.token_usage_ledger"));
         RollupStatus status = rollups.status();
         assertThat(status.built()).isTrue();
         assertThat(status.builtAt()).isNotNull();
@@ -135,7 +143,8 @@ class RollupMaintenanceTest {
         RollupStatus first = rollups.status();
         String contents = tables.contents();
         GrossMargin margin = answers.viaRollups().grossMargin(EVERYTHING);
-        MarginTrend trend = answers.viaRollups().marginTrend(SEPTEMBER_AND_OCTOBER, Granularity.DAY, ZoneId.of("Asia/Kolkata"));
+        MarginTrend trend =
+                answers.viaRollups().marginTrend(SEPTEMBER_AND_OCTOBER, Granularity.DAY, ZoneId.of("Asia/Kolkata"));
         UserPage users = answers.viaRollups().userBreakdown(EVERYTHING, UserSort.GROSS_MARGIN_DESC, 5, null);
 
         RefreshResult second = rollups.refresh();
@@ -150,7 +159,8 @@ class RollupMaintenanceTest {
         assertThat(answers.viaRollups().grossMargin(EVERYTHING)).isEqualTo(margin);
         assertThat(answers.viaRollups().marginTrend(SEPTEMBER_AND_OCTOBER, Granularity.DAY, ZoneId.of("Asia/Kolkata")))
                 .isEqualTo(trend);
-        assertThat(answers.viaRollups().userBreakdown(EVERYTHING, UserSort.GROSS_MARGIN_DESC, 5, null)).isEqualTo(users);
+        assertThat(answers.viaRollups().userBreakdown(EVERYTHING, UserSort.GROSS_MARGIN_DESC, 5, null))
+                .isEqualTo(users);
         assertAnswersRight("after a second refresh");
     }
 
@@ -167,7 +177,8 @@ class RollupMaintenanceTest {
         assertThat(dayRequestsInRollups()).isEqualTo(dayInRollups);
         GrossMargin after = answers.viaRollups().grossMargin(LATE_DAY);
         assertThat(after.current().requests()).isEqualTo(before.current().requests() + 1);
-        assertThat(after.current().vendorCost()).isEqualTo(before.current().vendorCost().add(new BigDecimal("0.50000000")));
+        assertThat(after.current().vendorCost())
+                .isEqualTo(before.current().vendorCost().add(new BigDecimal("0.50000000")));
         assertAnswersRight("a late row before the refresh");
 
         RefreshResult refresh = rollups.refresh();
@@ -205,8 +216,9 @@ class RollupMaintenanceTest {
     @Test
     void aDeleteShowsInTheAnswersBeforeTheRefresh() {
         rollups.refresh();
-        long quarterHours = tables.scalar("SELECT count(DISTINCT date_bin('15 minutes', created_at, timestamptz '2000-01-01 00:00:00+00')) "
-                + "FROM analytics.token_usage_ledger WHERE created_at >= '2026-09-10T06:00:00Z' AND created_at < '2026-09-10T12:00:00Z'");
+        long quarterHours = tables.scalar(
+                "SELECT count(DISTINCT date_bin('15 minutes', created_at, timestamptz '2000-01-01 00:00:00+00')) "
+                        + "FROM analytics.token_usage_ledger WHERE created_at >= '2026-09-10T06:00:00Z' AND created_at < '2026-09-10T12:00:00Z'");
         assertThat(quarterHours).isGreaterThan(1);
 
         ledger.execute("DELETE FROM analytics.token_usage_ledger "
@@ -235,20 +247,29 @@ class RollupMaintenanceTest {
         try (Connection connection = dataSource.getConnection()) {
             assertThat(connection.getTransactionIsolation()).isEqualTo(Connection.TRANSACTION_READ_COMMITTED);
             connection.setAutoCommit(false);
-            writer.insert(connection, List.of(Row.at(LATE.toString(), "0.50000000", "0.25000000").user(newUser),
-                    Row.at("2026-11-03T17:44:00Z", "0.00000001", "0.00000001").user(newUser)));
+            writer.insert(
+                    connection,
+                    List.of(
+                            Row.at(LATE.toString(), "0.50000000", "0.25000000").user(newUser),
+                            Row.at("2026-11-03T17:44:00Z", "0.00000001", "0.00000001")
+                                    .user(newUser)));
             connection.commit();
         }
 
         assertThat(rollups.status().pendingQuarterHours()).isZero();
         assertThat(dayRequestsInRollups()).isEqualTo(dayInRollups + 1);
-        assertThat(tables.scalar("SELECT sum(requests) FROM analytics.rollup_users WHERE user_id = '" + newUser + "' AND grain = 3"))
+        assertThat(tables.scalar("SELECT sum(requests) FROM analytics.rollup_users WHERE user_id = '" + newUser
+                        + "' AND grain = 3"))
                 .isEqualTo(2);
-        assertThat(tables.scalar("SELECT sum(requests) FROM analytics.rollup_users WHERE user_id = '" + newUser + "' AND grain = 4"))
+        assertThat(tables.scalar("SELECT sum(requests) FROM analytics.rollup_users WHERE user_id = '" + newUser
+                        + "' AND grain = 4"))
                 .isEqualTo(2);
         assertThat(tables.scalar(quarterHour)).isEqualTo(quarterHourInRollups + 1);
-        assertThat(answers.viaRollups().userBreakdown(EVERYTHING.users(newUser), UserSort.REQUESTS_DESC, 5, null).users())
-                .singleElement().satisfies(usage -> {
+        assertThat(answers.viaRollups()
+                        .userBreakdown(EVERYTHING.users(newUser), UserSort.REQUESTS_DESC, 5, null)
+                        .users())
+                .singleElement()
+                .satisfies(usage -> {
                     assertThat(usage.requests()).isEqualTo(2);
                     assertThat(usage.firstRequest()).isEqualTo(LATE);
                 });
@@ -267,13 +288,18 @@ class RollupMaintenanceTest {
         try (Connection connection = dataSource.getConnection()) {
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             connection.setAutoCommit(false);
-            writer.insert(connection, List.of(Row.at(LATE.toString(), "0.50000000", "0.25000000"),
-                    Row.at(LATE.plusSeconds(60).toString(), "0.70000000", "0.25000000").status(RequestStatus.CANCELLED)));
+            writer.insert(
+                    connection,
+                    List.of(
+                            Row.at(LATE.toString(), "0.50000000", "0.25000000"),
+                            Row.at(LATE.plusSeconds(60).toString(), "0.70000000", "0.25000000")
+                                    .status(RequestStatus.CANCELLED)));
             connection.commit();
         }
 
         assertThat(rollups.status().pendingQuarterHours()).isEqualTo(1);
-        assertThat(tables.scalar("SELECT count(*) FROM analytics.rollup_changes WHERE quarter_hour = '2026-09-10T10:00:00Z'"))
+        assertThat(tables.scalar(
+                        "SELECT count(*) FROM analytics.rollup_changes WHERE quarter_hour = '2026-09-10T10:00:00Z'"))
                 .isPositive();
         assertThat(tables.contents()).isEqualTo(contents);
         assertAnswersRight("after a trigger-mode insert under REPEATABLE READ");
@@ -291,7 +317,8 @@ class RollupMaintenanceTest {
         rollups.mode(RollupMode.TRIGGER);
         String contents = tables.contents();
 
-        ledger.execute("UPDATE analytics.token_usage_ledger SET vendor_cost = vendor_cost + 1 WHERE created_at = '2026-09-10T10:02:00Z'");
+        ledger.execute(
+                "UPDATE analytics.token_usage_ledger SET vendor_cost = vendor_cost + 1 WHERE created_at = '2026-09-10T10:02:00Z'");
         ledger.execute("DELETE FROM analytics.token_usage_ledger WHERE created_at = '2026-09-10T10:31:00Z'");
 
         assertThat(rollups.status().pendingQuarterHours()).isEqualTo(2);
@@ -315,7 +342,8 @@ class RollupMaintenanceTest {
         RollupStatus status = rollups.status();
         assertThat(status.built()).isTrue();
         assertThat(status.pendingQuarterHours()).isZero();
-        assertThat(answers.viaRollups().grossMargin(EVERYTHING).current().requests()).isZero();
+        assertThat(answers.viaRollups().grossMargin(EVERYTHING).current().requests())
+                .isZero();
         assertAnswersRight("after TRUNCATE");
 
         ledger.insert(RandomLedger.rows(18L, 300, 10));
@@ -417,11 +445,15 @@ class RollupMaintenanceTest {
 
         assertThat(rollups.refresh().rebuilt()).isFalse();
         assertThat(rollups.status().pendingQuarterHours()).isZero();
-        assertThat(tables.scalar("SELECT count(*) FROM analytics.token_usage_ledger")).isEqualTo(rowsBefore + inserted);
+        assertThat(tables.scalar("SELECT count(*) FROM analytics.token_usage_ledger"))
+                .isEqualTo(rowsBefore + inserted);
         assertAnswersRight("after concurrent writers and refreshes in " + mode + " mode");
         assertRefreshedEqualsRebuilt();
-        assertThat(failures).as("refreshes and writes that failed while %d rows were inserted and %d refreshes ran, in %s mode",
-                inserted, refreshes, mode).isEmpty();
+        assertThat(failures)
+                .as(
+                        "refreshes and writes that failed while %d rows were inserted and %d refreshes ran, in %s mode",
+                        inserted, refreshes, mode)
+                .isEmpty();
     }
 
     /**
@@ -437,10 +469,13 @@ class RollupMaintenanceTest {
         rollups.refresh();
         rollups.mode(RollupMode.TRIGGER);
         Row first = Row.at("2026-11-20T10:05:00Z", "0.00100000", "0.00050000");
-        Row second = Row.at("2026-11-20T10:20:00Z", "0.00200000", "0.00100000").provider("anthropic").model("claude-sonnet-4")
+        Row second = Row.at("2026-11-20T10:20:00Z", "0.00200000", "0.00100000")
+                .provider("anthropic")
+                .model("claude-sonnet-4")
                 .user(Row.BOB);
         ExecutorService threads = Executors.newSingleThreadExecutor();
-        try (Connection one = dataSource.getConnection(); Connection two = dataSource.getConnection()) {
+        try (Connection one = dataSource.getConnection();
+                Connection two = dataSource.getConnection()) {
             one.setAutoCommit(false);
             two.setAutoCommit(false);
             writer.insert(one, List.of(first));
@@ -480,23 +515,28 @@ class RollupMaintenanceTest {
         rollups.refresh();
         rollups.mode(RollupMode.TRIGGER);
         ExecutorService threads = Executors.newFixedThreadPool(2);
-        try (Connection holder = dataSource.getConnection(); Connection insert = dataSource.getConnection()) {
+        try (Connection holder = dataSource.getConnection();
+                Connection insert = dataSource.getConnection()) {
             holder.setAutoCommit(false);
             insert.setAutoCommit(false);
-            ledgerSql(holder, "SELECT 1 FROM analytics.rollup_provider WHERE grain = 3 AND bucket_start = '2026-10-20T00:00:00Z' "
-                    + "LIMIT 1 FOR UPDATE");
+            ledgerSql(
+                    holder,
+                    "SELECT 1 FROM analytics.rollup_provider WHERE grain = 3 AND bucket_start = '2026-10-20T00:00:00Z' "
+                            + "LIMIT 1 FOR UPDATE");
             Future<RefreshResult> rebuild = threads.submit(rollups::rebuild);
             awaitWaitingForALockOrDone(1, rebuild);
 
             // The same dimensions as the row at 10:02, so that its dims rows exist and the insert updates them.
-            Future<?> inserting = threads.submit(() -> insertAndCommit(insert,
-                    Row.at("2026-09-10T10:12:00Z", "0.00420000", "0.00210000")));
+            Future<?> inserting = threads.submit(
+                    () -> insertAndCommit(insert, Row.at("2026-09-10T10:12:00Z", "0.00420000", "0.00210000")));
             awaitWaitingForALockOrDone(2, inserting);
             holder.rollback();
 
             Throwable insertFailure = outcome(inserting);
             assertThat(rebuild.get(60, TimeUnit.SECONDS).rebuilt()).isTrue();
-            assertThat(insertFailure).as("the insert that ran while the rollups were rebuilt").isNull();
+            assertThat(insertFailure)
+                    .as("the insert that ran while the rollups were rebuilt")
+                    .isNull();
         } finally {
             threads.shutdownNow();
         }
@@ -512,19 +552,24 @@ class RollupMaintenanceTest {
         try (Connection connection = dataSource.getConnection()) {
             for (int transaction = 0; transaction < 25; transaction++) {
                 boolean repeatableRead = transaction % 4 == 3;
-                connection.setTransactionIsolation(repeatableRead ? Connection.TRANSACTION_REPEATABLE_READ
-                        : Connection.TRANSACTION_READ_COMMITTED);
+                connection.setTransactionIsolation(
+                        repeatableRead
+                                ? Connection.TRANSACTION_REPEATABLE_READ
+                                : Connection.TRANSACTION_READ_COMMITTED);
                 connection.setAutoCommit(false);
                 int count = 1 + random.nextInt(8);
                 try {
-                    rows.insert(connection, random.nextInt(5) == 0
-                            ? rows.rows(count, RandomLedger.START, NOW.minus(Duration.ofDays(1)))
-                            : rows.rows(count, NOW, NOW.plus(Duration.ofHours(3))));
+                    rows.insert(
+                            connection,
+                            random.nextInt(5) == 0
+                                    ? rows.rows(count, RandomLedger.START, NOW.minus(Duration.ofDays(1)))
+                                    : rows.rows(count, NOW, NOW.plus(Duration.ofHours(3))));
                     connection.commit();
                     inserted += count;
                 } catch (SQLException e) {
                     connection.rollback();
-                    failures.add("insert (" + (repeatableRead ? "REPEATABLE READ" : "READ COMMITTED") + "): " + firstLine(e));
+                    failures.add("insert (" + (repeatableRead ? "REPEATABLE READ" : "READ COMMITTED") + "): "
+                            + firstLine(e));
                 } finally {
                     connection.setAutoCommit(true);
                 }
@@ -562,9 +607,13 @@ class RollupMaintenanceTest {
     /** Waits until {@code sessions} sessions of this database wait for a lock, or {@code task} is done. */
     private void awaitWaitingForALockOrDone(int sessions, Future<?> task) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!task.isDone() && tables.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                + "AND wait_event_type = 'Lock'") < sessions) {
-            assertThat(System.nanoTime()).as("waiting for %d sessions to wait for a lock", sessions).isLessThan(deadline);
+        while (!task.isDone()
+                && tables.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                + "AND wait_event_type = 'Lock'")
+                        < sessions) {
+            assertThat(System.nanoTime())
+                    .as("waiting for %d sessions to wait for a lock", sessions)
+                    .isLessThan(deadline);
             Thread.sleep(5);
         }
     }
@@ -576,8 +625,11 @@ class RollupMaintenanceTest {
     }
 
     private static String firstLine(Throwable e) {
-        return e == null ? "" : e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-                + (e instanceof SQLException sql ? " (SQL state " + sql.getSQLState() + ")" : "");
+        return e == null
+                ? ""
+                : e.getClass().getSimpleName() + ": "
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                        + (e instanceof SQLException sql ? " (SQL state " + sql.getSQLState() + ")" : "");
     }
 
     private long enabledTriggers() {
@@ -586,7 +638,8 @@ class RollupMaintenanceTest {
     }
 
     private long dayRequestsInRollups() {
-        return tables.scalar("SELECT sum(requests) FROM analytics.rollup_status WHERE grain = 3 AND bucket_start = '2026-09-10T00:00:00Z'");
+        return tables.scalar(
+                "SELECT sum(requests) FROM analytics.rollup_status WHERE grain = 3 AND bucket_start = '2026-09-10T00:00:00Z'");
     }
 
     /** What refreshes and trigger-mode inserts maintained is exactly what a build from the ledger makes. */
@@ -602,7 +655,10 @@ class RollupMaintenanceTest {
         ledger.execute("UPDATE analytics.rollup_status SET requests = requests + 1000 WHERE grain = 3 "
                 + "AND bucket_start = '2026-09-20T00:00:00Z' AND status = 'success'");
         try {
-            assertThat(answers.viaRollups().grossMargin(SEPTEMBER_AND_OCTOBER).current().requests())
+            assertThat(answers.viaRollups()
+                            .grossMargin(SEPTEMBER_AND_OCTOBER)
+                            .current()
+                            .requests())
                     .isEqualTo(exact.current().requests() + 1000);
         } finally {
             ledger.execute("UPDATE analytics.rollup_status SET requests = requests - 1000 WHERE grain = 3 "
@@ -618,18 +674,52 @@ class RollupMaintenanceTest {
     private void assertAnswersRight(String context) {
         List<Row> rows = ledger.readBack();
         for (LedgerFilter filter : List.of(EVERYTHING, LATE_DAY)) {
-            assertThat(answers.viaRollups().grossMargin(filter)).as("%s: %s", context, filter).isEqualTo(Oracle.grossMargin(rows, filter));
+            assertThat(answers.viaRollups().grossMargin(filter))
+                    .as("%s: %s", context, filter)
+                    .isEqualTo(Oracle.grossMargin(rows, filter));
         }
-        answers.assertSame(context, EVERYTHING, Granularity.MONTH, ZoneId.of("Pacific/Chatham"), UserSort.LAST_REQUEST_DESC, 4);
-        answers.assertSame(context, SEPTEMBER_AND_OCTOBER, Granularity.WEEK, ZoneId.of("America/New_York"), UserSort.REVENUE_ASC, 3);
-        answers.assertSame(context, LATE_DAY, Granularity.HOUR, ZoneId.of("Asia/Kathmandu"), UserSort.MARGIN_RATIO_DESC, 2);
-        answers.assertSame(context, LedgerFilter.between(Instant.parse("2026-09-10T10:00:00Z"), Instant.parse("2026-09-10T10:45:00Z"))
-                .anyStatus(), Granularity.HOUR, ZoneId.of("Asia/Kolkata"), UserSort.FIRST_REQUEST_ASC, 1);
-        answers.assertSame(context, LedgerFilter.between(Instant.parse("2026-09-03T05:17:12.5Z"), Instant.parse("2026-10-28T19:44:03Z"))
-                .providers("openai", "anthropic"), Granularity.DAY, ZoneId.of("Australia/Lord_Howe"), UserSort.TOKENS_DESC, 5);
-        answers.assertSame(context, EVERYTHING.users(Row.ALICE, Row.BOB), Granularity.DAY, ZoneId.of("Asia/Kolkata"),
-                UserSort.REQUESTS_ASC, 1);
-        answers.assertSame(context, SEPTEMBER_AND_OCTOBER.statuses(RequestStatus.FAILED, RequestStatus.CANCELLED).tiers("pro"),
-                Granularity.MONTH, ZoneId.of("UTC"), UserSort.VENDOR_COST_DESC, 2);
+        answers.assertSame(
+                context, EVERYTHING, Granularity.MONTH, ZoneId.of("Pacific/Chatham"), UserSort.LAST_REQUEST_DESC, 4);
+        answers.assertSame(
+                context,
+                SEPTEMBER_AND_OCTOBER,
+                Granularity.WEEK,
+                ZoneId.of("America/New_York"),
+                UserSort.REVENUE_ASC,
+                3);
+        answers.assertSame(
+                context, LATE_DAY, Granularity.HOUR, ZoneId.of("Asia/Kathmandu"), UserSort.MARGIN_RATIO_DESC, 2);
+        answers.assertSame(
+                context,
+                LedgerFilter.between(Instant.parse("2026-09-10T10:00:00Z"), Instant.parse("2026-09-10T10:45:00Z"))
+                        .anyStatus(),
+                Granularity.HOUR,
+                ZoneId.of("Asia/Kolkata"),
+                UserSort.FIRST_REQUEST_ASC,
+                1);
+        answers.assertSame(
+                context,
+                LedgerFilter.between(Instant.parse("2026-09-03T05:17:12.5Z"), Instant.parse("2026-10-28T19:44:03Z"))
+                        .providers("openai", "anthropic"),
+                Granularity.DAY,
+                ZoneId.of("Australia/Lord_Howe"),
+                UserSort.TOKENS_DESC,
+                5);
+        answers.assertSame(
+                context,
+                EVERYTHING.users(Row.ALICE, Row.BOB),
+                Granularity.DAY,
+                ZoneId.of("Asia/Kolkata"),
+                UserSort.REQUESTS_ASC,
+                1);
+        answers.assertSame(
+                context,
+                SEPTEMBER_AND_OCTOBER
+                        .statuses(RequestStatus.FAILED, RequestStatus.CANCELLED)
+                        .tiers("pro"),
+                Granularity.MONTH,
+                ZoneId.of("UTC"),
+                UserSort.VENDOR_COST_DESC,
+                2);
     }
 }

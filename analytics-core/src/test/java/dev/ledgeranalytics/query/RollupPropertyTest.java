@@ -54,8 +54,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RollupPropertyTest {
 
     private static final Instant START = RandomLedger.START;
-    private static final List<ZoneId> ZONES = List.of(ZoneOffset.UTC, ZoneId.of("Asia/Kolkata"), ZoneId.of("Asia/Kathmandu"),
-            ZoneId.of("America/New_York"), ZoneId.of("Australia/Lord_Howe"), ZoneId.of("Pacific/Chatham"));
+    private static final List<ZoneId> ZONES = List.of(
+            ZoneOffset.UTC,
+            ZoneId.of("Asia/Kolkata"),
+            ZoneId.of("Asia/Kathmandu"),
+            ZoneId.of("America/New_York"),
+            ZoneId.of("Australia/Lord_Howe"),
+            ZoneId.of("Pacific/Chatham"));
     private static final int STEPS = 24;
     private static final int COMPARISONS_PER_STEP = 2;
 
@@ -96,11 +101,13 @@ class RollupPropertyTest {
         private final LedgerWriter writer;
         /** Request ids of the rows in the ledger, in a reproducible order. */
         private final List<UUID> ids = new ArrayList<>();
+
         private final List<String> steps = new ArrayList<>();
         /** Refreshes and rebuilds that failed while concurrent writers wrote, with the step they failed in. */
         private final List<String> failedRefreshes = new CopyOnWriteArrayList<>();
         /** Writers' transactions the database aborted while refreshes ran, with the step they failed in. */
         private final List<String> failedWrites = new CopyOnWriteArrayList<>();
+
         private Instant now = START.plus(Duration.ofDays(40));
         private RollupMode mode = RollupMode.REFRESH;
         private int comparisons;
@@ -118,8 +125,10 @@ class RollupPropertyTest {
 
         void play() throws Exception {
             // A ledger that exists before the rollups: the first refresh builds them.
-            write("insert 1200 rows before the first build", connection ->
-                    ids.addAll(writer.insert(connection, writer.rows(1200, START.minus(Duration.ofDays(35)), now))));
+            write(
+                    "insert 1200 rows before the first build",
+                    connection -> ids.addAll(
+                            writer.insert(connection, writer.rows(1200, START.minus(Duration.ofDays(35)), now))));
             compare();
             refresh();
             for (int step = 1; step <= STEPS; step++) {
@@ -131,36 +140,55 @@ class RollupPropertyTest {
                 compare();
             }
             refresh();
-            assertThat(comparisonsThroughRollups).as("comparisons through the rollups, " + context())
+            assertThat(comparisonsThroughRollups)
+                    .as("comparisons through the rollups, " + context())
                     .isGreaterThanOrEqualTo(comparisons / 2);
-            assertThat(comparisonsThroughCleanRollups).as("comparisons through rollups with nothing pending, " + context())
+            assertThat(comparisonsThroughCleanRollups)
+                    .as("comparisons through rollups with nothing pending, " + context())
                     .isPositive();
             assertRefreshedEqualsRebuilt();
             assertTheComparisonsReadTheRollups();
             // Checked last, so that the answers are checked whatever happened to the writers and refreshes.
-            assertThat(failedWrites).as("writers' transactions aborted while refreshes ran, seed " + seed).isEmpty();
-            assertThat(failedRefreshes).as("refreshes and rebuilds run while writers wrote, seed " + seed).isEmpty();
+            assertThat(failedWrites)
+                    .as("writers' transactions aborted while refreshes ran, seed " + seed)
+                    .isEmpty();
+            assertThat(failedRefreshes)
+                    .as("refreshes and rebuilds run while writers wrote, seed " + seed)
+                    .isEmpty();
         }
 
         private void randomStep() throws Exception {
             int pick = random.nextInt(100);
             if (pick < 16) {
                 int count = 1 + random.nextInt(40);
-                write("insert " + count + " current rows", connection ->
-                        ids.addAll(writer.insert(connection, writer.rows(count, now.minus(Duration.ofMinutes(90)), now))));
+                write(
+                        "insert " + count + " current rows",
+                        connection -> ids.addAll(
+                                writer.insert(connection, writer.rows(count, now.minus(Duration.ofMinutes(90)), now))));
                 now = now.plus(Duration.ofMinutes(20 + random.nextInt(60 * 18)));
             } else if (pick < 28) {
                 int count = 1 + random.nextInt(20);
-                write("insert " + count + " late rows", connection ->
-                        ids.addAll(writer.insert(connection, writer.rows(count, START.minus(Duration.ofDays(45)), now.minus(Duration.ofDays(1))))));
+                write(
+                        "insert " + count + " late rows",
+                        connection -> ids.addAll(writer.insert(
+                                connection,
+                                writer.rows(count, START.minus(Duration.ofDays(45)), now.minus(Duration.ofDays(1))))));
             } else if (pick < 34) {
                 Instant boundary = boundary(writer.instant(START.minus(Duration.ofDays(40)), now));
-                write("insert rows around " + boundary, connection -> ids.addAll(writer.insert(connection, List.of(
-                        writer.row(boundary.minusNanos(1000)), writer.row(boundary), writer.row(boundary), writer.row(boundary.plusNanos(1000))))));
+                write(
+                        "insert rows around " + boundary,
+                        connection -> ids.addAll(writer.insert(
+                                connection,
+                                List.of(
+                                        writer.row(boundary.minusNanos(1000)),
+                                        writer.row(boundary),
+                                        writer.row(boundary),
+                                        writer.row(boundary.plusNanos(1000))))));
             } else if (pick < 48) {
                 List<UUID> changed = pickRows(1 + random.nextInt(12));
-                write("update " + changed.size() + " rows", connection ->
-                        writer.update(connection, changed, START.minus(Duration.ofDays(45)), now));
+                write(
+                        "update " + changed.size() + " rows",
+                        connection -> writer.update(connection, changed, START.minus(Duration.ofDays(45)), now));
             } else if (pick < 52) {
                 List<UUID> changed = pickRows(1 + random.nextInt(30));
                 write("move " + changed.size() + " rows by minutes", connection -> writer.nudge(connection, changed));
@@ -171,8 +199,9 @@ class RollupPropertyTest {
             } else if (pick < 63) {
                 Instant from = writer.instant(START.minus(Duration.ofDays(35)), now);
                 Instant to = from.plus(Duration.ofMinutes(1 + random.nextInt(180)));
-                write("delete the rows in [" + from + ", " + to + ")", connection ->
-                        ids.removeAll(LedgerWriter.deleteBetween(connection, from, to)));
+                write(
+                        "delete the rows in [" + from + ", " + to + ")",
+                        connection -> ids.removeAll(LedgerWriter.deleteBetween(connection, from, to)));
             } else if (pick < 78) {
                 refresh();
             } else if (pick < 83) {
@@ -219,7 +248,9 @@ class RollupPropertyTest {
             String maintained = tables.contents();
             steps.add("rebuild to compare the rollup tables");
             assertThat(rollups.rebuild().rebuilt()).isTrue();
-            assertThat(maintained).as("rollup tables after refreshes against a rebuild, " + context()).isEqualTo(tables.contents());
+            assertThat(maintained)
+                    .as("rollup tables after refreshes against a rebuild, " + context())
+                    .isEqualTo(tables.contents());
         }
 
         /**
@@ -239,7 +270,8 @@ class RollupPropertyTest {
             }
             long refresherSeed = random.nextLong();
             Instant burstNow = now;
-            steps.add("concurrent writers: " + writers + " writers, seeds " + seeds + ", refresher seed " + refresherSeed);
+            steps.add("concurrent writers: " + writers + " writers, seeds " + seeds + ", refresher seed "
+                    + refresherSeed);
             ExecutorService threads = Executors.newFixedThreadPool(writers + 1);
             try {
                 AtomicBoolean writing = new AtomicBoolean(true);
@@ -256,8 +288,16 @@ class RollupPropertyTest {
                             }
                         } catch (AnalyticsException e) {
                             // A failed refresh leaves the rollups as they were: the answers must stay right.
-                            String cause = e.getCause() == null ? "" : ": " + e.getCause().getMessage().lines().findFirst().orElse("");
-                            failedRefreshes.add(e.getMessage() + cause + " (SQL state " + e.sqlState().orElse("none") + ") in " + step);
+                            String cause = e.getCause() == null
+                                    ? ""
+                                    : ": "
+                                            + e.getCause()
+                                                    .getMessage()
+                                                    .lines()
+                                                    .findFirst()
+                                                    .orElse("");
+                            failedRefreshes.add(e.getMessage() + cause + " (SQL state "
+                                    + e.sqlState().orElse("none") + ") in " + step);
                         }
                         refreshes++;
                     } while (writing.get());
@@ -290,27 +330,43 @@ class RollupPropertyTest {
          * transaction the database aborts (a deadlock, a serialization failure) is rolled back and
          * noted in {@link #failedWrites}, and the writer goes on.
          */
-        private List<UUID> concurrentWriter(long writerSeed, List<UUID> mine, Instant burstNow, String step) throws SQLException {
+        private List<UUID> concurrentWriter(long writerSeed, List<UUID> mine, Instant burstNow, String step)
+                throws SQLException {
             Random choices = new Random(writerSeed);
             LedgerWriter rows = new LedgerWriter(choices, users);
             try (Connection connection = dataSource.getConnection()) {
                 for (int transaction = 0; transaction < 6; transaction++) {
                     boolean repeatableRead = choices.nextInt(3) == 0;
-                    connection.setTransactionIsolation(repeatableRead ? Connection.TRANSACTION_REPEATABLE_READ
-                            : Connection.TRANSACTION_READ_COMMITTED);
+                    connection.setTransactionIsolation(
+                            repeatableRead
+                                    ? Connection.TRANSACTION_REPEATABLE_READ
+                                    : Connection.TRANSACTION_READ_COMMITTED);
                     connection.setAutoCommit(false);
                     List<UUID> kept = new ArrayList<>(mine);
                     try {
-                        // Under READ COMMITTED, one insert a transaction: RollupMaintenanceTest has transactions inserting more.
+                        // Under READ COMMITTED, one insert a transaction: RollupMaintenanceTest has transactions
+                        // inserting more.
                         List<Row> inserted = choices.nextInt(4) == 0
-                                ? rows.rows(1 + choices.nextInt(10), START.minus(Duration.ofDays(40)), burstNow.minus(Duration.ofDays(1)))
-                                : rows.rows(1 + choices.nextInt(20), burstNow.minus(Duration.ofMinutes(60)), burstNow.plus(Duration.ofMinutes(30)));
+                                ? rows.rows(
+                                        1 + choices.nextInt(10),
+                                        START.minus(Duration.ofDays(40)),
+                                        burstNow.minus(Duration.ofDays(1)))
+                                : rows.rows(
+                                        1 + choices.nextInt(20),
+                                        burstNow.minus(Duration.ofMinutes(60)),
+                                        burstNow.plus(Duration.ofMinutes(30)));
                         kept.addAll(rows.insert(connection, inserted));
                         if (repeatableRead && choices.nextBoolean()) {
-                            kept.addAll(rows.insert(connection, rows.rows(1 + choices.nextInt(5), burstNow.minus(Duration.ofDays(3)), burstNow)));
+                            kept.addAll(rows.insert(
+                                    connection,
+                                    rows.rows(1 + choices.nextInt(5), burstNow.minus(Duration.ofDays(3)), burstNow)));
                         }
                         if (!kept.isEmpty() && choices.nextBoolean()) {
-                            rows.update(connection, List.of(kept.get(choices.nextInt(kept.size()))), START.minus(Duration.ofDays(40)), burstNow);
+                            rows.update(
+                                    connection,
+                                    List.of(kept.get(choices.nextInt(kept.size()))),
+                                    START.minus(Duration.ofDays(40)),
+                                    burstNow);
                         }
                         if (!kept.isEmpty() && choices.nextInt(3) == 0) {
                             LedgerWriter.delete(connection, List.of(kept.remove(choices.nextInt(kept.size()))));
@@ -323,8 +379,9 @@ class RollupPropertyTest {
                         if (!"40P01".equals(e.getSQLState()) && !"40001".equals(e.getSQLState())) {
                             throw e;
                         }
-                        failedWrites.add(e.getMessage().lines().findFirst().orElse("") + " (SQL state " + e.getSQLState()
-                                + ", " + (repeatableRead ? "REPEATABLE READ" : "READ COMMITTED") + ") in " + step);
+                        failedWrites.add(
+                                e.getMessage().lines().findFirst().orElse("") + " (SQL state " + e.getSQLState() + ", "
+                                        + (repeatableRead ? "REPEATABLE READ" : "READ COMMITTED") + ") in " + step);
                     } finally {
                         connection.setAutoCommit(true);
                     }
@@ -340,9 +397,14 @@ class RollupPropertyTest {
                 LedgerFilter filter = filter();
                 Duration length = Duration.between(filter.from(), filter.to());
                 List<Granularity> granularities = length.compareTo(Duration.ofDays(20)) <= 0
-                        ? List.of(Granularity.values()) : List.of(Granularity.DAY, Granularity.WEEK, Granularity.MONTH);
-                answers.assertSame(context() + ", " + status, filter, granularities.get(random.nextInt(granularities.size())),
-                        ZONES.get(random.nextInt(ZONES.size())), UserSort.values()[random.nextInt(UserSort.values().length)],
+                        ? List.of(Granularity.values())
+                        : List.of(Granularity.DAY, Granularity.WEEK, Granularity.MONTH);
+                answers.assertSame(
+                        context() + ", " + status,
+                        filter,
+                        granularities.get(random.nextInt(granularities.size())),
+                        ZONES.get(random.nextInt(ZONES.size())),
+                        UserSort.values()[random.nextInt(UserSort.values().length)],
                         1 + random.nextInt(8));
                 comparisons++;
                 if (status.built()) {
@@ -364,14 +426,17 @@ class RollupPropertyTest {
             GrossMargin exact = answers.raw().grossMargin(filter);
             assertThat(answers.viaRollups().grossMargin(filter)).as(context()).isEqualTo(exact);
             Ledger sql = new Ledger(dataSource);
-            sql.execute("UPDATE analytics.rollup_status SET requests = requests + 1000 WHERE grain = 3 AND bucket_start = '"
-                    + day + "' AND status = 'success'");
+            sql.execute(
+                    "UPDATE analytics.rollup_status SET requests = requests + 1000 WHERE grain = 3 AND bucket_start = '"
+                            + day + "' AND status = 'success'");
             try {
-                assertThat(answers.viaRollups().grossMargin(filter).current().requests()).as(context())
+                assertThat(answers.viaRollups().grossMargin(filter).current().requests())
+                        .as(context())
                         .isEqualTo(exact.current().requests() + 1000);
             } finally {
-                sql.execute("UPDATE analytics.rollup_status SET requests = requests - 1000 WHERE grain = 3 AND bucket_start = '"
-                        + day + "' AND status = 'success'");
+                sql.execute(
+                        "UPDATE analytics.rollup_status SET requests = requests - 1000 WHERE grain = 3 AND bucket_start = '"
+                                + day + "' AND status = 'success'");
             }
         }
 
@@ -397,8 +462,8 @@ class RollupPropertyTest {
                     filter = filter.providers(subset(List.of("openai", "anthropic", "google", "mistral", "cohere")));
                 }
                 if (random.nextInt(5) < 2) {
-                    filter = filter.models(subset(List.of("gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gemini-2.5-pro",
-                            "mistral-large", "llama-4")));
+                    filter = filter.models(subset(List.of(
+                            "gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gemini-2.5-pro", "mistral-large", "llama-4")));
                 }
                 if (random.nextInt(5) < 2) {
                     filter = filter.tiers(subset(List.of("free", "pro", "enterprise", "team", "platinum")));
@@ -409,7 +474,9 @@ class RollupPropertyTest {
                 if (random.nextInt(10) == 0) {
                     filter = filter.users(subset(users));
                 }
-            } while (filter.providers() == null && filter.models() == null && filter.tiers() == null
+            } while (filter.providers() == null
+                    && filter.models() == null
+                    && filter.tiers() == null
                     && filter.requestTypes() == null);
             return filter;
         }
@@ -441,7 +508,8 @@ class RollupPropertyTest {
                 case 1 -> {
                     // Whole UTC hours or days.
                     Duration unit = random.nextBoolean() ? Duration.ofHours(1) : Duration.ofDays(1);
-                    from = boundary(writer.instant(earliest, latest)).truncatedTo(unit.equals(Duration.ofDays(1)) ? ChronoUnit.DAYS : ChronoUnit.HOURS);
+                    from = boundary(writer.instant(earliest, latest))
+                            .truncatedTo(unit.equals(Duration.ofDays(1)) ? ChronoUnit.DAYS : ChronoUnit.HOURS);
                     to = from.plus(unit.multipliedBy(1 + random.nextInt(unit.equals(Duration.ofDays(1)) ? 70 : 200)));
                 }
                 case 2 -> {
@@ -466,14 +534,16 @@ class RollupPropertyTest {
                 case 5 -> {
                     // Local days in a zone offset by a fraction of an hour.
                     ZoneId zone = ZONES.get(random.nextInt(ZONES.size()));
-                    ZonedDateTime day = writer.instant(earliest, now).atZone(zone).truncatedTo(ChronoUnit.DAYS);
+                    ZonedDateTime day =
+                            writer.instant(earliest, now).atZone(zone).truncatedTo(ChronoUnit.DAYS);
                     from = day.toInstant();
                     to = day.plusDays(1 + random.nextInt(40)).toInstant();
                 }
                 case 6 -> {
                     // From or to a bucket boundary, where the boundary rows are.
                     from = boundary(writer.instant(earliest, now));
-                    to = random.nextBoolean() ? boundary(writer.instant(from.plus(Duration.ofMinutes(1)), latest))
+                    to = random.nextBoolean()
+                            ? boundary(writer.instant(from.plus(Duration.ofMinutes(1)), latest))
                             : writer.instant(from.plusNanos(1000), latest);
                     if (!to.isAfter(from)) {
                         to = from.plus(Duration.ofMinutes(15L * (1 + random.nextInt(8))));
@@ -494,8 +564,15 @@ class RollupPropertyTest {
                 case 0 -> Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), 900) * 900);
                 case 1 -> t.truncatedTo(ChronoUnit.HOURS);
                 case 2 -> t.truncatedTo(ChronoUnit.DAYS);
-                case 3 -> t.atZone(ZoneOffset.UTC).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS).toInstant();
-                default -> t.atZone(ZONES.get(random.nextInt(ZONES.size()))).truncatedTo(ChronoUnit.DAYS).toInstant();
+                case 3 ->
+                    t.atZone(ZoneOffset.UTC)
+                            .withDayOfMonth(1)
+                            .truncatedTo(ChronoUnit.DAYS)
+                            .toInstant();
+                default ->
+                    t.atZone(ZONES.get(random.nextInt(ZONES.size())))
+                            .truncatedTo(ChronoUnit.DAYS)
+                            .toInstant();
             };
         }
 
@@ -517,8 +594,7 @@ class RollupPropertyTest {
 
         private String context() {
             List<String> recent = steps.subList(Math.max(0, steps.size() - 8), steps.size());
-            return "seed " + seed + ", step " + steps.size() + ", mode " + mode
-                    + ", last steps " + recent;
+            return "seed " + seed + ", step " + steps.size() + ", mode " + mode + ", last steps " + recent;
         }
     }
 

@@ -27,10 +27,12 @@ final class RollupTables {
     /** Every row of every sums table as text, in key order, numbers with their scale. */
     String contents() {
         StringBuilder contents = new StringBuilder();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             for (String table : SUMS) {
                 contents.append(table, 0, table.indexOf(' ')).append('\n');
-                try (ResultSet rows = statement.executeQuery("SELECT r::text FROM analytics." + table.replaceFirst(" ", " r "))) {
+                try (ResultSet rows =
+                        statement.executeQuery("SELECT r::text FROM analytics." + table.replaceFirst(" ", " r "))) {
                     while (rows.next()) {
                         contents.append(rows.getString(1)).append('\n');
                     }
@@ -44,16 +46,17 @@ final class RollupTables {
 
     /** The rows of every sums table and of the change log. */
     long rows() {
-        return scalar("SELECT (SELECT count(*) FROM analytics.rollup_status) + (SELECT count(*) FROM analytics.rollup_provider)"
-                + " + (SELECT count(*) FROM analytics.rollup_dims) + (SELECT count(*) FROM analytics.rollup_costs)"
-                + " + (SELECT count(*) FROM analytics.rollup_users) + (SELECT count(*) FROM analytics.rollup_changes)");
+        return scalar(
+                "SELECT (SELECT count(*) FROM analytics.rollup_status) + (SELECT count(*) FROM analytics.rollup_provider)"
+                        + " + (SELECT count(*) FROM analytics.rollup_dims) + (SELECT count(*) FROM analytics.rollup_costs)"
+                        + " + (SELECT count(*) FROM analytics.rollup_users) + (SELECT count(*) FROM analytics.rollup_changes)");
     }
 
     /** The one number a query returns, 0 for NULL. */
     long scalar(String sql) {
         try (Connection connection = dataSource.getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery(sql)) {
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(sql)) {
             row.next();
             return row.getLong(1);
         } catch (SQLException e) {

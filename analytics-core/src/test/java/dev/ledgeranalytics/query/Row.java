@@ -27,8 +27,19 @@ record Row(
 
     /** A successful OpenAI chat request by Alice on the pro tier; vary it with the withers. */
     static Row at(String instant, String vendorCost, String grossMargin) {
-        return new Row(Instant.parse(instant), RequestStatus.SUCCESS, "openai", "gpt-4o", ALICE, "pro", "chat",
-                new BigDecimal(vendorCost), new BigDecimal(grossMargin), 1, 100, 10);
+        return new Row(
+                Instant.parse(instant),
+                RequestStatus.SUCCESS,
+                "openai",
+                "gpt-4o",
+                ALICE,
+                "pro",
+                "chat",
+                new BigDecimal(vendorCost),
+                new BigDecimal(grossMargin),
+                1,
+                100,
+                10);
     }
 
     BigDecimal revenue() {
@@ -36,30 +47,114 @@ record Row(
     }
 
     Row status(RequestStatus value) {
-        return new Row(createdAt, value, provider, model, user, tier, requestType, vendorCost, grossMargin, credits, inputTokens, outputTokens);
+        return new Row(
+                createdAt,
+                value,
+                provider,
+                model,
+                user,
+                tier,
+                requestType,
+                vendorCost,
+                grossMargin,
+                credits,
+                inputTokens,
+                outputTokens);
     }
 
     Row provider(String value) {
-        return new Row(createdAt, status, value, model, user, tier, requestType, vendorCost, grossMargin, credits, inputTokens, outputTokens);
+        return new Row(
+                createdAt,
+                status,
+                value,
+                model,
+                user,
+                tier,
+                requestType,
+                vendorCost,
+                grossMargin,
+                credits,
+                inputTokens,
+                outputTokens);
     }
 
     Row model(String value) {
-        return new Row(createdAt, status, provider, value, user, tier, requestType, vendorCost, grossMargin, credits, inputTokens, outputTokens);
+        return new Row(
+                createdAt,
+                status,
+                provider,
+                value,
+                user,
+                tier,
+                requestType,
+                vendorCost,
+                grossMargin,
+                credits,
+                inputTokens,
+                outputTokens);
     }
 
     Row user(UUID value) {
-        return new Row(createdAt, status, provider, model, value, tier, requestType, vendorCost, grossMargin, credits, inputTokens, outputTokens);
+        return new Row(
+                createdAt,
+                status,
+                provider,
+                model,
+                value,
+                tier,
+                requestType,
+                vendorCost,
+                grossMargin,
+                credits,
+                inputTokens,
+                outputTokens);
     }
 
     Row tier(String value) {
-        return new Row(createdAt, status, provider, model, user, value, requestType, vendorCost, grossMargin, credits, inputTokens, outputTokens);
+        return new Row(
+                createdAt,
+                status,
+                provider,
+                model,
+                user,
+                value,
+                requestType,
+                vendorCost,
+                grossMargin,
+                credits,
+                inputTokens,
+                outputTokens);
     }
 
     Row requestType(String value) {
-        return new Row(createdAt, status, provider, model, user, tier, value, vendorCost, grossMargin, credits, inputTokens, outputTokens);
+        return new Row(
+                createdAt,
+                status,
+                provider,
+                model,
+                user,
+                tier,
+                value,
+                vendorCost,
+                grossMargin,
+                credits,
+                inputTokens,
+                outputTokens);
     }
 
     Row tokens(int input, int output, int creditsDeducted) {
-        return new Row(createdAt, status, provider, model, user, tier, requestType, vendorCost, grossMargin, creditsDeducted, input, output);
+        return new Row(
+                createdAt,
+                status,
+                provider,
+                model,
+                user,
+                tier,
+                requestType,
+                vendorCost,
+                grossMargin,
+                creditsDeducted,
+                input,
+                output);
     }
 }

@@ -16,11 +16,22 @@ class TrendBoundariesTest {
     void hourBucketsGetBackOntoClockHoursAfterAHalfHourOffsetChange() {
         // 2026-04-05 02:00 local, clocks go back half an hour (+11:00 to +10:30).
         List<Instant> boundaries = TrendBoundaries.of(
-                Instant.parse("2026-04-04T13:00:00Z"), Instant.parse("2026-04-04T18:00:00Z"), Granularity.HOUR, LORD_HOWE);
+                Instant.parse("2026-04-04T13:00:00Z"),
+                Instant.parse("2026-04-04T18:00:00Z"),
+                Granularity.HOUR,
+                LORD_HOWE);
 
-        assertThat(boundaries.stream().map(b -> b.atZone(LORD_HOWE).toLocalTime()).toList()).containsExactly(
-                LocalTime.of(0, 0), LocalTime.of(1, 0), LocalTime.of(1, 30), LocalTime.of(2, 0), LocalTime.of(3, 0),
-                LocalTime.of(4, 0), LocalTime.of(5, 0));
+        assertThat(boundaries.stream()
+                        .map(b -> b.atZone(LORD_HOWE).toLocalTime())
+                        .toList())
+                .containsExactly(
+                        LocalTime.of(0, 0),
+                        LocalTime.of(1, 0),
+                        LocalTime.of(1, 30),
+                        LocalTime.of(2, 0),
+                        LocalTime.of(3, 0),
+                        LocalTime.of(4, 0),
+                        LocalTime.of(5, 0));
         assertThat(boundaries.get(0)).isEqualTo(Instant.parse("2026-04-04T13:00:00Z"));
     }
 

@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class UserBreakdownTest extends LedgerQueryTest {
 
-    private static final LedgerFilter NOVEMBER =
-            LedgerFilter.between(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z")).anyStatus();
+    private static final LedgerFilter NOVEMBER = LedgerFilter.between(
+                    Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"))
+            .anyStatus();
 
     UserBreakdownTest(DataSource dataSource) {
         super(dataSource);
@@ -35,7 +36,8 @@ class UserBreakdownTest extends LedgerQueryTest {
                 String cost = u == 6 ? "0" : "0.0" + (u % 2 + 1) + "000000";
                 String margin = u == 6 ? "0" : (u == 5 ? "-0.00500000" : "0.00" + (u % 3 + 1) + "00000");
                 rows.add(Row.at("2026-11-0" + (u + 1) + "T0" + r + ":00:00Z", cost, margin)
-                        .user(user).tokens(100 * (u % 2), 10, 1));
+                        .user(user)
+                        .tokens(100 * (u % 2), 10, 1));
             }
         }
         ledger.insert(rows);
@@ -62,8 +64,11 @@ class UserBreakdownTest extends LedgerQueryTest {
 
     @Test
     void reportsEachUsersTotalsAndActivitySpan() {
-        UserPage page = queries.userBreakdown(NOVEMBER.users(UUID.fromString("00000000-0000-0000-0000-000000000002")),
-                UserSort.REQUESTS_DESC, 10, null);
+        UserPage page = queries.userBreakdown(
+                NOVEMBER.users(UUID.fromString("00000000-0000-0000-0000-000000000002")),
+                UserSort.REQUESTS_DESC,
+                10,
+                null);
 
         assertThat(page.hasNext()).isFalse();
         assertThat(page.users()).singleElement().satisfies(user -> {
@@ -82,7 +87,8 @@ class UserBreakdownTest extends LedgerQueryTest {
 
     @Test
     void aUserWithoutRevenueHasNoMarginRatioAndSortsLowest() {
-        List<UserUsage> ascending = queries.userBreakdown(NOVEMBER, UserSort.MARGIN_RATIO_ASC, 1000, null).users();
+        List<UserUsage> ascending = queries.userBreakdown(NOVEMBER, UserSort.MARGIN_RATIO_ASC, 1000, null)
+                .users();
 
         assertThat(ascending.get(0).userId()).isEqualTo(UUID.fromString("00000000-0000-0000-0000-000000000006"));
         assertThat(ascending.get(0).marginRatio()).isNull();
@@ -105,12 +111,15 @@ class UserBreakdownTest extends LedgerQueryTest {
                     .hasMessageContaining("pageSize")
                     .hasMessageContaining(String.valueOf(size));
         }
-        assertThat(queries.userBreakdown(NOVEMBER, UserSort.REQUESTS_DESC, 1000, null).users()).hasSize(7);
+        assertThat(queries.userBreakdown(NOVEMBER, UserSort.REQUESTS_DESC, 1000, null)
+                        .users())
+                .hasSize(7);
     }
 
     @Test
     void refusesACursorOfAnotherSortOrOneThatWasTamperedWith() {
-        String cursor = queries.userBreakdown(NOVEMBER, UserSort.REQUESTS_DESC, 2, null).next();
+        String cursor =
+                queries.userBreakdown(NOVEMBER, UserSort.REQUESTS_DESC, 2, null).next();
         String forged = Base64.getUrlEncoder().encodeToString("u1;REQUESTS_DESC;x;y".getBytes(StandardCharsets.UTF_8));
 
         assertThatThrownBy(() -> queries.userBreakdown(NOVEMBER, UserSort.REVENUE_DESC, 2, cursor))

@@ -32,20 +32,21 @@ import org.junit.jupiter.api.Test;
 class ReadmeHostExampleTest {
 
     private static final Path README = Path.of("..", "README.md");
-    private static final Path THIS_SOURCE = Path.of("src/test/java/dev/ledgeranalytics/readme/ReadmeHostExampleTest.java");
+    private static final Path THIS_SOURCE =
+            Path.of("src/test/java/dev/ledgeranalytics/readme/ReadmeHostExampleTest.java");
 
     static GrossMargin hostStartUp(DataSource dataSource, Instant now) {
         // README:host-example:start
         MigrationResult result = AnalyticsMigrations.create(dataSource) // the host's pooled DataSource
-                .withSchema("analytics")                                 // the default; any schema name works
-                .migrate();                                              // idempotent: safe on every start-up
+                .withSchema("analytics") // the default; any schema name works
+                .migrate(); // idempotent: safe on every start-up
 
         AnalyticsQueries queries = AnalyticsQueries.create(dataSource)
                 .withSchema(result.schema())
                 .withStatementTimeout(Duration.ofSeconds(10));
         LedgerFilter last30Days = LedgerFilter.between(now.minus(Duration.ofDays(30)), now);
 
-        GrossMargin kpi = queries.grossMargin(last30Days);               // with the previous 30 days
+        GrossMargin kpi = queries.grossMargin(last30Days); // with the previous 30 days
         MarginTrend daily = queries.marginTrend(last30Days, Granularity.DAY, ZoneId.of("America/New_York"));
         UserPage topUsers = queries.userBreakdown(last30Days, UserSort.GROSS_MARGIN_DESC, 50, null);
         // README:host-example:end
@@ -56,8 +57,8 @@ class ReadmeHostExampleTest {
 
     static Rollups rollupsExample(DataSource dataSource, ScheduledExecutorService scheduler) {
         // README:rollups-example:start
-        Rollups rollups = Rollups.create(dataSource);   // .withSchema(...) like the queries
-        rollups.refresh();                              // the first call builds them from the whole ledger
+        Rollups rollups = Rollups.create(dataSource); // .withSchema(...) like the queries
+        rollups.refresh(); // the first call builds them from the whole ledger
         scheduler.scheduleWithFixedDelay(rollups::refresh, 1, 1, TimeUnit.MINUTES);
         // README:rollups-example:end
         return rollups;
@@ -67,7 +68,11 @@ class ReadmeHostExampleTest {
     void theRollupsExampleBuildsThemAndSchedulesRefreshes() {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         try (TestDatabase database = TestDatabase.migrated()) {
-            TestLedger.in(database.dataSource()).row().at(Instant.parse("2026-11-20T10:07:00Z")).vendorCost("0.00250000").insert();
+            TestLedger.in(database.dataSource())
+                    .row()
+                    .at(Instant.parse("2026-11-20T10:07:00Z"))
+                    .vendorCost("0.00250000")
+                    .insert();
             Rollups rollups = rollupsExample(database.dataSource(), scheduler);
             assertThat(rollups.status().built()).isTrue();
             assertThat(rollups.status().pendingQuarterHours()).isZero();
@@ -80,28 +85,40 @@ class ReadmeHostExampleTest {
     void theExampleRunsOnAFreshDatabaseAndAgainOnTheMigratedOne() {
         try (TestDatabase database = TestDatabase.empty()) {
             Instant now = Instant.parse("2026-11-25T12:00:00Z");
-            assertThat(hostStartUp(database.dataSource(), now).current().requests()).isZero();
-            assertThat(hostStartUp(database.dataSource(), now).previous().requests()).isZero();
+            assertThat(hostStartUp(database.dataSource(), now).current().requests())
+                    .isZero();
+            assertThat(hostStartUp(database.dataSource(), now).previous().requests())
+                    .isZero();
         }
     }
 
     @Test
     void theReadmeShowsExactlyTheseExamples() throws IOException {
-        String readme = Files.readString(README).lines().map(String::strip).filter(line -> !line.isEmpty())
+        String readme = Files.readString(README)
+                .lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
                 .collect(Collectors.joining("\n"));
 
         assertThat(readme).contains(example(THIS_SOURCE, "host-example"));
         assertThat(readme).contains(example(THIS_SOURCE, "rollups-example"));
         assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("InvoiceTest.java"), "testkit-example"));
-        assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("ReadmeTestkitExamplesTest.java"), "seeder-example"));
-        assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("ReadmeTestkitExamplesTest.java"), "scenario-example"));
+        assertThat(readme)
+                .contains(example(THIS_SOURCE.resolveSibling("ReadmeTestkitExamplesTest.java"), "seeder-example"));
+        assertThat(readme)
+                .contains(example(THIS_SOURCE.resolveSibling("ReadmeTestkitExamplesTest.java"), "scenario-example"));
     }
 
     /** The lines between a source file's README markers, stripped of indentation. */
     private static String example(Path source, String name) throws IOException {
         String text = Files.readString(source);
-        String example = text.substring(text.indexOf("// README:" + name + ":start"), text.indexOf("// README:" + name + ":end"));
-        List<String> lines = example.lines().skip(1).map(String::strip).filter(line -> !line.isEmpty()).toList();
+        String example = text.substring(
+                text.indexOf("// README:" + name + ":start"), text.indexOf("// README:" + name + ":end"));
+        List<String> lines = example.lines()
+                .skip(1)
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .toList();
         assertThat(lines).as(name).isNotEmpty();
         return String.join("\n", lines);
     }

@@ -26,14 +26,27 @@ class ReadmeTestkitExamplesTest {
                 .rows(1_000_000)
                 .between(Instant.parse("2026-08-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"))
                 .seed(42)
-                .rebuildIndexes(true)      // for big loads into a test database
+                .rebuildIndexes(true) // for big loads into a test database
                 .load();
         // README:seeder-example:end
         // README:scenario-example:start
-        TestLedger.in(dataSource).row().user(alice).provider("anthropic").vendorCost("0.0025").credits(450).at(t).insert();
+        TestLedger.in(dataSource)
+                .row()
+                .user(alice)
+                .provider("anthropic")
+                .vendorCost("0.0025")
+                .credits(450)
+                .at(t)
+                .insert();
         // README:scenario-example:end
 
-        LedgerFilter all = LedgerFilter.between(Instant.parse("2026-08-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z")).anyStatus();
-        assertThat(AnalyticsQueries.create(dataSource).grossMargin(all).current().requests()).isEqualTo(1_000_001);
+        LedgerFilter all = LedgerFilter.between(
+                        Instant.parse("2026-08-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"))
+                .anyStatus();
+        assertThat(AnalyticsQueries.create(dataSource)
+                        .grossMargin(all)
+                        .current()
+                        .requests())
+                .isEqualTo(1_000_001);
     }
 }

@@ -24,7 +24,8 @@ class GeneratedModelTest {
 
     @Test
     void everyTableOfTheSchemaIsGeneratedExceptTheMigrationHistory() {
-        assertThat(Analytics.ANALYTICS.getTables()).extracting(Table::getName)
+        assertThat(Analytics.ANALYTICS.getTables())
+                .extracting(Table::getName)
                 .containsExactlyInAnyOrderElementsOf(catalog.tables().stream()
                         .filter(name -> !name.equals("analytics_schema_history"))
                         .toList());
@@ -33,7 +34,9 @@ class GeneratedModelTest {
     @Test
     void everyGeneratedColumnHasTheCatalogsNameTypeAndNullability() {
         for (Table<?> table : Analytics.ANALYTICS.getTables()) {
-            List<Column> generated = List.of(table.fields()).stream().map(GeneratedModelTest::describe).toList();
+            List<Column> generated = List.of(table.fields()).stream()
+                    .map(GeneratedModelTest::describe)
+                    .toList();
             assertThat(generated).as(table.getName()).containsExactlyElementsOf(catalog.columns(table.getName()));
         }
     }
@@ -48,9 +51,11 @@ class GeneratedModelTest {
     @Test
     void keysAreGeneratedFromTheCatalog() {
         assertThat(Tables.TOKEN_USAGE_LEDGER.getPrimaryKey().getName()).isEqualTo("token_usage_ledger_pkey");
-        assertThat(Tables.TOKEN_USAGE_LEDGER.getUniqueKeys()).extracting(k -> k.getName())
+        assertThat(Tables.TOKEN_USAGE_LEDGER.getUniqueKeys())
+                .extracting(k -> k.getName())
                 .containsExactly("token_usage_ledger_request_id_key");
-        assertThat(Tables.TOKEN_USAGE_LEDGER.getReferences()).singleElement()
+        assertThat(Tables.TOKEN_USAGE_LEDGER.getReferences())
+                .singleElement()
                 .satisfies(fk -> assertThat(fk.getKey().getTable()).isEqualTo(Tables.PROVIDERS));
     }
 
@@ -65,7 +70,8 @@ class GeneratedModelTest {
         } else {
             typeName = switch (type.getTypeName()) {
                 case "varchar" -> "character varying(" + type.length() + ")";
-                case "numeric" -> type.precision() == 0 ? "numeric" : "numeric(" + type.precision() + "," + type.scale() + ")";
+                case "numeric" ->
+                    type.precision() == 0 ? "numeric" : "numeric(" + type.precision() + "," + type.scale() + ")";
                 case "smallint", "integer", "bigint", "uuid", "boolean", "jsonb" -> type.getTypeName();
                 case "clob" -> "text"; // jOOQ's name for PostgreSQL's unbounded text
                 default -> "unexpected: " + type.getTypeName();

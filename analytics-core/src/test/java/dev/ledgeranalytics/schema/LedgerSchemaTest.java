@@ -30,8 +30,10 @@ class LedgerSchemaTest {
 
     @BeforeAll
     static void addProvider(DataSource dataSource) throws SQLException {
-        execute(dataSource, "INSERT INTO analytics.providers (id, slug, display_name) VALUES ('"
-                + PROVIDER_ID + "', 'openai', 'OpenAI')");
+        execute(
+                dataSource,
+                "INSERT INTO analytics.providers (id, slug, display_name) VALUES ('" + PROVIDER_ID
+                        + "', 'openai', 'OpenAI')");
     }
 
     @Test
@@ -43,8 +45,8 @@ class LedgerSchemaTest {
     void acceptsAValidRequestAndFillsTheDefaults() throws SQLException {
         insert(Map.of());
         try (Connection connection = dataSource.getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("""
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("""
                      SELECT cached_input_tokens, reasoning_tokens, is_streaming, metadata::text, id IS NOT NULL
                      FROM analytics.token_usage_ledger ORDER BY created_at DESC LIMIT 1""")) {
             assertThat(rs.next()).isTrue();
@@ -59,10 +61,11 @@ class LedgerSchemaTest {
     @Test
     void storesCreatedAtAsAnInstantWhateverTheSessionTimeZone() throws SQLException {
         String requestId = "00000000-0000-0000-0000-0000000000c1";
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute("SET TIME ZONE 'America/New_York'");
-            statement.execute(insertSql(Map.of("request_id", "'" + requestId + "'",
-                    "created_at", "'2026-03-08 01:30:00'")));
+            statement.execute(
+                    insertSql(Map.of("request_id", "'" + requestId + "'", "created_at", "'2026-03-08 01:30:00'")));
             statement.execute("SET TIME ZONE 'Asia/Tokyo'");
             try (ResultSet rs = statement.executeQuery("SELECT created_at FROM analytics.token_usage_ledger "
                     + "WHERE request_id = '" + requestId + "'")) {
@@ -137,7 +140,8 @@ class LedgerSchemaTest {
     }
 
     private static void execute(DataSource dataSource, String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

@@ -33,14 +33,13 @@ class MigrationsTest {
 
     @Test
     void migratesAnEmptyDatabaseAndReportsWhatWasApplied() {
-        MigrationResult result = AnalyticsMigrations.create(database.dataSource()).migrate();
+        MigrationResult result =
+                AnalyticsMigrations.create(database.dataSource()).migrate();
 
         assertThat(result.schema()).isEqualTo("analytics");
-        assertThat(result.applied()).extracting(AppliedMigration::version, AppliedMigration::description)
-                .containsExactly(
-                        tuple("1", "ledger tables"),
-                        tuple("2", "ledger indexes"),
-                        tuple("3", "rollups"));
+        assertThat(result.applied())
+                .extracting(AppliedMigration::version, AppliedMigration::description)
+                .containsExactly(tuple("1", "ledger tables"), tuple("2", "ledger indexes"), tuple("3", "rollups"));
         assertThat(result.currentVersion()).isEqualTo("3");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
@@ -59,7 +58,8 @@ class MigrationsTest {
 
     @Test
     void validateReportsASchemaThatWasNeverMigrated() {
-        assertThatThrownBy(() -> AnalyticsMigrations.create(database.dataSource()).validate())
+        assertThatThrownBy(
+                        () -> AnalyticsMigrations.create(database.dataSource()).validate())
                 .isInstanceOf(AnalyticsException.class)
                 .hasMessageContaining("does not match this library's migrations")
                 .hasMessageContaining("Schema \"analytics\" doesn't exist yet");
@@ -69,7 +69,8 @@ class MigrationsTest {
     void validateNamesEachPendingMigration() {
         hostRunFlywayOnOurLocation().target("1").load().migrate();
 
-        assertThatThrownBy(() -> AnalyticsMigrations.create(database.dataSource()).validate())
+        assertThatThrownBy(
+                        () -> AnalyticsMigrations.create(database.dataSource()).validate())
                 .isInstanceOf(AnalyticsException.class)
                 .hasMessageContaining("V2 ledger indexes")
                 .hasMessageContaining("pending");
@@ -77,16 +78,24 @@ class MigrationsTest {
 
     @Test
     void coexistsWithTheHostsOwnFlywayHistoryAndLedgerTable() throws SQLException {
-        Flyway host = Flyway.configure().dataSource(database.dataSource()).locations("classpath:db/host/migration").load();
+        Flyway host = Flyway.configure()
+                .dataSource(database.dataSource())
+                .locations("classpath:db/host/migration")
+                .load();
         host.migrate();
 
         AnalyticsMigrations.create(database.dataSource()).migrate();
 
         assertThat(host.migrate().migrationsExecuted).isZero();
         assertThatNoException().isThrownBy(host::validate);
-        assertThat(queryLong("SELECT tokens FROM public.token_usage_ledger WHERE account = 'host-row'")).isEqualTo(42);
-        assertThat(queryLong("SELECT count(*) FROM public.flyway_schema_history WHERE success AND version IS NOT NULL")).isEqualTo(2);
-        assertThat(queryLong("SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL")).isEqualTo(3);
+        assertThat(queryLong("SELECT tokens FROM public.token_usage_ledger WHERE account = 'host-row'"))
+                .isEqualTo(42);
+        assertThat(queryLong("SELECT count(*) FROM public.flyway_schema_history WHERE success AND version IS NOT NULL"))
+                .isEqualTo(2);
+        assertThat(
+                        queryLong(
+                                "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
+                .isEqualTo(3);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -94,18 +103,22 @@ class MigrationsTest {
     void theHostsFlywayRunsUnchangedAfterOurs() throws SQLException {
         AnalyticsMigrations.create(database.dataSource()).migrate();
 
-        Flyway host = Flyway.configure().dataSource(database.dataSource()).locations("classpath:db/host/migration").load();
+        Flyway host = Flyway.configure()
+                .dataSource(database.dataSource())
+                .locations("classpath:db/host/migration")
+                .load();
 
         assertThat(host.migrate().migrationsExecuted).isEqualTo(2);
         assertThat(queryLong("SELECT count(*) FROM public.token_usage_ledger")).isEqualTo(1);
-        assertThat(AnalyticsMigrations.create(database.dataSource()).migrate().applied()).isEmpty();
+        assertThat(AnalyticsMigrations.create(database.dataSource()).migrate().applied())
+                .isEmpty();
     }
 
     @Test
     void rebuildsAnIndexThatAFailedConcurrentBuildLeftInvalid() throws SQLException {
         hostRunFlywayOnOurLocation().target("1").load().migrate();
         try (Connection connection = database.dataSource().getConnection();
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             // What an interrupted CREATE INDEX CONCURRENTLY leaves behind: the index exists but is INVALID.
             statement.execute("CREATE INDEX idx_token_usage_success ON analytics.token_usage_ledger (created_at)");
             statement.execute("UPDATE pg_index SET indisvalid = false "
@@ -132,14 +145,17 @@ class MigrationsTest {
                 .locations(AnalyticsMigrations.LOCATION)
                 .schemas(AnalyticsMigrations.DEFAULT_SCHEMA)
                 .table(AnalyticsMigrations.HISTORY_TABLE);
-        configuration.getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+        configuration
+                .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
                 .setTransactionalLock(false);
         return configuration;
     }
 
     @Test
     void installsIntoACustomSchema() {
-        MigrationResult result = AnalyticsMigrations.create(database.dataSource()).withSchema("billing_ledger").migrate();
+        MigrationResult result = AnalyticsMigrations.create(database.dataSource())
+                .withSchema("billing_ledger")
+                .migrate();
 
         assertThat(result.schema()).isEqualTo("billing_ledger");
         assertThat(new Catalog(database.dataSource(), "analytics").tables()).isEmpty();
@@ -149,8 +165,9 @@ class MigrationsTest {
     @Test
     void rejectsSchemaNamesThatAreNotPlainLowerCaseIdentifiers() {
         AnalyticsMigrations migrations = AnalyticsMigrations.create(database.dataSource());
-        for (String bad : new String[] {"Analytics", "1ledger", "pg_ledger", "a-b", "x\"; DROP TABLE y; --", "",
-                "a".repeat(64)}) {
+        for (String bad :
+                new String[] {"Analytics", "1ledger", "pg_ledger", "a-b", "x\"; DROP TABLE y; --", "", "a".repeat(64)
+                }) {
             assertThatThrownBy(() -> migrations.withSchema(bad))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("schema")
@@ -178,8 +195,8 @@ class MigrationsTest {
     private long queryLong(String sql) throws SQLException {
         DataSource dataSource = database.dataSource();
         try (Connection connection = dataSource.getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -31,15 +31,20 @@ class OldestPostgresTest {
 
     @BeforeAll
     static void startPostgres14() throws IOException {
-        assumeTrue("Linux".equals(System.getProperty("os.name")) && "amd64".equals(System.getProperty("os.arch")),
+        assumeTrue(
+                "Linux".equals(System.getProperty("os.name")) && "amd64".equals(System.getProperty("os.arch")),
                 "the PostgreSQL 14 binaries copied by the build are for linux-amd64");
         Path jar = Path.of(System.getProperty(BINARIES_PROPERTY, "target/postgres-oldest/postgres-linux-amd64.jar"));
-        assertThat(jar).as("PostgreSQL 14 binaries (run through Maven, which copies them)").exists();
+        assertThat(jar)
+                .as("PostgreSQL 14 binaries (run through Maven, which copies them)")
+                .exists();
         postgres = EmbeddedPostgres.builder()
                 .setPgBinaryResolver((system, architecture) -> {
                     try (ZipFile zip = new ZipFile(jar.toFile())) {
-                        ZipEntry entry = zip.getEntry("postgres-" + system.toLowerCase(Locale.ROOT) + "-" + architecture + ".txz");
-                        return new ByteArrayInputStream(zip.getInputStream(entry).readAllBytes());
+                        ZipEntry entry = zip.getEntry(
+                                "postgres-" + system.toLowerCase(Locale.ROOT) + "-" + architecture + ".txz");
+                        return new ByteArrayInputStream(
+                                zip.getInputStream(entry).readAllBytes());
                     }
                 })
                 .start();

@@ -30,7 +30,11 @@ class SchemaVerifierPlansTest {
 
     @BeforeAll
     static void aYearOfSettledRequests(DataSource dataSource) throws SQLException, InterruptedException {
-        LedgerSeeder.into(dataSource).rows(40_000).between(TO.minus(Duration.ofDays(365)), TO).seed(11).load();
+        LedgerSeeder.into(dataSource)
+                .rows(40_000)
+                .between(TO.minus(Duration.ofDays(365)), TO)
+                .seed(11)
+                .load();
         TestLedger.in(dataSource).vacuum();
         new Sql(dataSource).awaitModifiedSinceAnalyze(0);
     }
@@ -44,29 +48,35 @@ class SchemaVerifierPlansTest {
         assertThat(report.planTo()).isAfter(TO.minusSeconds(3_600)).isBeforeOrEqualTo(TO.plusSeconds(1));
         assertThat(report.plans()).hasSize(6).allSatisfy(plan -> {
             assertThat(plan.verdict()).as(plan.statement()).isEqualTo(PlanCheck.Verdict.USES_INDEX);
-            assertThat(String.join("\n", plan.nodes())).contains("using idx_token_usage_analytics on token_usage_ledger");
+            assertThat(String.join("\n", plan.nodes()))
+                    .contains("using idx_token_usage_analytics on token_usage_ledger");
         });
     }
 
     @Test
     void withoutAValidCoveringIndexEveryStatementIsOffIndex() throws SQLException {
-        sql.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'analytics.idx_token_usage_analytics'::regclass");
+        sql.execute(
+                "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'analytics.idx_token_usage_analytics'::regclass");
         try {
             VerificationReport report = SchemaVerifier.verify(dataSource, "analytics");
 
             assertThat(report.status()).isEqualTo(Status.DEGRADED);
-            assertThat(report.findings()).extracting(Finding::kind, Finding::subject).containsExactly(
-                    tuple(Kind.INDEX_INVALID, "idx_token_usage_analytics"),
-                    tuple(Kind.PLAN_OFF_INDEX, "grossMargin"),
-                    tuple(Kind.PLAN_OFF_INDEX, "providerCosts"),
-                    tuple(Kind.PLAN_OFF_INDEX, "marginTrend"),
-                    tuple(Kind.PLAN_OFF_INDEX, "costDistribution (histogram)"),
-                    tuple(Kind.PLAN_OFF_INDEX, "costDistribution (percentiles)"),
-                    tuple(Kind.PLAN_OFF_INDEX, "userBreakdown"));
-            assertThat(report.plans()).allSatisfy(plan -> assertThat(plan.verdict()).isEqualTo(PlanCheck.Verdict.OFF_INDEX));
+            assertThat(report.findings())
+                    .extracting(Finding::kind, Finding::subject)
+                    .containsExactly(
+                            tuple(Kind.INDEX_INVALID, "idx_token_usage_analytics"),
+                            tuple(Kind.PLAN_OFF_INDEX, "grossMargin"),
+                            tuple(Kind.PLAN_OFF_INDEX, "providerCosts"),
+                            tuple(Kind.PLAN_OFF_INDEX, "marginTrend"),
+                            tuple(Kind.PLAN_OFF_INDEX, "costDistribution (histogram)"),
+                            tuple(Kind.PLAN_OFF_INDEX, "costDistribution (percentiles)"),
+                            tuple(Kind.PLAN_OFF_INDEX, "userBreakdown"));
+            assertThat(report.plans())
+                    .allSatisfy(plan -> assertThat(plan.verdict()).isEqualTo(PlanCheck.Verdict.OFF_INDEX));
         } finally {
             // The index's contents were never touched, so the other test may use it again.
-            sql.execute("UPDATE pg_index SET indisvalid = true WHERE indexrelid = 'analytics.idx_token_usage_analytics'::regclass");
+            sql.execute(
+                    "UPDATE pg_index SET indisvalid = true WHERE indexrelid = 'analytics.idx_token_usage_analytics'::regclass");
         }
     }
 }

@@ -50,19 +50,35 @@ class SchemaVerifierTest {
         assertThat(report.status()).isEqualTo(Status.READY);
         assertThat(report.findings()).isEmpty();
         assertThat(report.tablePresent()).isTrue();
-        assertThat(report.columns()).hasSize(26).allSatisfy(column -> assertThat(column.state()).isEqualTo(ColumnCheck.State.OK));
-        assertThat(report.columns()).filteredOn(column -> column.name().equals("vendor_cost")).singleElement()
+        assertThat(report.columns())
+                .hasSize(26)
+                .allSatisfy(column -> assertThat(column.state()).isEqualTo(ColumnCheck.State.OK));
+        assertThat(report.columns())
+                .filteredOn(column -> column.name().equals("vendor_cost"))
+                .singleElement()
                 .satisfies(column -> assertThat(column.actualType()).isEqualTo("numeric(10,8)"));
         assertThat(report.statusValues()).containsExactly("success", "failed", "cancelled");
-        assertThat(report.indexes()).hasSize(8).allSatisfy(index -> assertThat(index.state()).isEqualTo(IndexCheck.State.OK));
-        assertThat(report.indexes()).filteredOn(index -> index.name().equals("idx_token_usage_analytics")).singleElement()
+        assertThat(report.indexes())
+                .hasSize(8)
+                .allSatisfy(index -> assertThat(index.state()).isEqualTo(IndexCheck.State.OK));
+        assertThat(report.indexes())
+                .filteredOn(index -> index.name().equals("idx_token_usage_analytics"))
+                .singleElement()
                 .satisfies(index -> {
-                    assertThat(index.keyColumns()).containsExactly("created_at DESC", "status", "provider_id", "user_id");
+                    assertThat(index.keyColumns())
+                            .containsExactly("created_at DESC", "status", "provider_id", "user_id");
                     assertThat(index.includeColumns())
-                            .containsExactly("gross_margin_usd", "vendor_cost", "credits_deducted", "input_tokens", "output_tokens");
+                            .containsExactly(
+                                    "gross_margin_usd",
+                                    "vendor_cost",
+                                    "credits_deducted",
+                                    "input_tokens",
+                                    "output_tokens");
                     assertThat(index.sizeBytes()).isPositive();
                 });
-        assertThat(report.indexes()).filteredOn(index -> index.name().equals("idx_token_usage_success")).singleElement()
+        assertThat(report.indexes())
+                .filteredOn(index -> index.name().equals("idx_token_usage_success"))
+                .singleElement()
                 .satisfies(index -> assertThat(index.predicate()).isEqualTo("status = 'success'::request_status"));
         assertThat(report.statistics().estimatedRows()).isZero();
         assertThat(report.statistics().stale()).isFalse();
@@ -72,8 +88,15 @@ class SchemaVerifierTest {
     void anEmptyLedgersPlansAreReportedButNotJudged() {
         VerificationReport report = verify();
 
-        assertThat(report.plans()).extracting(PlanCheck::statement).containsExactly("grossMargin", "providerCosts",
-                "marginTrend", "costDistribution (histogram)", "costDistribution (percentiles)", "userBreakdown");
+        assertThat(report.plans())
+                .extracting(PlanCheck::statement)
+                .containsExactly(
+                        "grossMargin",
+                        "providerCosts",
+                        "marginTrend",
+                        "costDistribution (histogram)",
+                        "costDistribution (percentiles)",
+                        "userBreakdown");
         assertThat(report.plans()).allSatisfy(plan -> {
             assertThat(plan.verdict()).isEqualTo(PlanCheck.Verdict.TOO_FEW_ROWS);
             assertThat(plan.nodes()).isNotEmpty();
@@ -85,15 +108,22 @@ class SchemaVerifierTest {
     void aDroppedAnalyticsIndexDegradesTheSchema() throws SQLException {
         sql.execute("DROP INDEX analytics.idx_token_usage_success");
 
-        VerificationReport report = verifyFindsOnly(new Finding(Status.DEGRADED, Kind.INDEX_MISSING, "idx_token_usage_success",
-                "index idx_token_usage_success (created_at DESC) WHERE status = 'success'::request_status does not exist"));
-        assertThat(report.indexes()).filteredOn(index -> index.state() == IndexCheck.State.MISSING)
-                .extracting(IndexCheck::name).containsExactly("idx_token_usage_success");
+        VerificationReport report = verifyFindsOnly(
+                new Finding(
+                        Status.DEGRADED,
+                        Kind.INDEX_MISSING,
+                        "idx_token_usage_success",
+                        "index idx_token_usage_success (created_at DESC) WHERE status = 'success'::request_status does not exist"));
+        assertThat(report.indexes())
+                .filteredOn(index -> index.state() == IndexCheck.State.MISSING)
+                .extracting(IndexCheck::name)
+                .containsExactly("idx_token_usage_success");
     }
 
     @Test
     void anIndexLeftInvalidByAFailedConcurrentBuildDegradesTheSchema() throws SQLException {
-        sql.execute("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'analytics.idx_token_usage_analytics'::regclass");
+        sql.execute(
+                "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'analytics.idx_token_usage_analytics'::regclass");
 
         VerificationReport report = verify();
 
@@ -102,7 +132,8 @@ class SchemaVerifierTest {
             assertThat(finding.kind()).isEqualTo(Kind.INDEX_INVALID);
             assertThat(finding.status()).isEqualTo(Status.DEGRADED);
             assertThat(finding.subject()).isEqualTo("idx_token_usage_analytics");
-            assertThat(finding.message()).contains("INVALID", "REINDEX INDEX CONCURRENTLY analytics.idx_token_usage_analytics");
+            assertThat(finding.message())
+                    .contains("INVALID", "REINDEX INDEX CONCURRENTLY analytics.idx_token_usage_analytics");
         });
 
         sql.execute("REINDEX INDEX CONCURRENTLY analytics.idx_token_usage_analytics");
@@ -114,17 +145,23 @@ class SchemaVerifierTest {
     void aMissingProvidersTableBreaksTheSchema() throws SQLException {
         sql.execute("DROP TABLE analytics.providers CASCADE");
 
-        VerificationReport report = verifyFindsOnly(new Finding(Status.BROKEN, Kind.TABLE_MISSING, "providers",
+        VerificationReport report = verifyFindsOnly(new Finding(
+                Status.BROKEN,
+                Kind.TABLE_MISSING,
+                "providers",
                 "table analytics.providers, which names the ledger's providers, does not exist; run the migrations"));
         assertThat(report.plans()).isEmpty();
     }
 
     @Test
     void anIndexWithOtherColumnsDegradesTheSchema() throws SQLException {
-        sql.execute("DROP INDEX analytics.token_usage_ledger_model_id_created_at_idx",
+        sql.execute(
+                "DROP INDEX analytics.token_usage_ledger_model_id_created_at_idx",
                 "CREATE INDEX token_usage_ledger_model_id_created_at_idx ON analytics.token_usage_ledger (model_id)");
 
-        verifyFindsOnly(new Finding(Status.DEGRADED, Kind.INDEX_DIFFERENT,
+        verifyFindsOnly(new Finding(
+                Status.DEGRADED,
+                Kind.INDEX_DIFFERENT,
                 "token_usage_ledger_model_id_created_at_idx",
                 "index token_usage_ledger_model_id_created_at_idx is (model_id), expected (model_id, created_at)"));
     }
@@ -133,7 +170,10 @@ class SchemaVerifierTest {
     void aMissingPrimaryKeyBreaksTheSchema() throws SQLException {
         sql.execute("ALTER TABLE analytics.token_usage_ledger DROP CONSTRAINT token_usage_ledger_pkey");
 
-        VerificationReport report = verifyFindsOnly(new Finding(Status.BROKEN, Kind.INDEX_MISSING, "token_usage_ledger_pkey",
+        VerificationReport report = verifyFindsOnly(new Finding(
+                Status.BROKEN,
+                Kind.INDEX_MISSING,
+                "token_usage_ledger_pkey",
                 "index token_usage_ledger_pkey UNIQUE (id) does not exist"));
         assertThat(report.plans()).isEmpty();
     }
@@ -142,9 +182,14 @@ class SchemaVerifierTest {
     void aColumnOfTheWrongTypeBreaksTheSchema() throws SQLException {
         sql.execute("ALTER TABLE analytics.token_usage_ledger ALTER COLUMN vendor_cost TYPE numeric(12,4)");
 
-        VerificationReport report = verifyFindsOnly(new Finding(Status.BROKEN, Kind.COLUMN_WRONG, "vendor_cost",
+        VerificationReport report = verifyFindsOnly(new Finding(
+                Status.BROKEN,
+                Kind.COLUMN_WRONG,
+                "vendor_cost",
                 "column vendor_cost is numeric(12,4) NOT NULL, expected numeric(10,8) NOT NULL"));
-        assertThat(report.columns()).filteredOn(column -> column.name().equals("vendor_cost")).singleElement()
+        assertThat(report.columns())
+                .filteredOn(column -> column.name().equals("vendor_cost"))
+                .singleElement()
                 .satisfies(column -> assertThat(column.state()).isEqualTo(ColumnCheck.State.WRONG));
     }
 
@@ -152,7 +197,10 @@ class SchemaVerifierTest {
     void aColumnThatAcceptsNullsBreaksTheSchema() throws SQLException {
         sql.execute("ALTER TABLE analytics.token_usage_ledger ALTER COLUMN user_tier DROP NOT NULL");
 
-        verifyFindsOnly(new Finding(Status.BROKEN, Kind.COLUMN_WRONG, "user_tier",
+        verifyFindsOnly(new Finding(
+                Status.BROKEN,
+                Kind.COLUMN_WRONG,
+                "user_tier",
                 "column user_tier is character varying(32) NULL, expected character varying(32) NOT NULL"));
     }
 
@@ -160,18 +208,20 @@ class SchemaVerifierTest {
     void aMissingColumnBreaksTheSchema() throws SQLException {
         sql.execute("ALTER TABLE analytics.token_usage_ledger DROP COLUMN session_id");
 
-        VerificationReport report = verifyFindsOnly(new Finding(Status.BROKEN, Kind.COLUMN_MISSING, "session_id",
-                "column session_id uuid NULL does not exist"));
-        assertThat(report.columns()).filteredOn(column -> column.state() == ColumnCheck.State.MISSING)
-                .extracting(ColumnCheck::name).containsExactly("session_id");
+        VerificationReport report = verifyFindsOnly(new Finding(
+                Status.BROKEN, Kind.COLUMN_MISSING, "session_id", "column session_id uuid NULL does not exist"));
+        assertThat(report.columns())
+                .filteredOn(column -> column.state() == ColumnCheck.State.MISSING)
+                .extracting(ColumnCheck::name)
+                .containsExactly("session_id");
     }
 
     @Test
     void aMissingStatusValueBreaksTheSchema() throws SQLException {
         sql.execute("ALTER TYPE analytics.request_status RENAME VALUE 'cancelled' TO 'canceled'");
 
-        VerificationReport report = verifyFindsOnly(new Finding(Status.BROKEN, Kind.STATUS_VALUE_MISSING, "request_status",
-                "enum request_status lacks cancelled"));
+        VerificationReport report = verifyFindsOnly(new Finding(
+                Status.BROKEN, Kind.STATUS_VALUE_MISSING, "request_status", "enum request_status lacks cancelled"));
         assertThat(report.statusValues()).containsExactly("success", "failed", "canceled");
     }
 
@@ -179,7 +229,10 @@ class SchemaVerifierTest {
     void aMissingTableBreaksTheSchemaWithThatOneFinding() throws SQLException {
         sql.execute("DROP TABLE analytics.token_usage_ledger");
 
-        VerificationReport report = verifyFindsOnly(new Finding(Status.BROKEN, Kind.TABLE_MISSING, "token_usage_ledger",
+        VerificationReport report = verifyFindsOnly(new Finding(
+                Status.BROKEN,
+                Kind.TABLE_MISSING,
+                "token_usage_ledger",
                 "table analytics.token_usage_ledger does not exist; run the migrations"));
         assertThat(report.tablePresent()).isFalse();
         assertThat(report.columns()).isEmpty();
@@ -202,13 +255,17 @@ class SchemaVerifierTest {
         LedgerSeeder.into(database.dataSource()).rows(200).seed(7).load();
         sql.awaitModifiedSinceAnalyze(200);
 
-        VerificationReport report = verifyFindsOnly(new Finding(Status.DEGRADED, Kind.STATISTICS_STALE, "token_usage_ledger",
+        VerificationReport report = verifyFindsOnly(new Finding(
+                Status.DEGRADED,
+                Kind.STATISTICS_STALE,
+                "token_usage_ledger",
                 "never analyzed, though it holds about 200 rows, more than 50; run ANALYZE or check autovacuum"));
         assertThat(report.statistics().lastAnalyzed()).isNull();
     }
 
     @Test
-    void aFewRowsNeverAnalyzedAreNotStaleAsAutovacuumWouldNotAnalyzeThemEither() throws SQLException, InterruptedException {
+    void aFewRowsNeverAnalyzedAreNotStaleAsAutovacuumWouldNotAnalyzeThemEither()
+            throws SQLException, InterruptedException {
         sql.execute("ALTER TABLE analytics.token_usage_ledger SET (autovacuum_enabled = false)");
         LedgerSeeder.into(database.dataSource()).rows(50).seed(7).load();
         sql.awaitModifiedSinceAnalyze(50);
@@ -221,7 +278,8 @@ class SchemaVerifierTest {
     }
 
     @Test
-    void moreRowsModifiedSinceAnalyzeThanAutovacuumsThresholdMakeTheStatisticsStale() throws SQLException, InterruptedException {
+    void moreRowsModifiedSinceAnalyzeThanAutovacuumsThresholdMakeTheStatisticsStale()
+            throws SQLException, InterruptedException {
         sql.execute("ALTER TABLE analytics.token_usage_ledger SET (autovacuum_enabled = false)");
         LedgerSeeder.into(database.dataSource()).rows(200).seed(7).load();
         Instant beforeAnalyze = Instant.now();
@@ -241,29 +299,40 @@ class SchemaVerifierTest {
         assertThat(fresh.statistics().lastAnalyzed()).isAfter(beforeAnalyze.minusSeconds(1));
         assertThat(fresh.statistics().staleThreshold()).isEqualTo(70);
         assertThat(stale.status()).isEqualTo(Status.DEGRADED);
-        assertThat(stale.findings()).containsExactly(new Finding(Status.DEGRADED, Kind.STATISTICS_STALE, "token_usage_ledger",
-                "71 rows modified since the last analyze, more than 70; run ANALYZE or check autovacuum"));
+        assertThat(stale.findings())
+                .containsExactly(new Finding(
+                        Status.DEGRADED,
+                        Kind.STATISTICS_STALE,
+                        "token_usage_ledger",
+                        "71 rows modified since the last analyze, more than 70; run ANALYZE or check autovacuum"));
     }
 
     @Test
     void everyFindingOfADamagedSchemaIsReportedWorstFirst() throws SQLException {
-        sql.execute("DROP INDEX analytics.token_usage_ledger_status_idx",
+        sql.execute(
+                "DROP INDEX analytics.token_usage_ledger_status_idx",
                 "ALTER TABLE analytics.token_usage_ledger DROP COLUMN upstream_request_id");
 
         VerificationReport report = verify();
 
         assertThat(report.status()).isEqualTo(Status.BROKEN);
-        assertThat(report.findings()).extracting(Finding::kind).containsExactly(Kind.COLUMN_MISSING, Kind.INDEX_MISSING);
+        assertThat(report.findings())
+                .extracting(Finding::kind)
+                .containsExactly(Kind.COLUMN_MISSING, Kind.INDEX_MISSING);
     }
 
     @Test
     void argumentsAreCheckedAndNamed() {
         assertThatThrownBy(() -> SchemaVerifier.verify(null, "analytics"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataSource");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dataSource");
         assertThatThrownBy(() -> SchemaVerifier.verify(database.dataSource(), "Bad-Name"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema").hasMessageContaining("\"Bad-Name\"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("schema")
+                .hasMessageContaining("\"Bad-Name\"");
         assertThatThrownBy(() -> SchemaVerifier.verify(database.dataSource(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("schema");
     }
 
     @Test

@@ -22,7 +22,8 @@ final class Sql {
      * counters at once rather than within the next second (PostgreSQL 15+).
      */
     void execute(String... statements) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             for (String sql : statements) {
                 statement.execute(sql);
             }
@@ -31,8 +32,9 @@ final class Sql {
     }
 
     long queryLong(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -44,7 +46,8 @@ final class Sql {
      */
     void awaitModifiedSinceAnalyze(long modified) throws SQLException, InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        String sql = "SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relid = 'analytics.token_usage_ledger'::regclass";
+        String sql =
+                "SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relid = 'analytics.token_usage_ledger'::regclass";
         long seen;
         while ((seen = queryLong(sql)) != modified) {
             if (Instant.now().isAfter(deadline)) {

@@ -103,9 +103,7 @@ public final class AnalyticsMigrations {
         List<AppliedMigration> applied = result.migrations.stream()
                 .map(m -> new AppliedMigration(m.version, m.description, m.executionTime))
                 .toList();
-        String current = result.targetSchemaVersion != null
-                ? result.targetSchemaVersion
-                : result.initialSchemaVersion;
+        String current = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
         return new MigrationResult(schema, applied, current);
     }
 
@@ -154,7 +152,9 @@ public final class AnalyticsMigrations {
         // CREATE INDEX CONCURRENTLY waits for every open transaction to end, including the one in
         // which Flyway would hold its transaction-scoped advisory lock: it would wait for itself
         // forever. A session-level lock avoids that.
-        configuration.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        configuration
+                .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+                .setTransactionalLock(false);
         return configuration.load();
     }
 

@@ -50,9 +50,12 @@ final class AnalyticsDatabaseExtension implements BeforeAllCallback, AfterAllCal
      */
     private static synchronized TestDatabase database(ExtensionContext context) {
         ExtensionContext classContext = context;
-        while (classContext.getTestMethod().isPresent() || classContext.getTestClass().isEmpty()) {
-            classContext = classContext.getParent().orElseThrow(() -> new ParameterResolutionException(
-                    "No test class around " + context.getDisplayName() + "; @AnalyticsDatabase annotates test classes"));
+        while (classContext.getTestMethod().isPresent()
+                || classContext.getTestClass().isEmpty()) {
+            classContext = classContext
+                    .getParent()
+                    .orElseThrow(() -> new ParameterResolutionException("No test class around "
+                            + context.getDisplayName() + "; @AnalyticsDatabase annotates test classes"));
         }
         for (ExtensionContext c = classContext; c != null; c = c.getParent().orElse(null)) {
             if (c.getTestClass().isPresent()) {

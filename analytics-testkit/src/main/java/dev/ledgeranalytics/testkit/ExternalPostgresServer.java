@@ -38,7 +38,10 @@ final class ExternalPostgresServer implements PostgresServer {
                 result.append(':').append(ports[i]);
             }
         }
-        return result.append('/').append(database).append(credentials(dataSource)).toString();
+        return result.append('/')
+                .append(database)
+                .append(credentials(dataSource))
+                .toString();
     }
 
     @Override
@@ -49,7 +52,8 @@ final class ExternalPostgresServer implements PostgresServer {
     @Override
     public String description() {
         PGSimpleDataSource dataSource = parse(url);
-        return "PostgreSQL at " + String.join(",", dataSource.getServerNames()) + " (from " + TestServers.JDBC_URL + ")";
+        return "PostgreSQL at " + String.join(",", dataSource.getServerNames()) + " (from " + TestServers.JDBC_URL
+                + ")";
     }
 
     @Override
@@ -82,8 +86,11 @@ final class ExternalPostgresServer implements PostgresServer {
         try {
             dataSource.setUrl(url);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(TestServers.JDBC_URL + " must be a PostgreSQL JDBC URL such as "
-                    + "jdbc:postgresql://localhost:5432/postgres?user=test&password=test, but was \"" + url + "\"", e);
+            throw new IllegalArgumentException(
+                    TestServers.JDBC_URL + " must be a PostgreSQL JDBC URL such as "
+                            + "jdbc:postgresql://localhost:5432/postgres?user=test&password=test, but was \"" + url
+                            + "\"",
+                    e);
         }
         if (dataSource.getDatabaseName() == null || dataSource.getDatabaseName().isEmpty()) {
             dataSource.setDatabaseName("postgres");

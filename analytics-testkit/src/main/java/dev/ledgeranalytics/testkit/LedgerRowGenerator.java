@@ -23,25 +23,50 @@ import java.util.UUID;
 final class LedgerRowGenerator {
 
     /** The ledger columns the generator fills, in COPY order. */
-    static final List<String> COLUMNS = List.of("id", "request_id", "user_id", "model_id", "provider_id", "vendor_cost",
-            "credits_deducted", "margin_multiplier", "gross_margin_usd", "status", "created_at", "input_tokens",
-            "output_tokens", "user_tier", "api_key_id", "request_type", "cached_input_tokens", "reasoning_tokens",
-            "latency_ms", "time_to_first_token_ms", "error_code", "is_streaming", "updated_at");
+    static final List<String> COLUMNS = List.of(
+            "id",
+            "request_id",
+            "user_id",
+            "model_id",
+            "provider_id",
+            "vendor_cost",
+            "credits_deducted",
+            "margin_multiplier",
+            "gross_margin_usd",
+            "status",
+            "created_at",
+            "input_tokens",
+            "output_tokens",
+            "user_tier",
+            "api_key_id",
+            "request_type",
+            "cached_input_tokens",
+            "reasoning_tokens",
+            "latency_ms",
+            "time_to_first_token_ms",
+            "error_code",
+            "is_streaming",
+            "updated_at");
 
     /** Users' tiers with their share of users and their margin multiplier in hundredths. */
     private static final String[] TIERS = {"free", "pro", "enterprise"};
+
     private static final int[] TIER_PERCENT = {60, 32, 8};
     private static final int[] TIER_MULTIPLIER = {250, 180, 150};
 
     /** One credit is worth a thousandth of a dollar, 100,000 units of 1e-8 USD. */
     static final long CREDIT_UNITS = 100_000;
 
-    private static final String[] ERRORS = {"rate_limited", "upstream_timeout", "context_length_exceeded", "provider_error"};
+    private static final String[] ERRORS = {
+        "rate_limited", "upstream_timeout", "context_length_exceeded", "provider_error"
+    };
 
     /** Relative traffic per UTC hour: quiet nights, a European morning and an American afternoon. */
     private static final double[] HOURLY = {
         0.35, 0.30, 0.28, 0.27, 0.30, 0.40, 0.55, 0.75, 0.95, 1.10, 1.20, 1.25,
-        1.30, 1.45, 1.60, 1.65, 1.60, 1.50, 1.35, 1.15, 0.95, 0.75, 0.55, 0.45};
+        1.30, 1.45, 1.60, 1.65, 1.60, 1.50, 1.35, 1.15, 0.95, 0.75, 0.55, 0.45
+    };
+
     private static final double WEEKEND = 0.55;
 
     private SplittableRandom random;
@@ -71,13 +96,24 @@ final class LedgerRowGenerator {
      *
      * @param providerIds the providers' ids, parallel to {@code models}
      */
-    LedgerRowGenerator(long seed, long rows, Instant from, Instant to, Instant segmentStart, Instant segmentEnd, int users,
-                       List<ModelPrice> models, List<String> providerIds) {
+    LedgerRowGenerator(
+            long seed,
+            long rows,
+            Instant from,
+            Instant to,
+            Instant segmentStart,
+            Instant segmentEnd,
+            int users,
+            List<ModelPrice> models,
+            List<String> providerIds) {
         this.seed = seed;
         // Every option shapes the rows, so every option feeds the streams: two loads that differ in
         // anything but the split between loaders never produce the same ids.
-        this.streamSeed = mix(mix(mix(mix(seed, rows), from.getEpochSecond() * 1_000_000_000L + from.getNano()),
-                to.getEpochSecond() * 1_000_000_000L + to.getNano()), users);
+        this.streamSeed = mix(
+                mix(
+                        mix(mix(seed, rows), from.getEpochSecond() * 1_000_000_000L + from.getNano()),
+                        to.getEpochSecond() * 1_000_000_000L + to.getNano()),
+                users);
         this.rows = rows;
         this.from = from;
         this.to = to;
@@ -97,7 +133,14 @@ final class LedgerRowGenerator {
     }
 
     /** The whole seeded range as one segment. */
-    LedgerRowGenerator(long seed, long rows, Instant from, Instant to, int users, List<ModelPrice> models, List<String> providerIds) {
+    LedgerRowGenerator(
+            long seed,
+            long rows,
+            Instant from,
+            Instant to,
+            int users,
+            List<ModelPrice> models,
+            List<String> providerIds) {
         this(seed, rows, from, to, from, to, users, models, providerIds);
     }
 
@@ -112,8 +155,11 @@ final class LedgerRowGenerator {
         List<Instant> bounds = new java.util.ArrayList<>();
         bounds.add(from);
         double weight = 0;
-        for (Instant hour = hourOf(from).plus(Duration.ofHours(1)); hour.isBefore(to); hour = hour.plus(Duration.ofHours(1))) {
-            weight += weightBetween(hour.minus(Duration.ofHours(1)).isBefore(from) ? from : hour.minus(Duration.ofHours(1)), hour);
+        for (Instant hour = hourOf(from).plus(Duration.ofHours(1));
+                hour.isBefore(to);
+                hour = hour.plus(Duration.ofHours(1))) {
+            weight += weightBetween(
+                    hour.minus(Duration.ofHours(1)).isBefore(from) ? from : hour.minus(Duration.ofHours(1)), hour);
             if (bounds.size() < parts && weight >= total * bounds.size() / parts) {
                 bounds.add(hour);
             }
@@ -158,13 +204,16 @@ final class LedgerRowGenerator {
         }
         long reasoning = model.reasoning() && output > 0 ? (long) (output * (0.2 + 0.6 * random.nextDouble())) : 0;
 
-        long costUnits = divideHalfUp((input - cached) * priceUnits(model.inputPerMillion())
-                + cached * priceUnits(model.cachedInputPerMillion())
-                + output * priceUnits(model.outputPerMillion()), 100);
+        long costUnits = divideHalfUp(
+                (input - cached) * priceUnits(model.inputPerMillion())
+                        + cached * priceUnits(model.cachedInputPerMillion())
+                        + output * priceUnits(model.outputPerMillion()),
+                100);
         boolean charged = status.equals("success");
         long revenueUnits = charged ? divideHalfUp(costUnits * TIER_MULTIPLIER[tier], 100) : 0;
         long credits = charged ? (revenueUnits + CREDIT_UNITS - 1) / CREDIT_UNITS : 0;
-        long latency = embedding ? 40 + random.nextInt(200) : 250 + output * (8 + random.nextInt(25)) + random.nextInt(400);
+        long latency =
+                embedding ? 40 + random.nextInt(200) : 250 + output * (8 + random.nextInt(25)) + random.nextInt(400);
         long firstToken = streaming ? Math.min(latency, 120 + random.nextInt(900)) : -1;
 
         uuid(line, random.nextLong(), random.nextLong()).append('\t');
@@ -193,7 +242,8 @@ final class LedgerRowGenerator {
             line.append(firstToken);
         }
         line.append('\t');
-        line.append(charged ? "\\N" : status.equals("failed") ? ERRORS[random.nextInt(ERRORS.length)] : "client_cancelled");
+        line.append(
+                charged ? "\\N" : status.equals("failed") ? ERRORS[random.nextInt(ERRORS.length)] : "client_cancelled");
         line.append('\t').append(streaming ? 't' : 'f').append('\t');
         timestamp(line, at).append('\n');
     }
@@ -232,7 +282,11 @@ final class LedgerRowGenerator {
     }
 
     private static Instant hourOf(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC).withMinute(0).withSecond(0).withNano(0).toInstant();
+        return instant.atOffset(ZoneOffset.UTC)
+                .withMinute(0)
+                .withSecond(0)
+                .withNano(0)
+                .toInstant();
     }
 
     private static double weightBetween(Instant start, Instant end) {

@@ -58,6 +58,7 @@ public final class LedgerSeeder {
     private final DataSource dataSource;
     /** A plain lower-case identifier, quoted in SQL all the same: it may be a keyword such as "order". */
     private final String schema;
+
     private final long rows;
     private final Instant from;
     private final Instant to;
@@ -66,8 +67,16 @@ public final class LedgerSeeder {
     private final boolean rebuildIndexes;
     private final LongConsumer progress;
 
-    private LedgerSeeder(DataSource dataSource, String schema, long rows, Instant from, Instant to, long seed, int users,
-                         boolean rebuildIndexes, LongConsumer progress) {
+    private LedgerSeeder(
+            DataSource dataSource,
+            String schema,
+            long rows,
+            Instant from,
+            Instant to,
+            long seed,
+            int users,
+            boolean rebuildIndexes,
+            LongConsumer progress) {
         this.dataSource = dataSource;
         this.schema = schema;
         this.rows = rows;
@@ -92,8 +101,16 @@ public final class LedgerSeeder {
             throw new IllegalArgumentException("dataSource must not be null");
         }
         Instant to = Instant.parse("2026-11-01T00:00:00Z");
-        return new LedgerSeeder(dataSource, AnalyticsMigrations.DEFAULT_SCHEMA, 10_000, to.minus(Duration.ofDays(30)), to, 1,
-                1_000, false, written -> { });
+        return new LedgerSeeder(
+                dataSource,
+                AnalyticsMigrations.DEFAULT_SCHEMA,
+                10_000,
+                to.minus(Duration.ofDays(30)),
+                to,
+                1,
+                1_000,
+                false,
+                written -> {});
     }
 
     /**
@@ -104,8 +121,16 @@ public final class LedgerSeeder {
      * @throws IllegalArgumentException if the name is invalid
      */
     public LedgerSeeder schema(String schemaName) {
-        return new LedgerSeeder(dataSource, AnalyticsMigrations.requireSchemaName(schemaName), rows, from, to, seed, users,
-                rebuildIndexes, progress);
+        return new LedgerSeeder(
+                dataSource,
+                AnalyticsMigrations.requireSchemaName(schemaName),
+                rows,
+                from,
+                to,
+                seed,
+                users,
+                rebuildIndexes,
+                progress);
     }
 
     /**
@@ -135,8 +160,9 @@ public final class LedgerSeeder {
             throw new IllegalArgumentException("start must be before end, but start = " + start + " and end = " + end);
         }
         if (start.getNano() % 1_000 != 0 || end.getNano() % 1_000 != 0) {
-            throw new IllegalArgumentException("start and end must be whole microseconds, PostgreSQL's precision, but were "
-                    + start + " and " + end);
+            throw new IllegalArgumentException(
+                    "start and end must be whole microseconds, PostgreSQL's precision, but were " + start + " and "
+                            + end);
         }
         return new LedgerSeeder(dataSource, schema, rows, start, end, seed, users, rebuildIndexes, progress);
     }
@@ -210,7 +236,11 @@ public final class LedgerSeeder {
             Map<String, String> providerIds = registerProviders(connection, models);
             List<String> rebuild = rebuildIndexes ? dropIndexesAndKeys(connection) : List.of();
             try {
-                copyInParallel(models, models.stream().map(m -> providerIds.get(m.providerSlug())).toList());
+                copyInParallel(
+                        models,
+                        models.stream()
+                                .map(m -> providerIds.get(m.providerSlug()))
+                                .toList());
             } finally {
                 rebuildStart = System.nanoTime();
                 restore(connection, rebuild);
@@ -219,7 +249,8 @@ public final class LedgerSeeder {
             throw new AnalyticsException("Seeding " + rows + " ledger rows into schema \"" + schema + "\" failed", e);
         }
         long end = System.nanoTime();
-        return new SeedResult(rows, Duration.ofNanos(end - start), Duration.ofNanos(rebuildIndexes ? end - rebuildStart : 0));
+        return new SeedResult(
+                rows, Duration.ofNanos(end - start), Duration.ofNanos(rebuildIndexes ? end - rebuildStart : 0));
     }
 
     private void copyInParallel(List<ModelPrice> models, List<String> providerIds) throws SQLException {
@@ -235,8 +266,8 @@ public final class LedgerSeeder {
         try {
             List<Future<Void>> loads = new ArrayList<>();
             for (int i = 0; i + 1 < bounds.size(); i++) {
-                LedgerRowGenerator generator = new LedgerRowGenerator(seed, rows, from, to, bounds.get(i), bounds.get(i + 1),
-                        users, models, providerIds);
+                LedgerRowGenerator generator = new LedgerRowGenerator(
+                        seed, rows, from, to, bounds.get(i), bounds.get(i + 1), users, models, providerIds);
                 Connection connection = dataSource.getConnection();
                 connections.add(connection);
                 loads.add(loaders.submit(() -> {
@@ -306,7 +337,7 @@ public final class LedgerSeeder {
         }
         Map<String, String> ids = new LinkedHashMap<>();
         try (Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT slug, id FROM " + quoted(schema) + ".providers")) {
+                ResultSet rs = statement.executeQuery("SELECT slug, id FROM " + quoted(schema) + ".providers")) {
             while (rs.next()) {
                 ids.put(rs.getString(1), rs.getString(2));
             }
@@ -380,8 +411,11 @@ public final class LedgerSeeder {
                     statement.execute(sql);
                 } catch (SQLException e) {
                     if (failures == null) {
-                        failures = new SQLException("Could not restore every index and key of " + quoted(schema)
-                                + ".token_usage_ledger after the load; the first failure: " + e.getMessage(), e.getSQLState(), e);
+                        failures = new SQLException(
+                                "Could not restore every index and key of " + quoted(schema)
+                                        + ".token_usage_ledger after the load; the first failure: " + e.getMessage(),
+                                e.getSQLState(),
+                                e);
                     } else {
                         failures.addSuppressed(e);
                     }
@@ -399,8 +433,11 @@ public final class LedgerSeeder {
     }
 
     private void copy(Connection connection, LedgerRowGenerator generator, AtomicLong written) throws SQLException {
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + quoted(schema) + ".token_usage_ledger ("
-                + String.join(", ", LedgerRowGenerator.COLUMNS) + ") FROM STDIN");
+        CopyIn copy = connection
+                .unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyIn("COPY " + quoted(schema) + ".token_usage_ledger ("
+                        + String.join(", ", LedgerRowGenerator.COLUMNS) + ") FROM STDIN");
         try {
             StringBuilder chunk = new StringBuilder(COPY_CHUNK_CHARS + 1024);
             int inChunk = 0;

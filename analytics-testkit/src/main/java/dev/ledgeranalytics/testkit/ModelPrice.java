@@ -37,12 +37,13 @@ public record ModelPrice(
         Objects.requireNonNull(requestType, "requestType");
         for (BigDecimal price : List.of(inputPerMillion, cachedInputPerMillion, outputPerMillion)) {
             if (price.signum() < 0 || price.scale() > 4) {
-                throw new IllegalArgumentException("prices must be non-negative with at most 4 decimals, but " + modelId
-                        + " has " + price);
+                throw new IllegalArgumentException(
+                        "prices must be non-negative with at most 4 decimals, but " + modelId + " has " + price);
             }
         }
         if (popularity < 0) {
-            throw new IllegalArgumentException("popularity must not be negative, but " + modelId + " has " + popularity);
+            throw new IllegalArgumentException(
+                    "popularity must not be negative, but " + modelId + " has " + popularity);
         }
     }
 
@@ -81,10 +82,25 @@ public record ModelPrice(
             chat("together", "Together AI", "qwen2.5-72b-instruct-turbo", "1.20", "1.20", "1.20", false, 1),
             chat("together", "Together AI", "gpt-oss-120b", "0.15", "0.15", "0.60", true, 2));
 
-    private static ModelPrice chat(String slug, String name, String model, String input, String cached, String output,
-                                   boolean reasoning, int popularity) {
-        return new ModelPrice(slug, name, model, "chat", new BigDecimal(input), new BigDecimal(cached), new BigDecimal(output),
-                reasoning, popularity);
+    private static ModelPrice chat(
+            String slug,
+            String name,
+            String model,
+            String input,
+            String cached,
+            String output,
+            boolean reasoning,
+            int popularity) {
+        return new ModelPrice(
+                slug,
+                name,
+                model,
+                "chat",
+                new BigDecimal(input),
+                new BigDecimal(cached),
+                new BigDecimal(output),
+                reasoning,
+                popularity);
     }
 
     private static ModelPrice embedding(String slug, String name, String model, String input, int popularity) {

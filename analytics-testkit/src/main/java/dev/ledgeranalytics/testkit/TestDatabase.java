@@ -117,6 +117,7 @@ public final class TestDatabase implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TestDatabase[" + name + " on " + databases.server().description() + (schema == null ? "" : ", schema=" + schema) + "]";
+        return "TestDatabase[" + name + " on " + databases.server().description()
+                + (schema == null ? "" : ", schema=" + schema) + "]";
     }
 }

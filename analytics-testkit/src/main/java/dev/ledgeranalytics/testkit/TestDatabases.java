@@ -68,7 +68,8 @@ final class TestDatabases {
         // would cut away what makes them unique.
         String name = nextName("template");
         // Built before the database so that an invalid schema name fails before anything is created.
-        AnalyticsMigrations migrations = AnalyticsMigrations.create(server.dataSource(name)).withSchema(schema);
+        AnalyticsMigrations migrations =
+                AnalyticsMigrations.create(server.dataSource(name)).withSchema(schema);
         execute("CREATE DATABASE " + name);
         try {
             migrations.migrate();
@@ -90,8 +91,9 @@ final class TestDatabases {
     }
 
     private void execute(String sql) {
-        try (Connection connection = server.dataSource(server.maintenanceDatabase()).getConnection();
-             Statement statement = connection.createStatement()) {
+        try (Connection connection =
+                        server.dataSource(server.maintenanceDatabase()).getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
             throw new AnalyticsException("analytics-testkit: " + sql + " on " + server.description() + " failed", e);

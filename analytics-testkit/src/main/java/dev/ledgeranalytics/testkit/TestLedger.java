@@ -89,23 +89,26 @@ public final class TestLedger {
      */
     public void vacuum() {
         String table = '"' + schema + "\".token_usage_ledger";
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute("ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
             // A busy machine can keep an automatic ANALYZE of another table, or a checkpoint's pins,
             // in the way for seconds; a minute is far beyond that and still ends a true leak.
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             do {
                 statement.execute("VACUUM (ANALYZE) " + table);
-                try (ResultSet pages = statement.executeQuery("SELECT relpages > 0 AND relallvisible = relpages FROM pg_class "
-                        + "WHERE oid = '" + table + "'::regclass")) {
+                try (ResultSet pages =
+                        statement.executeQuery("SELECT relpages > 0 AND relallvisible = relpages FROM pg_class "
+                                + "WHERE oid = '" + table + "'::regclass")) {
                     if (pages.next() && pages.getBoolean(1)) {
                         return;
                     }
                 }
                 Thread.sleep(200);
             } while (System.nanoTime() < deadline);
-            throw new AnalyticsException("VACUUM could not mark the test ledger all-visible within a minute; sessions of "
-                    + "this database holding a snapshot: " + snapshotHolders(statement));
+            throw new AnalyticsException(
+                    "VACUUM could not mark the test ledger all-visible within a minute; sessions of "
+                            + "this database holding a snapshot: " + snapshotHolders(statement));
         } catch (SQLException e) {
             throw new AnalyticsException("Vacuuming the test ledger failed", e);
         } catch (InterruptedException e) {
@@ -142,8 +145,7 @@ public final class TestLedger {
         private int inputTokens = 100;
         private int outputTokens = 20;
 
-        private RowBuilder() {
-        }
+        private RowBuilder() {}
 
         /**
          * @param userId the host's user id
@@ -262,15 +264,21 @@ public final class TestLedger {
          * @throws AnalyticsException if the database rejects it (a CHECK constraint, say)
          */
         public UUID insert() {
-            BigDecimal margin = grossMargin != null ? grossMargin
+            BigDecimal margin = grossMargin != null
+                    ? grossMargin
                     : status.equals("success")
-                    ? vendorCost.multiply(multiplier).setScale(8, RoundingMode.HALF_UP).subtract(vendorCost)
-                    : vendorCost.negate();
+                            ? vendorCost
+                                    .multiply(multiplier)
+                                    .setScale(8, RoundingMode.HALF_UP)
+                                    .subtract(vendorCost)
+                            : vendorCost.negate();
             UUID requestId = UUID.randomUUID();
             String table = '"' + schema + '"';
-            String sql = "INSERT INTO " + table + ".token_usage_ledger (request_id, user_id, model_id, provider_id, vendor_cost, "
+            String sql = "INSERT INTO " + table
+                    + ".token_usage_ledger (request_id, user_id, model_id, provider_id, vendor_cost, "
                     + "credits_deducted, margin_multiplier, gross_margin_usd, status, created_at, input_tokens, output_tokens, "
-                    + "user_tier, request_type, error_code) VALUES (?, ?, ?, (SELECT id FROM " + table + ".providers WHERE slug = ?), "
+                    + "user_tier, request_type, error_code) VALUES (?, ?, ?, (SELECT id FROM " + table
+                    + ".providers WHERE slug = ?), "
                     + "?, ?, ?, ?, ?::" + table + ".request_status, ?, ?, ?, ?, ?, ?)";
             try (Connection connection = dataSource.getConnection()) {
                 try (PreparedStatement register = connection.prepareStatement("INSERT INTO " + table

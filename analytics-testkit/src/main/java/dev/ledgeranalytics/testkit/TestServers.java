@@ -26,14 +26,16 @@ final class TestServers {
 
     private static TestDatabases shared;
 
-    private TestServers() {
-    }
+    private TestServers() {}
 
     static synchronized TestDatabases shared() {
         if (shared == null) {
             long start = System.nanoTime();
             PostgresServer server = start(TestServers::setting);
-            LOG.info("analytics-testkit: {} ready in {} ms", server.description(), (System.nanoTime() - start) / 1_000_000);
+            LOG.info(
+                    "analytics-testkit: {} ready in {} ms",
+                    server.description(),
+                    (System.nanoTime() - start) / 1_000_000);
             TestDatabases databases = new TestDatabases(server);
             Runtime.getRuntime().addShutdownHook(new Thread(databases::close, "analytics-testkit-stop"));
             shared = databases;
@@ -48,12 +50,14 @@ final class TestServers {
             return new ExternalPostgresServer(url.strip());
         }
         String source = settings.apply(SOURCE);
-        String normalised = source == null || source.isBlank() ? "embedded" : source.strip().toLowerCase(Locale.ROOT);
+        String normalised =
+                source == null || source.isBlank() ? "embedded" : source.strip().toLowerCase(Locale.ROOT);
         return switch (normalised) {
             case "embedded" -> EmbeddedPostgresServer.start();
             case "testcontainers" -> startContainer(settings.apply(IMAGE));
-            default -> throw new IllegalArgumentException(SOURCE + " must be \"embedded\" or \"testcontainers\", but was \""
-                    + source + "\"");
+            default ->
+                throw new IllegalArgumentException(
+                        SOURCE + " must be \"embedded\" or \"testcontainers\", but was \"" + source + "\"");
         };
     }
 
@@ -61,8 +65,10 @@ final class TestServers {
         try {
             return ContainerPostgresServer.start(image == null || image.isBlank() ? DEFAULT_IMAGE : image.strip());
         } catch (NoClassDefFoundError e) {
-            throw new IllegalStateException(SOURCE + "=testcontainers needs org.testcontainers:testcontainers-postgresql "
-                    + "on the test class path", e);
+            throw new IllegalStateException(
+                    SOURCE + "=testcontainers needs org.testcontainers:testcontainers-postgresql "
+                            + "on the test class path",
+                    e);
         }
     }
 

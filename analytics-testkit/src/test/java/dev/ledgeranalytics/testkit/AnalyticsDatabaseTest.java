@@ -23,11 +23,13 @@ class AnalyticsDatabaseTest {
 
     @Test
     @Order(1)
-    void injectsTheClassDatabaseWithTheAnnotatedSchema(TestDatabase database, DataSource dataSource) throws SQLException {
+    void injectsTheClassDatabaseWithTheAnnotatedSchema(TestDatabase database, DataSource dataSource)
+            throws SQLException {
         assertThat(database.name()).isEqualTo(databaseSeenBeforeAll);
         assertThat(database.schema()).isEqualTo("ledger_test");
         TestDatabaseTest.count(dataSource, "SELECT count(*) FROM ledger_test.token_usage_ledger");
-        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+        try (var connection = dataSource.getConnection();
+                var statement = connection.createStatement()) {
             statement.execute("INSERT INTO ledger_test.providers (slug, display_name) VALUES ('mistral', 'Mistral')");
         }
     }
@@ -35,6 +37,7 @@ class AnalyticsDatabaseTest {
     @Test
     @Order(2)
     void sharesOneDatabaseAcrossTheTestsOfAClass(DataSource dataSource) throws SQLException {
-        assertThat(TestDatabaseTest.count(dataSource, "SELECT count(*) FROM ledger_test.providers")).isEqualTo(1);
+        assertThat(TestDatabaseTest.count(dataSource, "SELECT count(*) FROM ledger_test.providers"))
+                .isEqualTo(1);
     }
 }

@@ -10,14 +10,16 @@ import java.util.Locale;
  */
 public final class FixtureTiming {
 
-    private FixtureTiming() {
-    }
+    private FixtureTiming() {}
 
     public static void main(String[] args) {
         long start = System.nanoTime();
         try (TestDatabase first = TestDatabase.migrated()) {
-            System.out.printf(Locale.ROOT, "first migrated database %s (server start, template, copy): %d ms%n",
-                    first.name(), (System.nanoTime() - start) / 1_000_000);
+            System.out.printf(
+                    Locale.ROOT,
+                    "first migrated database %s (server start, template, copy): %d ms%n",
+                    first.name(),
+                    (System.nanoTime() - start) / 1_000_000);
         }
         long[] millis = new long[20];
         for (int i = 0; i < millis.length; i++) {
@@ -27,7 +29,11 @@ public final class FixtureTiming {
             database.close();
         }
         Arrays.sort(millis);
-        System.out.printf(Locale.ROOT, "each further migrated database over %d: median %d ms, max %d ms%n",
-                millis.length, millis[millis.length / 2], millis[millis.length - 1]);
+        System.out.printf(
+                Locale.ROOT,
+                "each further migrated database over %d: median %d ms, max %d ms%n",
+                millis.length,
+                millis[millis.length / 2],
+                millis[millis.length - 1]);
     }
 }

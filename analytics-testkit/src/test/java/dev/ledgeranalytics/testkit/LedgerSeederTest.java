@@ -29,7 +29,12 @@ class LedgerSeederTest {
     @BeforeAll
     static void seedOnce() {
         seeded = TestDatabase.migrated();
-        SeedResult result = LedgerSeeder.into(seeded.dataSource()).rows(ROWS).between(FROM, TO).users(5_000).seed(11).load();
+        SeedResult result = LedgerSeeder.into(seeded.dataSource())
+                .rows(ROWS)
+                .between(FROM, TO)
+                .users(5_000)
+                .seed(11)
+                .load();
         assertThat(result.rows()).isEqualTo(ROWS);
     }
 
@@ -41,19 +46,37 @@ class LedgerSeederTest {
     @Test
     void writesExactlyTheRowsAskedForInsideTheRange() throws SQLException {
         assertThat(number("SELECT count(*) FROM analytics.token_usage_ledger")).isEqualTo(ROWS);
-        assertThat(number("SELECT count(*) FROM analytics.token_usage_ledger WHERE created_at < '" + FROM + "' OR created_at >= '"
-                + TO + "'")).isZero();
-        assertThat(number("SELECT count(DISTINCT provider_id) FROM analytics.token_usage_ledger")).isEqualTo(5);
+        assertThat(number("SELECT count(*) FROM analytics.token_usage_ledger WHERE created_at < '" + FROM
+                        + "' OR created_at >= '" + TO + "'"))
+                .isZero();
+        assertThat(number("SELECT count(DISTINCT provider_id) FROM analytics.token_usage_ledger"))
+                .isEqualTo(5);
     }
 
     @Test
     void theSameSeedGivesIdenticalRowsAndAnotherSeedDifferentOnes() {
-        try (TestDatabase again = TestDatabase.migrated(); TestDatabase other = TestDatabase.migrated()) {
-            LedgerSeeder seeder = LedgerSeeder.into(again.dataSource()).rows(5_000).between(FROM, TO).users(500).seed(3);
+        try (TestDatabase again = TestDatabase.migrated();
+                TestDatabase other = TestDatabase.migrated()) {
+            LedgerSeeder seeder = LedgerSeeder.into(again.dataSource())
+                    .rows(5_000)
+                    .between(FROM, TO)
+                    .users(500)
+                    .seed(3);
             seeder.load();
-            LedgerSeeder.into(other.dataSource()).rows(5_000).between(FROM, TO).users(500).seed(3).rebuildIndexes(true).load();
+            LedgerSeeder.into(other.dataSource())
+                    .rows(5_000)
+                    .between(FROM, TO)
+                    .users(500)
+                    .seed(3)
+                    .rebuildIndexes(true)
+                    .load();
             try (TestDatabase third = TestDatabase.migrated()) {
-                LedgerSeeder.into(third.dataSource()).rows(5_000).between(FROM, TO).users(500).seed(4).load();
+                LedgerSeeder.into(third.dataSource())
+                        .rows(5_000)
+                        .between(FROM, TO)
+                        .users(500)
+                        .seed(4)
+                        .load();
 
                 assertThat(fingerprint(again.dataSource())).isEqualTo(fingerprint(other.dataSource()));
                 assertThat(fingerprint(again.dataSource())).isNotEqualTo(fingerprint(third.dataSource()));
@@ -65,9 +88,16 @@ class LedgerSeederTest {
     void everyRowsMoneyFollowsFromItsTokensPricesAndTier() throws SQLException {
         StringBuilder prices = new StringBuilder();
         for (ModelPrice price : ModelPrice.catalog()) {
-            prices.append(prices.length() == 0 ? "" : ", ").append("('").append(price.modelId()).append("', ")
-                    .append(price.inputPerMillion()).append(", ").append(price.cachedInputPerMillion()).append(", ")
-                    .append(price.outputPerMillion()).append(")");
+            prices.append(prices.length() == 0 ? "" : ", ")
+                    .append("('")
+                    .append(price.modelId())
+                    .append("', ")
+                    .append(price.inputPerMillion())
+                    .append(", ")
+                    .append(price.cachedInputPerMillion())
+                    .append(", ")
+                    .append(price.outputPerMillion())
+                    .append(")");
         }
         String inconsistent = """
                 SELECT count(*) FROM analytics.token_usage_ledger l
@@ -83,66 +113,94 @@ class LedgerSeederTest {
                    OR l.updated_at <> l.created_at""".formatted(prices);
 
         assertThat(number("SELECT count(*) FROM analytics.token_usage_ledger l WHERE l.model_id NOT IN ("
-                + ModelPrice.catalog().stream().map(p -> "'" + p.modelId() + "'").collect(Collectors.joining(", ")) + ")")).isZero();
+                        + ModelPrice.catalog().stream()
+                                .map(p -> "'" + p.modelId() + "'")
+                                .collect(Collectors.joining(", "))
+                        + ")"))
+                .isZero();
         assertThat(number(inconsistent)).isZero();
     }
 
     @Test
     void followsTheStatedShapes() throws SQLException {
-        double failed = number("SELECT count(*) FILTER (WHERE status = 'failed') FROM analytics.token_usage_ledger") / (double) ROWS;
-        double cancelled = number("SELECT count(*) FILTER (WHERE status = 'cancelled') FROM analytics.token_usage_ledger") / (double) ROWS;
+        double failed = number("SELECT count(*) FILTER (WHERE status = 'failed') FROM analytics.token_usage_ledger")
+                / (double) ROWS;
+        double cancelled =
+                number("SELECT count(*) FILTER (WHERE status = 'cancelled') FROM analytics.token_usage_ledger")
+                        / (double) ROWS;
         assertThat(failed).isCloseTo(0.025, within(0.003));
         assertThat(cancelled).isCloseTo(0.010, within(0.002));
 
-        Map<String, Double> tierOfUsers = shares("SELECT user_tier, count(DISTINCT user_id) FROM analytics.token_usage_ledger GROUP BY 1");
+        Map<String, Double> tierOfUsers =
+                shares("SELECT user_tier, count(DISTINCT user_id) FROM analytics.token_usage_ledger GROUP BY 1");
         assertThat(tierOfUsers.get("free")).isCloseTo(0.60, within(0.05));
         assertThat(tierOfUsers.get("pro")).isCloseTo(0.32, within(0.05));
         assertThat(tierOfUsers.get("enterprise")).isCloseTo(0.08, within(0.03));
 
-        int totalPopularity = ModelPrice.catalog().stream().mapToInt(ModelPrice::popularity).sum();
-        Map<String, Double> expectedProviders = ModelPrice.catalog().stream().collect(Collectors.groupingBy(ModelPrice::providerSlug,
-                Collectors.summingDouble(p -> p.popularity() / (double) totalPopularity)));
+        int totalPopularity =
+                ModelPrice.catalog().stream().mapToInt(ModelPrice::popularity).sum();
+        Map<String, Double> expectedProviders = ModelPrice.catalog().stream()
+                .collect(Collectors.groupingBy(
+                        ModelPrice::providerSlug,
+                        Collectors.summingDouble(p -> p.popularity() / (double) totalPopularity)));
         Map<String, Double> providers = shares("""
                 SELECT p.slug, count(*) FROM analytics.token_usage_ledger l JOIN analytics.providers p ON p.id = l.provider_id
                 GROUP BY 1""");
-        expectedProviders.forEach((slug, share) -> assertThat(providers.get(slug)).as(slug).isCloseTo(share, within(0.01)));
+        expectedProviders.forEach(
+                (slug, share) -> assertThat(providers.get(slug)).as(slug).isCloseTo(share, within(0.01)));
 
         // Heavy tail: the busiest 1 % of users make a large part of the traffic.
         double topUsers = number("""
                 SELECT sum(n) FROM (SELECT count(*) AS n FROM analytics.token_usage_ledger GROUP BY user_id
-                                    ORDER BY n DESC LIMIT (SELECT count(DISTINCT user_id) / 100 FROM analytics.token_usage_ledger)) t""")
-                / (double) ROWS;
+                                    ORDER BY n DESC LIMIT (SELECT count(DISTINCT user_id) / 100 FROM analytics.token_usage_ledger)) t""") / (double) ROWS;
         assertThat(topUsers).isGreaterThan(0.25);
 
         // Weekends are quieter, afternoons (UTC) busier than nights.
-        double weekdayPerDay = number("SELECT count(*) FROM analytics.token_usage_ledger WHERE extract(isodow FROM created_at) < 6") / 20.0;
-        double weekendPerDay = number("SELECT count(*) FROM analytics.token_usage_ledger WHERE extract(isodow FROM created_at) >= 6") / 8.0;
+        double weekdayPerDay =
+                number("SELECT count(*) FROM analytics.token_usage_ledger WHERE extract(isodow FROM created_at) < 6")
+                        / 20.0;
+        double weekendPerDay =
+                number("SELECT count(*) FROM analytics.token_usage_ledger WHERE extract(isodow FROM created_at) >= 6")
+                        / 8.0;
         assertThat(weekendPerDay / weekdayPerDay).isCloseTo(0.55, within(0.05));
         assertThat(number("SELECT count(*) FROM analytics.token_usage_ledger WHERE extract(hour FROM created_at) = 15"))
-                .isGreaterThan(4 * number("SELECT count(*) FROM analytics.token_usage_ledger WHERE extract(hour FROM created_at) = 3"));
+                .isGreaterThan(
+                        4
+                                * number(
+                                        "SELECT count(*) FROM analytics.token_usage_ledger WHERE extract(hour FROM created_at) = 3"));
     }
 
     @Test
     void rebuildingTheIndexesLeavesTheSameValidIndexes() throws SQLException {
         try (TestDatabase database = TestDatabase.migrated()) {
-            String indexes = "SELECT string_agg(pg_get_indexdef(indexrelid) || indisvalid, ';' ORDER BY indexrelid::regclass::text) "
-                    + "FROM pg_index WHERE indrelid = 'analytics.token_usage_ledger'::regclass";
+            String indexes =
+                    "SELECT string_agg(pg_get_indexdef(indexrelid) || indisvalid, ';' ORDER BY indexrelid::regclass::text) "
+                            + "FROM pg_index WHERE indrelid = 'analytics.token_usage_ledger'::regclass";
             String before = text(database.dataSource(), indexes);
 
-            LedgerSeeder.into(database.dataSource()).rows(20_000).rebuildIndexes(true).load();
+            LedgerSeeder.into(database.dataSource())
+                    .rows(20_000)
+                    .rebuildIndexes(true)
+                    .load();
 
             assertThat(text(database.dataSource(), indexes)).isEqualTo(before);
-            assertThat(text(database.dataSource(), "SELECT count(*)::text FROM analytics.token_usage_ledger")).isEqualTo("20000");
+            assertThat(text(database.dataSource(), "SELECT count(*)::text FROM analytics.token_usage_ledger"))
+                    .isEqualTo("20000");
         }
     }
 
     @Test
     void seedsALedgerInAnotherSchemaEvenOneNamedLikeAKeyword() {
         try (TestDatabase database = TestDatabase.migrated("order")) {
-            LedgerSeeder.into(database.dataSource()).schema("order").rows(1_000).rebuildIndexes(true).load();
+            LedgerSeeder.into(database.dataSource())
+                    .schema("order")
+                    .rows(1_000)
+                    .rebuildIndexes(true)
+                    .load();
             TestLedger.in(database.dataSource()).schema("order").row().insert();
 
-            assertThat(text(database.dataSource(), "SELECT count(*)::text FROM \"order\".token_usage_ledger")).isEqualTo("1001");
+            assertThat(text(database.dataSource(), "SELECT count(*)::text FROM \"order\".token_usage_ledger"))
+                    .isEqualTo("1001");
         }
     }
 
@@ -152,15 +210,18 @@ class LedgerSeederTest {
             LedgerSeeder.into(database.dataSource()).rows(1_000).load();
             LedgerSeeder.into(database.dataSource()).rows(2_000).load();
 
-            assertThat(text(database.dataSource(), "SELECT count(*)::text FROM analytics.token_usage_ledger")).isEqualTo("3000");
+            assertThat(text(database.dataSource(), "SELECT count(*)::text FROM analytics.token_usage_ledger"))
+                    .isEqualTo("3000");
         }
     }
 
     @Test
     void aFailedRebuildStillRestoresEveryOtherIndexAndSaysWhy() {
         try (TestDatabase database = TestDatabase.migrated()) {
-            String indexCount = "SELECT count(*)::text FROM pg_index WHERE indrelid = 'analytics.token_usage_ledger'::regclass";
-            LedgerSeeder twice = LedgerSeeder.into(database.dataSource()).rows(1_000).rebuildIndexes(true);
+            String indexCount =
+                    "SELECT count(*)::text FROM pg_index WHERE indrelid = 'analytics.token_usage_ledger'::regclass";
+            LedgerSeeder twice =
+                    LedgerSeeder.into(database.dataSource()).rows(1_000).rebuildIndexes(true);
             twice.load();
 
             assertThatThrownBy(twice::load)
@@ -174,13 +235,24 @@ class LedgerSeederTest {
     @Test
     void refusesBadOptions() {
         LedgerSeeder seeder = LedgerSeeder.into(seeded.dataSource());
-        assertThatThrownBy(() -> seeder.rows(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
-        assertThatThrownBy(() -> seeder.users(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("users");
-        assertThatThrownBy(() -> seeder.between(TO, FROM)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("start");
+        assertThatThrownBy(() -> seeder.rows(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
+        assertThatThrownBy(() -> seeder.users(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("users");
+        assertThatThrownBy(() -> seeder.between(TO, FROM))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("start");
         assertThatThrownBy(() -> seeder.between(FROM.plusNanos(1), TO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole microseconds");
-        assertThatThrownBy(() -> seeder.schema("Bad")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"Bad\"");
-        assertThatThrownBy(() -> LedgerSeeder.into(null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataSource");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("whole microseconds");
+        assertThatThrownBy(() -> seeder.schema("Bad"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"Bad\"");
+        assertThatThrownBy(() -> LedgerSeeder.into(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dataSource");
     }
 
     /** Every column of every row, providers by slug since their ids are per database. */
@@ -196,8 +268,9 @@ class LedgerSeederTest {
 
     private static Map<String, Double> shares(String sql) throws SQLException {
         Map<String, Long> counts = new LinkedHashMap<>();
-        try (Connection connection = seeded.dataSource().getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
+        try (Connection connection = seeded.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             while (rs.next()) {
                 counts.put(rs.getString(1), rs.getLong(2));
             }
@@ -209,8 +282,9 @@ class LedgerSeederTest {
     }
 
     private static String text(DataSource dataSource, String sql) {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         } catch (SQLException e) {

@@ -15,15 +15,22 @@ class TestDatabaseTest {
 
     @Test
     void aMigratedDatabaseHoldsTheLedgerAndIsIsolatedFromOthers() throws SQLException {
-        try (TestDatabase first = TestDatabase.migrated(); TestDatabase second = TestDatabase.migrated()) {
-            execute(first.dataSource(), "INSERT INTO analytics.providers (slug, display_name) VALUES ('openai', 'OpenAI')");
+        try (TestDatabase first = TestDatabase.migrated();
+                TestDatabase second = TestDatabase.migrated()) {
+            execute(
+                    first.dataSource(),
+                    "INSERT INTO analytics.providers (slug, display_name) VALUES ('openai', 'OpenAI')");
 
             assertThat(first.name()).isNotEqualTo(second.name());
             assertThat(first.schema()).isEqualTo("analytics");
-            assertThat(count(first.dataSource(), "SELECT count(*) FROM analytics.providers")).isEqualTo(1);
-            assertThat(count(second.dataSource(), "SELECT count(*) FROM analytics.providers")).isZero();
-            assertThat(count(second.dataSource(),
-                    "SELECT count(*) FROM analytics.analytics_schema_history WHERE version IS NOT NULL")).isEqualTo(3);
+            assertThat(count(first.dataSource(), "SELECT count(*) FROM analytics.providers"))
+                    .isEqualTo(1);
+            assertThat(count(second.dataSource(), "SELECT count(*) FROM analytics.providers"))
+                    .isZero();
+            assertThat(count(
+                            second.dataSource(),
+                            "SELECT count(*) FROM analytics.analytics_schema_history WHERE version IS NOT NULL"))
+                    .isEqualTo(3);
         }
     }
 
@@ -31,7 +38,8 @@ class TestDatabaseTest {
     void migratesIntoTheSchemaItIsGiven() throws SQLException {
         try (TestDatabase database = TestDatabase.migrated("ledger_eu")) {
             assertThat(database.schema()).isEqualTo("ledger_eu");
-            assertThat(count(database.dataSource(), "SELECT count(*) FROM ledger_eu.token_usage_ledger")).isZero();
+            assertThat(count(database.dataSource(), "SELECT count(*) FROM ledger_eu.token_usage_ledger"))
+                    .isZero();
         }
     }
 
@@ -39,8 +47,8 @@ class TestDatabaseTest {
     void anEmptyDatabaseHasNoLedger() throws SQLException {
         try (TestDatabase database = TestDatabase.empty()) {
             assertThat(database.schema()).isNull();
-            assertThat(count(database.dataSource(),
-                    "SELECT count(*) FROM pg_namespace WHERE nspname = 'analytics'")).isZero();
+            assertThat(count(database.dataSource(), "SELECT count(*) FROM pg_namespace WHERE nspname = 'analytics'"))
+                    .isZero();
         }
     }
 
@@ -68,15 +76,16 @@ class TestDatabaseTest {
 
     static long count(DataSource dataSource, String sql) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     private static void execute(DataSource dataSource, String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

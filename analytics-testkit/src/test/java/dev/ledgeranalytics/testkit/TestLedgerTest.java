@@ -28,12 +28,20 @@ class TestLedgerTest {
     void writesARowFromDefaultsAndWhatTheTestNames() throws SQLException {
         UUID alice = UUID.randomUUID();
 
-        UUID request = ledger.row().user(alice).provider("anthropic").model("claude-sonnet-4-5")
-                .vendorCost("0.0025").marginMultiplier("2.50").credits(450).tokens(1_000, 200)
-                .at(Instant.parse("2026-11-03T10:00:00Z")).insert();
+        UUID request = ledger.row()
+                .user(alice)
+                .provider("anthropic")
+                .model("claude-sonnet-4-5")
+                .vendorCost("0.0025")
+                .marginMultiplier("2.50")
+                .credits(450)
+                .tokens(1_000, 200)
+                .at(Instant.parse("2026-11-03T10:00:00Z"))
+                .insert();
 
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("""
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("""
                      SELECT l.user_id, p.slug, l.vendor_cost, l.gross_margin_usd, l.credits_deducted, l.status::text,
                             l.created_at = '2026-11-03T10:00:00Z', l.user_tier
                      FROM analytics.token_usage_ledger l JOIN analytics.providers p ON p.id = l.provider_id
@@ -54,9 +62,11 @@ class TestLedgerTest {
     void aFailedRequestCostsWithoutRevenue() throws SQLException {
         UUID request = ledger.row().status("failed").vendorCost("0.001").insert();
 
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT gross_margin_usd, error_code FROM analytics.token_usage_ledger "
-                     + "WHERE request_id = '" + request + "'")) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs =
+                        statement.executeQuery("SELECT gross_margin_usd, error_code FROM analytics.token_usage_ledger "
+                                + "WHERE request_id = '" + request + "'")) {
             rs.next();
             assertThat(rs.getBigDecimal(1)).isEqualByComparingTo("-0.001");
             assertThat(rs.getString(2)).isNotNull();
@@ -69,6 +79,7 @@ class TestLedgerTest {
                 .isInstanceOf(AnalyticsException.class)
                 .satisfies(e -> assertThat(((AnalyticsException) e).sqlState()).contains("23514"));
         assertThatThrownBy(() -> ledger.row().user(null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("user");
     }
 }

@@ -31,8 +31,8 @@ class TestServersTest {
 
         String name = databases.createMigrated("analytics");
         try (Connection connection = server.dataSource(name).getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT count(*) FROM analytics.token_usage_ledger")) {
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM analytics.token_usage_ledger")) {
             rs.next();
             assertThat(rs.getLong(1)).isZero();
         }
@@ -59,8 +59,9 @@ class TestServersTest {
     void testcontainersWithoutDockerFailsAtOnceSayingWhy() {
         assumeFalse(DockerClientFactory.instance().isDockerAvailable(), "a Docker engine is available here");
 
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
-                assertThatThrownBy(() -> TestServers.start(Map.of(TestServers.SOURCE, "testcontainers")::get))
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(60),
+                () -> assertThatThrownBy(() -> TestServers.start(Map.of(TestServers.SOURCE, "testcontainers")::get))
                         .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("no Docker engine")
                         .hasMessageContaining("unset analytics.testdb"));
@@ -68,7 +69,8 @@ class TestServersTest {
 
     @Test
     void testcontainersStartsAServerWhenDockerIsThere() throws SQLException {
-        assumeTrue(DockerClientFactory.instance().isDockerAvailable(),
+        assumeTrue(
+                DockerClientFactory.instance().isDockerAvailable(),
                 "no Docker engine on this machine; the embedded and JDBC URL sources are tested instead");
 
         PostgresServer server = TestServers.start(Map.of(TestServers.SOURCE, "testcontainers")::get);
@@ -84,9 +86,11 @@ class TestServersTest {
     }
 
     private static boolean databaseExists(String url, String name) throws SQLException {
-        try (Connection connection = new ExternalPostgresServer(url).dataSource("postgres").getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {
+        try (Connection connection =
+                        new ExternalPostgresServer(url).dataSource("postgres").getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs =
+                        statement.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {
             rs.next();
             return rs.getLong(1) > 0;
         }
