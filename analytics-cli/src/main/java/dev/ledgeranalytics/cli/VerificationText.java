@@ -127,6 +127,7 @@ final class VerificationText {
                 case USES_INDEX -> "✅ " + plan.statement() + ": reads the ledger through idx_token_usage_analytics";
                 case OFF_INDEX ->
                     "⚠️  " + plan.statement() + ": does not read the ledger through idx_token_usage_analytics";
+                case READS_ROLLUPS -> "✅ " + plan.statement() + ": reads the rollups alone";
                 case TOO_FEW_ROWS ->
                     "ℹ️  " + plan.statement() + ": not judged, too few rows for the plan to mean anything";
             };

@@ -1,5 +1,6 @@
 package dev.ledgeranalytics.query;
 
+import dev.ledgeranalytics.internal.Slice;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
@@ -237,6 +238,11 @@ public record LedgerFilter(
             throw new IllegalArgumentException("requestTypes must not be null");
         }
         return requestTypes(types.toArray(String[]::new));
+    }
+
+    /** The rows this filter selects, but for the range, in the library's internal terms. */
+    Slice slice() {
+        return Slice.of(statuses, providers, models, users, tiers, requestTypes);
     }
 
     private static <T> Set<T> set(String name, T[] values) {

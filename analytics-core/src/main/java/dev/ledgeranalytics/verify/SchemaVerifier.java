@@ -3,7 +3,7 @@ package dev.ledgeranalytics.verify;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import dev.ledgeranalytics.AnalyticsException;
-import dev.ledgeranalytics.internal.LedgerReader;
+import dev.ledgeranalytics.internal.Transactions;
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import dev.ledgeranalytics.query.AnalyticsQueries;
@@ -81,7 +81,7 @@ public final class SchemaVerifier {
      */
     public static VerificationReport verify(DataSource dataSource, String schema) {
         DSLContext dsl = LedgerDsl.using(dataSource, schema);
-        LedgerReader reader = new LedgerReader(dsl, null);
+        Transactions reader = new Transactions(dsl, null);
         CatalogSnapshot catalog = reader.read(
                 "Reading the catalog of ledger schema \"" + schema + "\"", tx -> CatalogSnapshot.read(tx, schema));
         List<Finding> findings = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.ledgeranalytics.internal;
+package dev.ledgeranalytics.rollup.internal;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,12 +8,12 @@ import java.util.NavigableSet;
 import java.util.Set;
 
 /**
- * Internal API. Cuts a query's buckets into the pieces rollups can answer and the pieces only the
+ * Cuts a query's buckets into the pieces rollups can answer and the pieces only the
  * ledger can: whole clean buckets of the coarsest grain that fits, then finer grains towards the
  * edges, and the ledger itself for what no grain covers (sub-quarter-hour edges, and quarter
  * hours with changes no refresh has applied yet).
  */
-public final class RollupCover {
+final class Cover {
 
     /**
      * A stretch {@code [from, to)} of one query bucket, read from the rollups at a grain, or from
@@ -24,13 +24,13 @@ public final class RollupCover {
      * @param to     the last instant, excluded
      * @param bucket the 1-based number of the query bucket the stretch belongs to
      */
-    public record Piece(Grain grain, Instant from, Instant to, int bucket) {}
+    record Piece(Grain grain, Instant from, Instant to, int bucket) {}
 
     private final List<Grain> grains;
     private final NavigableSet<Instant> changedQuarterHours;
     private final List<Piece> pieces = new ArrayList<>();
 
-    private RollupCover(Set<Grain> grains, NavigableSet<Instant> changedQuarterHours) {
+    private Cover(Set<Grain> grains, NavigableSet<Instant> changedQuarterHours) {
         this.grains = grains.stream().sorted(Comparator.reverseOrder()).toList();
         this.changedQuarterHours = changedQuarterHours;
     }
@@ -43,9 +43,8 @@ public final class RollupCover {
      * @param changedQuarterHours quarter hours whose rollups are stale, to be read from the ledger
      * @return the pieces, adjacent pieces of one grain and bucket merged
      */
-    public static List<Piece> of(
-            List<Instant> boundaries, Set<Grain> grains, NavigableSet<Instant> changedQuarterHours) {
-        RollupCover cover = new RollupCover(grains, changedQuarterHours);
+    static List<Piece> of(List<Instant> boundaries, Set<Grain> grains, NavigableSet<Instant> changedQuarterHours) {
+        Cover cover = new Cover(grains, changedQuarterHours);
         for (int i = 0; i + 1 < boundaries.size(); i++) {
             cover.cover(boundaries.get(i), boundaries.get(i + 1), 0, i + 1);
         }

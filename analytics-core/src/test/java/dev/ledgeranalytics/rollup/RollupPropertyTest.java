@@ -1,12 +1,17 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.rollup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgeranalytics.AnalyticsException;
-import dev.ledgeranalytics.rollup.RefreshResult;
-import dev.ledgeranalytics.rollup.RollupMode;
-import dev.ledgeranalytics.rollup.RollupStatus;
-import dev.ledgeranalytics.rollup.Rollups;
+import dev.ledgeranalytics.query.Granularity;
+import dev.ledgeranalytics.query.GrossMargin;
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.query.RequestStatus;
+import dev.ledgeranalytics.query.UserSort;
+import dev.ledgeranalytics.testing.Ledger;
+import dev.ledgeranalytics.testing.LedgerWriter;
+import dev.ledgeranalytics.testing.RandomLedger;
+import dev.ledgeranalytics.testing.Row;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,5 +1,6 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.testing;
 
+import dev.ledgeranalytics.query.RequestStatus;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
@@ -8,7 +9,7 @@ import java.util.UUID;
  * A ledger row as the tests write it and as the oracle reads it back: only the columns the
  * queries look at, with providers by slug.
  */
-record Row(
+public record Row(
         Instant createdAt,
         RequestStatus status,
         String provider,
@@ -22,11 +23,11 @@ record Row(
         int inputTokens,
         int outputTokens) {
 
-    static final UUID ALICE = UUID.fromString("00000000-0000-0000-0000-0000000000a1");
-    static final UUID BOB = UUID.fromString("00000000-0000-0000-0000-0000000000b0");
+    public static final UUID ALICE = UUID.fromString("00000000-0000-0000-0000-0000000000a1");
+    public static final UUID BOB = UUID.fromString("00000000-0000-0000-0000-0000000000b0");
 
     /** A successful OpenAI chat request by Alice on the pro tier; vary it with the withers. */
-    static Row at(String instant, String vendorCost, String grossMargin) {
+    public static Row at(String instant, String vendorCost, String grossMargin) {
         return new Row(
                 Instant.parse(instant),
                 RequestStatus.SUCCESS,
@@ -42,11 +43,11 @@ record Row(
                 10);
     }
 
-    BigDecimal revenue() {
+    public BigDecimal revenue() {
         return grossMargin.add(vendorCost);
     }
 
-    Row status(RequestStatus value) {
+    public Row status(RequestStatus value) {
         return new Row(
                 createdAt,
                 value,
@@ -62,7 +63,7 @@ record Row(
                 outputTokens);
     }
 
-    Row provider(String value) {
+    public Row provider(String value) {
         return new Row(
                 createdAt,
                 status,
@@ -78,7 +79,7 @@ record Row(
                 outputTokens);
     }
 
-    Row model(String value) {
+    public Row model(String value) {
         return new Row(
                 createdAt,
                 status,
@@ -94,7 +95,7 @@ record Row(
                 outputTokens);
     }
 
-    Row user(UUID value) {
+    public Row user(UUID value) {
         return new Row(
                 createdAt,
                 status,
@@ -110,7 +111,7 @@ record Row(
                 outputTokens);
     }
 
-    Row tier(String value) {
+    public Row tier(String value) {
         return new Row(
                 createdAt,
                 status,
@@ -126,7 +127,7 @@ record Row(
                 outputTokens);
     }
 
-    Row requestType(String value) {
+    public Row requestType(String value) {
         return new Row(
                 createdAt,
                 status,
@@ -142,7 +143,7 @@ record Row(
                 outputTokens);
     }
 
-    Row tokens(int input, int output, int creditsDeducted) {
+    public Row tokens(int input, int output, int creditsDeducted) {
         return new Row(
                 createdAt,
                 status,

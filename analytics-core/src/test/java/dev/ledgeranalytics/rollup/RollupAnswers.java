@@ -1,7 +1,13 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.rollup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgeranalytics.query.AnalyticsQueries;
+import dev.ledgeranalytics.query.Granularity;
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.query.UserPage;
+import dev.ledgeranalytics.query.UserSort;
+import dev.ledgeranalytics.testing.CostDistributions;
 import java.time.ZoneId;
 import javax.sql.DataSource;
 

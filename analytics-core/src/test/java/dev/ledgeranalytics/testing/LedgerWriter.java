@@ -1,5 +1,6 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.testing;
 
+import dev.ledgeranalytics.query.RequestStatus;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
@@ -20,9 +21,9 @@ import java.util.UUID;
  * statement however many rows it touches. Reproducible: every random choice comes from the
  * {@link Random} it is given, request ids included.
  */
-final class LedgerWriter {
+public final class LedgerWriter {
 
-    static final List<String> TIERS = List.of("free", "pro", "enterprise", "team");
+    public static final List<String> TIERS = List.of("free", "pro", "enterprise", "team");
 
     private static final String INSERT = """
             INSERT INTO analytics.token_usage_ledger (request_id, created_at, status, provider_id, model_id, user_id,
@@ -59,13 +60,13 @@ final class LedgerWriter {
     private final Random random;
     private final List<UUID> users;
 
-    LedgerWriter(Random random, List<UUID> users) {
+    public LedgerWriter(Random random, List<UUID> users) {
         this.random = random;
         this.users = users;
     }
 
     /** Users with reproducible ids. */
-    static List<UUID> users(Random random, int count) {
+    public static List<UUID> users(Random random, int count) {
         List<UUID> users = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             users.add(new UUID(random.nextLong(), random.nextLong()));
@@ -74,13 +75,13 @@ final class LedgerWriter {
     }
 
     /** A random instant in {@code [from, to)}, to the microsecond, as the ledger stores them. */
-    Instant instant(Instant from, Instant to) {
+    public Instant instant(Instant from, Instant to) {
         long micros = Duration.between(from, to).toNanos() / 1000;
         return from.plusNanos(1000 * (long) (random.nextDouble() * micros));
     }
 
     /** {@code count} random rows created in {@code [from, to)}. */
-    List<Row> rows(int count, Instant from, Instant to) {
+    public List<Row> rows(int count, Instant from, Instant to) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             rows.add(row(instant(from, to)));
@@ -89,7 +90,7 @@ final class LedgerWriter {
     }
 
     /** A random row created at {@code at}, within every CHECK constraint of the ledger. */
-    Row row(Instant at) {
+    public Row row(Instant at) {
         RequestStatus status = status();
         BigDecimal cost = cost();
         int model = random.nextInt(RandomLedger.MODELS.size());
@@ -108,13 +109,13 @@ final class LedgerWriter {
                 random.nextInt(4_000));
     }
 
-    RequestStatus status() {
+    public RequestStatus status() {
         int pick = random.nextInt(10);
         return pick < 7 ? RequestStatus.SUCCESS : pick < 9 ? RequestStatus.FAILED : RequestStatus.CANCELLED;
     }
 
     /** Log-uniform over seven decades, with free requests, a repeated price and a rare large one. */
-    BigDecimal cost() {
+    public BigDecimal cost() {
         int pick = random.nextInt(30);
         if (pick == 0) {
             return BigDecimal.ZERO.setScale(8);
@@ -129,7 +130,7 @@ final class LedgerWriter {
     }
 
     /** A margin of 10 to 99 % on successful requests, sometimes a loss; the cost lost on the others. */
-    BigDecimal margin(RequestStatus status, BigDecimal cost) {
+    public BigDecimal margin(RequestStatus status, BigDecimal cost) {
         if (status != RequestStatus.SUCCESS) {
             return cost.negate();
         }
@@ -139,7 +140,7 @@ final class LedgerWriter {
     }
 
     /** Inserts the rows in one statement; returns their request ids, in order. */
-    List<UUID> insert(Connection connection, List<Row> rows) throws SQLException {
+    public List<UUID> insert(Connection connection, List<Row> rows) throws SQLException {
         List<UUID> ids = new ArrayList<>();
         List<List<String>> columns = columns(13);
         for (Row row : rows) {
@@ -173,7 +174,7 @@ final class LedgerWriter {
      * margin, its time (to anywhere in {@code [from, to)}), its provider,
      * model, tier, request type or user, its tokens, or several of these at once.
      */
-    void update(Connection connection, Collection<UUID> ids, Instant from, Instant to) throws SQLException {
+    public void update(Connection connection, Collection<UUID> ids, Instant from, Instant to) throws SQLException {
         List<List<String>> columns = columns(13);
         for (UUID id : ids) {
             int changes = random.nextInt(4) == 0 ? 2 + random.nextInt(3) : 1;
@@ -216,7 +217,7 @@ final class LedgerWriter {
     }
 
     /** Moves the rows by a few minutes to either side, across quarter hours and sometimes days, in one statement. */
-    void nudge(Connection connection, Collection<UUID> ids) throws SQLException {
+    public void nudge(Connection connection, Collection<UUID> ids) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE analytics.token_usage_ledger "
                         + "SET created_at = created_at + make_interval(secs => ?), updated_at = now() WHERE request_id = ANY (?)")) {
@@ -227,7 +228,7 @@ final class LedgerWriter {
     }
 
     /** Deletes the rows in one statement; returns how many there were. */
-    static int delete(Connection connection, Collection<UUID> ids) throws SQLException {
+    public static int delete(Connection connection, Collection<UUID> ids) throws SQLException {
         try (PreparedStatement delete =
                 connection.prepareStatement("DELETE FROM analytics.token_usage_ledger WHERE request_id = ANY (?)")) {
             delete.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
@@ -236,7 +237,7 @@ final class LedgerWriter {
     }
 
     /** Deletes the rows created in {@code [from, to)} in one statement; returns their request ids. */
-    static List<UUID> deleteBetween(Connection connection, Instant from, Instant to) throws SQLException {
+    public static List<UUID> deleteBetween(Connection connection, Instant from, Instant to) throws SQLException {
         List<UUID> deleted = new ArrayList<>();
         try (PreparedStatement delete = connection.prepareStatement(
                 "DELETE FROM analytics.token_usage_ledger WHERE created_at >= ?::timestamptz AND created_at < ?::timestamptz "

@@ -1,8 +1,8 @@
-package dev.ledgeranalytics.internal;
+package dev.ledgeranalytics.rollup.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledgeranalytics.internal.RollupCover.Piece;
+import dev.ledgeranalytics.rollup.internal.Cover.Piece;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-class RollupCoverTest {
+class CoverTest {
 
     private static final Set<Grain> ALL = EnumSet.allOf(Grain.class);
 
@@ -42,7 +42,7 @@ class RollupCoverTest {
         Instant from = Instant.parse("2025-11-25T10:07:00Z");
         Instant to = Instant.parse("2026-11-25T15:00:00Z");
 
-        List<Piece> pieces = RollupCover.of(List.of(from, to), ALL, new TreeSet<>());
+        List<Piece> pieces = Cover.of(List.of(from, to), ALL, new TreeSet<>());
 
         assertThat(pieces.get(0)).isEqualTo(new Piece(null, from, Instant.parse("2025-11-25T10:15:00Z"), 1));
         assertThat(pieces)
@@ -60,7 +60,7 @@ class RollupCoverTest {
         Instant to = Instant.parse("2026-11-01T00:00:00Z");
         Instant changed = Instant.parse("2026-10-14T09:30:00Z");
 
-        List<Piece> pieces = RollupCover.of(List.of(from, to), ALL, new TreeSet<>(List.of(changed)));
+        List<Piece> pieces = Cover.of(List.of(from, to), ALL, new TreeSet<>(List.of(changed)));
 
         assertThat(pieces).doesNotContain(new Piece(Grain.MONTH, from, to, 1));
         assertThat(pieces).contains(new Piece(null, changed, changed.plus(Duration.ofMinutes(15)), 1));
@@ -76,7 +76,7 @@ class RollupCoverTest {
         Instant to = Instant.parse("2026-10-09T18:15:00Z");
 
         List<Piece> pieces =
-                RollupCover.of(List.of(from, to), EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH), new TreeSet<>());
+                Cover.of(List.of(from, to), EnumSet.of(Grain.DAY, Grain.WEEK, Grain.MONTH), new TreeSet<>());
 
         // No whole month or ISO week (Monday to Monday) fits between a Saturday and the Friday after.
         assertThat(pieces)
@@ -111,7 +111,7 @@ class RollupCoverTest {
                 }
             }
 
-            List<Piece> pieces = RollupCover.of(boundaries, grains, changed);
+            List<Piece> pieces = Cover.of(boundaries, grains, changed);
 
             assertContiguous(pieces, boundaries);
             for (Piece piece : pieces) {

@@ -1,8 +1,17 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.rollup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledgeranalytics.rollup.Rollups;
+import dev.ledgeranalytics.query.AnalyticsQueries;
+import dev.ledgeranalytics.query.Granularity;
+import dev.ledgeranalytics.query.GrossMargin;
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.query.RequestStatus;
+import dev.ledgeranalytics.query.UserPage;
+import dev.ledgeranalytics.query.UserSort;
+import dev.ledgeranalytics.testing.CostDistributions;
+import dev.ledgeranalytics.testing.Ledger;
+import dev.ledgeranalytics.testing.RandomLedger;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,22 +1,23 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgeranalytics.query.CostDistribution;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Arrays;
 import java.util.List;
 
 /** Compares a cost distribution read through the rollups with the exact one. */
-final class CostDistributions {
+public final class CostDistributions {
 
     /** The rollups' percentiles promise this relative error at most. */
-    static final BigDecimal TOLERANCE = new BigDecimal("0.01");
+    public static final BigDecimal TOLERANCE = new BigDecimal("0.01");
 
     private CostDistributions() {}
 
     /** Everything identical, but the percentiles, which are within {@link #TOLERANCE} of the exact ones. */
-    static void assertEquivalent(CostDistribution fromRollups, CostDistribution exact) {
+    public static void assertEquivalent(CostDistribution fromRollups, CostDistribution exact) {
         assertThat(fromRollups.count()).isEqualTo(exact.count());
         assertThat(fromRollups.min()).isEqualTo(exact.min());
         assertThat(fromRollups.max()).isEqualTo(exact.max());
@@ -36,7 +37,7 @@ final class CostDistributions {
         }
     }
 
-    static BigDecimal relativeError(BigDecimal estimate, BigDecimal exact) {
+    public static BigDecimal relativeError(BigDecimal estimate, BigDecimal exact) {
         if (exact.signum() == 0) {
             return estimate.signum() == 0 ? BigDecimal.ZERO : BigDecimal.ONE;
         }

@@ -1,5 +1,6 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.testing;
 
+import dev.ledgeranalytics.query.RequestStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,32 +16,32 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /** Writes test rows into the ledger with plain JDBC, and reads them back for the oracle. */
-final class Ledger {
+public final class Ledger {
 
-    static final List<String> PROVIDERS = List.of("openai", "anthropic", "google", "mistral");
+    public static final List<String> PROVIDERS = List.of("openai", "anthropic", "google", "mistral");
 
     private final DataSource dataSource;
 
-    Ledger(DataSource dataSource) {
+    public Ledger(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
     /** Registers the test providers, named after their slugs. */
-    Ledger withProviders() {
+    public Ledger withProviders() {
         execute("INSERT INTO analytics.providers (slug, display_name) VALUES "
                 + "('openai', 'OpenAI'), ('anthropic', 'Anthropic'), ('google', 'Google'), ('mistral', 'Mistral AI')");
         return this;
     }
 
-    void clear() {
+    public void clear() {
         execute("TRUNCATE analytics.token_usage_ledger");
     }
 
-    void insert(Row... rows) {
+    public void insert(Row... rows) {
         insert(List.of(rows));
     }
 
-    void insert(Collection<Row> rows) {
+    public void insert(Collection<Row> rows) {
         String sql = """
                 INSERT INTO analytics.token_usage_ledger (request_id, created_at, status, provider_id, model_id, user_id,
                     user_tier, request_type, vendor_cost, gross_margin_usd, credits_deducted, input_tokens, output_tokens,
@@ -74,7 +75,7 @@ final class Ledger {
     }
 
     /** Every row, as stored. */
-    List<Row> readBack() {
+    public List<Row> readBack() {
         String sql = """
                 SELECT l.created_at, l.status::text, p.slug, l.model_id, l.user_id, l.user_tier, l.request_type,
                        l.vendor_cost, l.gross_margin_usd, l.credits_deducted, l.input_tokens, l.output_tokens
@@ -104,7 +105,7 @@ final class Ledger {
         return rows;
     }
 
-    void execute(String sql) {
+    public void execute(String sql) {
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement()) {
             statement.execute(sql);

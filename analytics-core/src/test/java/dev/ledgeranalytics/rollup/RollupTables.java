@@ -1,4 +1,4 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.rollup;
 
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,5 +1,6 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.testing;
 
+import dev.ledgeranalytics.query.RequestStatus;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -10,18 +11,18 @@ import java.util.Random;
 import java.util.UUID;
 
 /** A reproducible ledger of varied requests, for the oracle tests. */
-final class RandomLedger {
+public final class RandomLedger {
 
-    static final Instant START = Instant.parse("2026-09-01T00:00:00Z");
-    static final Duration SPAN = Duration.ofDays(75);
-    static final List<String> MODELS =
+    public static final Instant START = Instant.parse("2026-09-01T00:00:00Z");
+    public static final Duration SPAN = Duration.ofDays(75);
+    public static final List<String> MODELS =
             List.of("gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "gemini-2.5-pro", "mistral-large");
-    static final List<String> TIERS = List.of("free", "pro", "enterprise");
-    static final List<String> TYPES = List.of("chat", "completion", "embedding");
+    public static final List<String> TIERS = List.of("free", "pro", "enterprise");
+    public static final List<String> TYPES = List.of("chat", "completion", "embedding");
 
     private RandomLedger() {}
 
-    static List<Row> rows(long seed, int count, int users) {
+    public static List<Row> rows(long seed, int count, int users) {
         Random random = new Random(seed);
         List<UUID> userIds = new ArrayList<>();
         for (int i = 0; i < users; i++) {

@@ -1,5 +1,13 @@
-package dev.ledgeranalytics.query;
+package dev.ledgeranalytics.testing;
 
+import dev.ledgeranalytics.query.Granularity;
+import dev.ledgeranalytics.query.GrossMargin;
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.query.PeriodTotals;
+import dev.ledgeranalytics.query.ProviderCost;
+import dev.ledgeranalytics.query.TrendBucket;
+import dev.ledgeranalytics.query.UserSort;
+import dev.ledgeranalytics.query.UserUsage;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -22,11 +30,11 @@ import java.util.stream.Collectors;
  * The queries' answers recomputed in plain Java from rows read back from the database: BigDecimal
  * arithmetic, java.time calendars, no SQL. Deliberately written differently from the library.
  */
-final class Oracle {
+public final class Oracle {
 
     private Oracle() {}
 
-    static boolean matches(Row row, LedgerFilter filter, Instant from, Instant to) {
+    public static boolean matches(Row row, LedgerFilter filter, Instant from, Instant to) {
         return !row.createdAt().isBefore(from)
                 && row.createdAt().isBefore(to)
                 && filter.statuses().contains(row.status())
@@ -37,13 +45,13 @@ final class Oracle {
                 && (filter.requestTypes() == null || filter.requestTypes().contains(row.requestType()));
     }
 
-    static List<Row> select(List<Row> rows, LedgerFilter filter) {
+    public static List<Row> select(List<Row> rows, LedgerFilter filter) {
         return rows.stream()
                 .filter(row -> matches(row, filter, filter.from(), filter.to()))
                 .toList();
     }
 
-    static BigDecimal sum(List<Row> rows, Function<Row, BigDecimal> value) {
+    public static BigDecimal sum(List<Row> rows, Function<Row, BigDecimal> value) {
         BigDecimal total = new BigDecimal("0.00000000");
         for (Row row : rows) {
             total = total.add(value.apply(row));
@@ -51,7 +59,7 @@ final class Oracle {
         return total;
     }
 
-    static PeriodTotals totals(List<Row> all, LedgerFilter filter, Instant from, Instant to) {
+    public static PeriodTotals totals(List<Row> all, LedgerFilter filter, Instant from, Instant to) {
         List<Row> rows =
                 all.stream().filter(row -> matches(row, filter, from, to)).toList();
         BigDecimal revenue = sum(rows, Row::revenue);
@@ -69,14 +77,14 @@ final class Oracle {
                 rows.stream().mapToLong(Row::credits).sum());
     }
 
-    static GrossMargin grossMargin(List<Row> all, LedgerFilter filter) {
+    public static GrossMargin grossMargin(List<Row> all, LedgerFilter filter) {
         Instant previousFrom = filter.from().minusNanos(ChronoUnit.NANOS.between(filter.from(), filter.to()));
         return new GrossMargin(
                 totals(all, filter, filter.from(), filter.to()), totals(all, filter, previousFrom, filter.from()));
     }
 
     /** Provider costs without shares (checked separately), most expensive first, ties by slug. */
-    static List<ProviderCost> providerCostsWithoutShares(
+    public static List<ProviderCost> providerCostsWithoutShares(
             List<Row> all, LedgerFilter filter, Map<String, ProviderCost> namesBySlug) {
         Map<String, List<Row>> bySlug = select(all, filter).stream().collect(Collectors.groupingBy(Row::provider));
         return bySlug.entrySet().stream()
@@ -102,7 +110,7 @@ final class Oracle {
     }
 
     /** The bucket start of an instant, computed from calendar fields rather than by stepping. */
-    static Instant bucketStart(Instant instant, Granularity granularity, ZoneId zone) {
+    public static Instant bucketStart(Instant instant, Granularity granularity, ZoneId zone) {
         ZonedDateTime local = instant.atZone(zone);
         LocalDate date = local.toLocalDate();
         return switch (granularity) {
@@ -121,7 +129,7 @@ final class Oracle {
     }
 
     /** Per bucket start: requests, revenue, cost, margin; only non-empty buckets. */
-    static Map<Instant, TrendBucket> trendTotals(
+    public static Map<Instant, TrendBucket> trendTotals(
             List<Row> all, LedgerFilter filter, Granularity granularity, ZoneId zone) {
         Map<Instant, List<Row>> byBucket = new TreeMap<>();
         for (Row row : select(all, filter)) {
@@ -142,7 +150,7 @@ final class Oracle {
     }
 
     /** percentile_cont by its textbook definition over the sorted costs. */
-    static BigDecimal percentile(List<BigDecimal> sortedCosts, double fraction) {
+    public static BigDecimal percentile(List<BigDecimal> sortedCosts, double fraction) {
         BigDecimal h = new BigDecimal(Double.toString(fraction)).multiply(BigDecimal.valueOf(sortedCosts.size() - 1L));
         int lower = h.setScale(0, RoundingMode.FLOOR).intValueExact();
         int upper = h.setScale(0, RoundingMode.CEILING).intValueExact();
@@ -150,13 +158,13 @@ final class Oracle {
         return sortedCosts.get(lower).add(weight.multiply(sortedCosts.get(upper).subtract(sortedCosts.get(lower))));
     }
 
-    static BigDecimal mean(List<BigDecimal> costs) {
+    public static BigDecimal mean(List<BigDecimal> costs) {
         BigDecimal total = costs.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
         return total.divide(BigDecimal.valueOf(costs.size()), 12, RoundingMode.HALF_EVEN);
     }
 
     /** The user breakdown's full order for a sort, every user of the filter. */
-    static List<UserUsage> users(List<Row> all, LedgerFilter filter, UserSort sort) {
+    public static List<UserUsage> users(List<Row> all, LedgerFilter filter, UserSort sort) {
         Map<java.util.UUID, List<Row>> byUser = select(all, filter).stream().collect(Collectors.groupingBy(Row::user));
         List<UserUsage> users = new ArrayList<>();
         byUser.forEach((user, rows) -> {
