@@ -414,7 +414,7 @@ class CliTest {
                 "--to",
                 RANGE_TO);
 
-        assertThat(code).isEqualTo(ExitCode.FAILED.code);
+        assertThat(code).isEqualTo(ExitCode.OUTPUT.code);
         assertThat(err.toString()).contains("standard output");
     }
 
