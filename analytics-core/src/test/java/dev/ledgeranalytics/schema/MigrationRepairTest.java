@@ -34,6 +34,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * V2 builds its indexes with CREATE INDEX CONCURRENTLY, outside a transaction: interrupted half-way,
@@ -118,11 +119,14 @@ class MigrationRepairTest {
     }
 
     @Test
-    void aRolesStatementAndLockTimeoutsCannotCancelTheIndexBuild() throws Exception {
+    void neitherTheRolesTimeoutsNorThePoolsSocketTimeoutCancelTheIndexBuild() throws Exception {
         execute("ALTER ROLE CURRENT_USER IN DATABASE " + database.name()
                 + " SET statement_timeout = '1s'; ALTER ROLE CURRENT_USER IN DATABASE " + database.name()
                 + " SET lock_timeout = '300ms'");
-        AnalyticsMigrations migrations = AnalyticsMigrations.create(dataSource);
+        PGSimpleDataSource impatientPool = new PGSimpleDataSource();
+        impatientPool.setUrl(database.jdbcUrl());
+        impatientPool.setSocketTimeout(1);
+        AnalyticsMigrations migrations = AnalyticsMigrations.create(impatientPool);
         CompletableFuture<MigrationResult> migrating;
         try (Connection writer = openWriteTransaction()) {
             migrating = CompletableFuture.supplyAsync(migrations::migrate);
@@ -158,6 +162,7 @@ class MigrationRepairTest {
 
         assertThat(physical).isNotEmpty();
         for (Connection connection : physical) {
+            assertThat(connection.getNetworkTimeout()).isEqualTo(45_000);
             try (Statement statement = connection.createStatement();
                     ResultSet rs = statement.executeQuery(
                             "SELECT current_setting('statement_timeout'), current_setting('lock_timeout')")) {
@@ -185,6 +190,7 @@ class MigrationRepairTest {
                     Connection connection = idle.poll();
                     if (connection == null) {
                         connection = dataSource.getConnection();
+                        connection.setNetworkTimeout(Runnable::run, 45_000);
                         try (Statement statement = connection.createStatement()) {
                             for (String sql : initSql) {
                                 statement.execute(sql);

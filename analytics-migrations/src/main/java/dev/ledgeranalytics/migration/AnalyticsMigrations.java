@@ -97,8 +97,9 @@ public final class AnalyticsMigrations {
      * pending applies nothing and returns an empty {@link MigrationResult#applied()} list.
      *
      * <p>Each migration runs without the {@code statement_timeout} and {@code lock_timeout} the
-     * connection's role or database sets by default, so that a timeout meant for queries cannot
-     * cancel an index build half-way; the connection gets its own values back afterwards.
+     * connection's role or database sets by default, and without the driver's socket timeout, so
+     * that a timeout meant for queries cannot cancel an index build half-way; the connection gets
+     * its own values back afterwards.
      *
      * @return what was applied and the version the schema is now at
      * @throws AnalyticsException if a migration fails or the schema's history does not match ours;
@@ -168,8 +169,7 @@ public final class AnalyticsMigrations {
             if (migration.getVersion() == null) {
                 continue; // the schema-creation marker Flyway writes as the history's first row
             }
-            SchemaMigration step =
-                    new SchemaMigration(migration.getVersion().getVersion(), migration.getDescription());
+            SchemaMigration step = new SchemaMigration(migration.getVersion().getVersion(), migration.getDescription());
             MigrationState state = migration.getState();
             if (state.isFailed()) {
                 failed.add(step);

@@ -12,16 +12,16 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * The host's connections, as the migrations use them: without a statement or lock timeout.
+ * The host's connections, as the migrations use them: without a statement, lock or socket timeout.
  *
- * <p>A role's or database's default {@code statement_timeout} or {@code lock_timeout} suits a
- * gateway's queries, not a migration: {@code CREATE INDEX CONCURRENTLY} on a large ledger runs for
- * minutes and first waits for every transaction writing to the table. Cancelled half-way, the
- * non-transactional V2 is recorded as failed and blocks every later migration until the history is
- * repaired. So each connection is switched to no timeouts when handed out, and gets the session's
- * own values back when closed: a pooled connection returns to the host's pool as it came. The
- * migration SQL itself stays unchanged, since its checksums are recorded in every installed
- * history.
+ * <p>A role's or database's default {@code statement_timeout} or {@code lock_timeout}, and a
+ * pool's {@code socketTimeout}, suit a gateway's queries, not a migration: {@code CREATE INDEX
+ * CONCURRENTLY} on a large ledger first waits for every transaction writing to the table, then
+ * runs for minutes without sending a byte. Cancelled or cut off half-way, the non-transactional V2
+ * is recorded as failed and blocks every later migration until the history is repaired. So each
+ * connection is switched to no timeouts when handed out, and gets its own values back when closed:
+ * a pooled connection returns to the host's pool as it came. The migration SQL itself stays
+ * unchanged, since its checksums are recorded in every installed history.
  */
 final class MigrationConnections implements DataSource {
 
@@ -50,6 +50,7 @@ final class MigrationConnections implements DataSource {
     private static Connection withoutTimeouts(Connection connection) throws SQLException {
         String statementTimeout;
         String lockTimeout;
+        int socketTimeoutMillis;
         try {
             try (PreparedStatement read = connection.prepareStatement(READ_TIMEOUTS);
                     ResultSet settings = read.executeQuery()) {
@@ -57,7 +58,8 @@ final class MigrationConnections implements DataSource {
                 statementTimeout = settings.getString(1);
                 lockTimeout = settings.getString(2);
             }
-            setTimeouts(connection, NO_TIMEOUT, NO_TIMEOUT);
+            socketTimeoutMillis = connection.getNetworkTimeout();
+            setTimeouts(connection, NO_TIMEOUT, NO_TIMEOUT, 0);
         } catch (SQLException | RuntimeException e) {
             try {
                 connection.close();
@@ -70,7 +72,7 @@ final class MigrationConnections implements DataSource {
                 Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
                         case "close" -> {
-                            restoreAndClose(connection, statementTimeout, lockTimeout);
+                            restoreAndClose(connection, statementTimeout, lockTimeout, socketTimeoutMillis);
                             return null;
                         }
                         case "equals" -> {
@@ -91,11 +93,12 @@ final class MigrationConnections implements DataSource {
                 });
     }
 
-    private static void restoreAndClose(Connection connection, String statementTimeout, String lockTimeout)
+    private static void restoreAndClose(
+            Connection connection, String statementTimeout, String lockTimeout, int socketTimeoutMillis)
             throws SQLException {
         try {
             if (!connection.isClosed()) {
-                setTimeouts(connection, statementTimeout, lockTimeout);
+                setTimeouts(connection, statementTimeout, lockTimeout, socketTimeoutMillis);
             }
         } finally {
             connection.close();
@@ -103,10 +106,11 @@ final class MigrationConnections implements DataSource {
     }
 
     /**
-     * Session-level settings; committed at once on a connection outside auto-commit, so that a
-     * pool's rollback on return cannot undo them.
+     * Session-level settings, committed at once on a connection outside auto-commit so that a
+     * pool's rollback on return cannot undo them, and the driver's socket timeout.
      */
-    private static void setTimeouts(Connection connection, String statementTimeout, String lockTimeout)
+    private static void setTimeouts(
+            Connection connection, String statementTimeout, String lockTimeout, int socketTimeoutMillis)
             throws SQLException {
         try (PreparedStatement set = connection.prepareStatement(SET_TIMEOUTS)) {
             set.setString(1, statementTimeout);
@@ -116,6 +120,7 @@ final class MigrationConnections implements DataSource {
         if (!connection.getAutoCommit()) {
             connection.commit();
         }
+        connection.setNetworkTimeout(Runnable::run, socketTimeoutMillis);
     }
 
     @Override
