@@ -26,6 +26,7 @@ final class VerificationText {
         out.println(RULE);
         table(report, out);
         if (report.tablePresent()) {
+            migrations(report, out);
             indexes(report, out);
             statistics(report.statistics(), out);
             plans(report, out);
@@ -63,6 +64,17 @@ final class VerificationText {
             out.println("✅ request_status values: " + String.join(", ", report.statusValues()));
         }
         printFindings(report, Finding.Kind.STATUS_VALUE_MISSING, out);
+    }
+
+    private static void migrations(VerificationReport report, PrintWriter out) {
+        section("Migrations", out);
+        if (report.findings().stream()
+                .noneMatch(finding -> finding.kind() == Finding.Kind.MIGRATION_FAILED
+                        || finding.kind() == Finding.Kind.MIGRATIONS_PENDING)) {
+            out.println("✅ Every migration of this library version is applied");
+        }
+        printFindings(report, Finding.Kind.MIGRATION_FAILED, out);
+        printFindings(report, Finding.Kind.MIGRATIONS_PENDING, out);
     }
 
     private static void indexes(VerificationReport report, PrintWriter out) {

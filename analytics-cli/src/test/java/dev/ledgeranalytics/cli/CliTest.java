@@ -415,7 +415,7 @@ class CliTest {
                 "--to",
                 RANGE_TO);
 
-        assertThat(code).isEqualTo(ExitCode.FAILED.code);
+        assertThat(code).isEqualTo(ExitCode.OUTPUT.code);
         assertThat(err.toString()).contains("standard output");
     }
 

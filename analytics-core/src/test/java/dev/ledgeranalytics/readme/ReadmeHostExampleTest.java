@@ -114,7 +114,7 @@ class ReadmeHostExampleTest {
     }
 
     /** The lines between a source file's README markers, stripped of indentation. */
-    private static String example(Path source, String name) throws IOException {
+    static String example(Path source, String name) throws IOException {
         String text = Files.readString(source);
         String example = text.substring(
                 text.indexOf("// README:" + name + ":start"), text.indexOf("// README:" + name + ":end"));
