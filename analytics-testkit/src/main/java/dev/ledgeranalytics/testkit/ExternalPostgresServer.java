@@ -12,10 +12,17 @@ import org.postgresql.ds.PGSimpleDataSource;
 final class ExternalPostgresServer implements PostgresServer {
 
     private final String url;
+    private final String setting;
     private final String maintenanceDatabase;
 
     ExternalPostgresServer(String url) {
+        this(url, TestServers.JDBC_URL);
+    }
+
+    /** A server given by {@code url}, read from the setting named {@code setting}, for messages. */
+    ExternalPostgresServer(String url, String setting) {
         this.url = url;
+        this.setting = setting;
         this.maintenanceDatabase = parse(url).getDatabaseName();
     }
 
@@ -52,8 +59,7 @@ final class ExternalPostgresServer implements PostgresServer {
     @Override
     public String description() {
         PGSimpleDataSource dataSource = parse(url);
-        return "PostgreSQL at " + String.join(",", dataSource.getServerNames()) + " (from " + TestServers.JDBC_URL
-                + ")";
+        return "PostgreSQL at " + String.join(",", dataSource.getServerNames()) + " (from " + setting + ")";
     }
 
     @Override
@@ -81,13 +87,13 @@ final class ExternalPostgresServer implements PostgresServer {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private static PGSimpleDataSource parse(String url) {
+    private PGSimpleDataSource parse(String url) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         try {
             dataSource.setUrl(url);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    TestServers.JDBC_URL + " must be a PostgreSQL JDBC URL such as "
+                    setting + " must be a PostgreSQL JDBC URL such as "
                             + "jdbc:postgresql://localhost:5432/postgres?user=test&password=test, but was \"" + url
                             + "\"",
                     e);
