@@ -13,11 +13,18 @@ import org.postgresql.ds.PGSimpleDataSource;
 final class ExternalPostgresServer implements PostgresServer {
 
     private final String url;
+    private final String setting;
     private final String maintenanceDatabase;
     private final ConnectionTimeouts timeouts;
 
     ExternalPostgresServer(String url, ConnectionTimeouts timeouts) {
+        this(url, TestServers.JDBC_URL, timeouts);
+    }
+
+    /** A server given by {@code url}, read from the setting named {@code setting}, for messages. */
+    ExternalPostgresServer(String url, String setting, ConnectionTimeouts timeouts) {
         this.url = url;
+        this.setting = setting;
         this.maintenanceDatabase = parse(url).getDatabaseName();
         this.timeouts = timeouts;
     }
@@ -55,8 +62,7 @@ final class ExternalPostgresServer implements PostgresServer {
     @Override
     public String description() {
         PGSimpleDataSource dataSource = parse(url);
-        return "PostgreSQL at " + String.join(",", dataSource.getServerNames()) + " (from " + TestServers.JDBC_URL
-                + ")";
+        return "PostgreSQL at " + String.join(",", dataSource.getServerNames()) + " (from " + setting + ")";
     }
 
     @Override
@@ -92,12 +98,12 @@ final class ExternalPostgresServer implements PostgresServer {
         return url.replaceAll("//[^/@?]*@", "//").replaceAll("[?;].*", "?...");
     }
 
-    private static PGSimpleDataSource parse(String url) {
+    private PGSimpleDataSource parse(String url) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         try {
             dataSource.setUrl(url);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(TestServers.JDBC_URL + " must be a PostgreSQL JDBC URL such as "
+            throw new IllegalArgumentException(setting + " must be a PostgreSQL JDBC URL such as "
                     + "jdbc:postgresql://localhost:5432/postgres?user=test&password=test, but was \""
                     + withoutCredentials(url) + "\"");
         }

@@ -75,7 +75,7 @@ final class TestServers {
     }
 
     /** A system property, else the environment variable of the same meaning. */
-    private static String setting(String name) {
+    static String setting(String name) {
         String property = System.getProperty(name);
         if (property != null) {
             return property;
