@@ -28,6 +28,8 @@ import picocli.CommandLine.IParameterExceptionHandler;
             ExportCommand.class,
             MigrateCommand.class,
             RollupsCommand.class,
+            PartitionsCommand.class,
+            RetentionCommand.class,
             VerifyCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

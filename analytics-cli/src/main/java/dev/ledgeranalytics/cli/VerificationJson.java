@@ -7,6 +7,7 @@ import dev.ledgeranalytics.verify.PlanCheck;
 import dev.ledgeranalytics.verify.TableStatistics;
 import dev.ledgeranalytics.verify.VerificationReport;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The verification report for machines: one JSON object, field names as in the report's records, sizes in bytes. */
@@ -29,6 +30,9 @@ final class VerificationJson {
                 "indexes",
                         report.indexes().stream().map(VerificationJson::index).toList(),
                 "statistics", report.statistics() == null ? null : statistics(report.statistics()),
+                "partitioned", report.partitioned(),
+                "partitions", partitions(report),
+                "retainedFrom", report.retainedFrom(),
                 "planFrom", report.planFrom(),
                 "planTo", report.planTo(),
                 "plans", report.plans().stream().map(VerificationJson::plan).toList()));
@@ -74,6 +78,16 @@ final class VerificationJson {
                 "modifiedSinceAnalyze", statistics.modifiedSinceAnalyze(),
                 "staleThreshold", statistics.staleThreshold(),
                 "stale", statistics.stale());
+    }
+
+    private static List<Map<String, Object>> partitions(VerificationReport report) {
+        return report.partitionStatistics().entrySet().stream()
+                .map(partition -> {
+                    Map<String, Object> object = object("name", partition.getKey());
+                    object.putAll(statistics(partition.getValue()));
+                    return object;
+                })
+                .toList();
     }
 
     private static Map<String, Object> plan(PlanCheck plan) {

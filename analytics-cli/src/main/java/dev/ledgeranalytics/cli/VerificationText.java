@@ -28,7 +28,7 @@ final class VerificationText {
         if (report.tablePresent()) {
             migrations(report, out);
             indexes(report, out);
-            statistics(report.statistics(), out);
+            statistics(report, out);
             plans(report, out);
         }
         out.println();
@@ -103,21 +103,47 @@ final class VerificationText {
         }
     }
 
-    private static void statistics(TableStatistics statistics, PrintWriter out) {
+    private static void statistics(VerificationReport report, PrintWriter out) {
         section("Data and planner statistics", out);
+        TableStatistics statistics = report.statistics();
         out.printf(
                 Locale.ROOT,
                 "Rows (estimated): %s   table %s   indexes %s%n",
                 Format.count(statistics.estimatedRows()),
                 Format.bytes(statistics.tableBytes()),
                 Format.bytes(statistics.indexBytes()));
+        if (report.retainedFrom() != null) {
+            out.println("Retention: raw rows kept from " + Format.minute(report.retainedFrom(), ZoneOffset.UTC)
+                    + " UTC on; the rollups alone answer for earlier months");
+        }
+        if (!report.partitioned()) {
+            freshness("Statistics", statistics, out);
+            return;
+        }
+        out.println("Partitioned by month: " + report.partitionStatistics().size() + " partitions");
+        report.partitionStatistics().forEach((name, partition) -> {
+            out.printf(
+                    Locale.ROOT,
+                    "   %-42s %12s rows %9s table %9s indexes%n",
+                    name,
+                    Format.count(partition.estimatedRows()),
+                    Format.bytes(partition.tableBytes()),
+                    Format.bytes(partition.indexBytes()));
+            freshness("   Statistics", partition, out);
+        });
+        printFindings(report, Finding.Kind.PARTITION_MISSING, out);
+        printFindings(report, Finding.Kind.DEFAULT_PARTITION_ROWS, out);
+    }
+
+    private static void freshness(String label, TableStatistics statistics, PrintWriter out) {
         String analyzed = statistics.lastAnalyzed() == null
                 ? "never analyzed"
                 : "analyzed " + Format.minute(statistics.lastAnalyzed(), ZoneOffset.UTC) + " UTC";
         out.printf(
                 Locale.ROOT,
-                "%s Statistics %s: %s, %s rows modified since (stale above %s)%n",
+                "%s %s %s: %s, %s rows modified since (stale above %s)%n",
                 statistics.stale() ? "⚠️ " : "✅",
+                label,
                 statistics.stale() ? "stale" : "fresh",
                 analyzed,
                 Format.count(statistics.modifiedSinceAnalyze()),

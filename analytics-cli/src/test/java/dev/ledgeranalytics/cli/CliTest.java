@@ -141,7 +141,9 @@ class CliTest {
                             "applied V3 rollups",
                             "applied V4 rollup upkeep in library",
                             "applied V5 covering index token parts",
-                            "at version 5");
+                            "applied V6 partitioned ledger",
+                            "applied V7 retention boundary",
+                            "at version 7");
             assertThat(second.out()).contains("nothing to apply");
         }
     }

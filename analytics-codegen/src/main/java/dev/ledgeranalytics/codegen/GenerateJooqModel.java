@@ -58,11 +58,12 @@ public final class GenerateJooqModel {
                         .withDatabase(new Database()
                                 .withName("org.jooq.meta.postgres.PostgresDatabase")
                                 .withInputSchema(AnalyticsMigrations.DEFAULT_SCHEMA)
-                                // The rollup machinery is the library's own business: reads and upkeep describe those
-                                // tables
-                                // themselves (dev.ledgeranalytics.rollup.internal), and hosts see the ledger and
-                                // providers.
-                                .withExcludes(AnalyticsMigrations.HISTORY_TABLE + "|rollup_.*")
+                                // The model is what hosts see: the ledger and providers. The rollup
+                                // machinery is the library's own (dev.ledgeranalytics.rollup.internal
+                                // describes those tables), and the ledger's partitions are reached
+                                // through the ledger.
+                                .withExcludes(AnalyticsMigrations.HISTORY_TABLE
+                                        + "|rollup_.*|token_usage_ledger_(default|y\\d{4}m\\d{2})")
                                 .withForcedTypes(new ForcedType()
                                         // Ledger instants are Instants in the API; no zone offset to misread.
                                         .withName("INSTANT")

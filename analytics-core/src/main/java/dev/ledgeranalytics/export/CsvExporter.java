@@ -1,9 +1,10 @@
 package dev.ledgeranalytics.export;
 
-import static dev.ledgeranalytics.schema.Tables.PROVIDERS;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.internal.CsvWriter;
+import dev.ledgeranalytics.internal.LedgerRowsCsv;
 import dev.ledgeranalytics.internal.Slice;
 import dev.ledgeranalytics.internal.Transactions;
 import dev.ledgeranalytics.jooq.LedgerDsl;
@@ -20,6 +21,7 @@ import dev.ledgeranalytics.query.TrendBucket;
 import dev.ledgeranalytics.query.UserPage;
 import dev.ledgeranalytics.query.UserSort;
 import dev.ledgeranalytics.query.UserUsage;
+import dev.ledgeranalytics.rollup.internal.RetentionBoundary;
 import java.io.BufferedWriter;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -27,21 +29,14 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.jooq.Cursor;
 import org.jooq.DSLContext;
-import org.jooq.Field;
-import org.jooq.Record;
-import org.jooq.exception.DataAccessException;
 
 /**
  * Writes the ledger and the queries' results as CSV: RFC 4180 (comma separated, CRLF line ends,
@@ -59,37 +54,6 @@ import org.jooq.exception.DataAccessException;
  * rows match. Instances are immutable and thread-safe.
  */
 public final class CsvExporter {
-
-    /** Rows fetched per round trip of the server-side cursor. */
-    private static final int FETCH_SIZE = 10_000;
-
-    private static final List<Field<?>> LEDGER_COLUMNS = List.of(
-            TOKEN_USAGE_LEDGER.ID,
-            TOKEN_USAGE_LEDGER.REQUEST_ID,
-            TOKEN_USAGE_LEDGER.CREATED_AT,
-            TOKEN_USAGE_LEDGER.STATUS,
-            PROVIDERS.SLUG,
-            TOKEN_USAGE_LEDGER.MODEL_ID,
-            TOKEN_USAGE_LEDGER.USER_ID,
-            TOKEN_USAGE_LEDGER.USER_TIER,
-            TOKEN_USAGE_LEDGER.API_KEY_ID,
-            TOKEN_USAGE_LEDGER.REQUEST_TYPE,
-            TOKEN_USAGE_LEDGER.INPUT_TOKENS,
-            TOKEN_USAGE_LEDGER.CACHED_INPUT_TOKENS,
-            TOKEN_USAGE_LEDGER.OUTPUT_TOKENS,
-            TOKEN_USAGE_LEDGER.REASONING_TOKENS,
-            TOKEN_USAGE_LEDGER.VENDOR_COST,
-            TOKEN_USAGE_LEDGER.MARGIN_MULTIPLIER,
-            TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD,
-            TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED,
-            TOKEN_USAGE_LEDGER.LATENCY_MS,
-            TOKEN_USAGE_LEDGER.TIME_TO_FIRST_TOKEN_MS,
-            TOKEN_USAGE_LEDGER.ERROR_CODE,
-            TOKEN_USAGE_LEDGER.IS_STREAMING,
-            TOKEN_USAGE_LEDGER.UPSTREAM_REQUEST_ID,
-            TOKEN_USAGE_LEDGER.SESSION_ID,
-            TOKEN_USAGE_LEDGER.METADATA,
-            TOKEN_USAGE_LEDGER.UPDATED_AT);
 
     private final DSLContext dsl;
     private final String schema;
@@ -151,47 +115,22 @@ public final class CsvExporter {
     public long exportLedger(LedgerFilter filter, Writer out) {
         require("filter", filter);
         require("out", out);
-        CsvWriter csv = new CsvWriter(out);
-        for (Field<?> column : LEDGER_COLUMNS) {
-            csv.field(column == PROVIDERS.SLUG ? "provider" : column.getName());
-        }
-        csv.endRow();
-        long rows = new Transactions(dsl, null).read("Exporting the ledger", tx -> {
-            long written = 0;
-            try (Cursor<Record> cursor = tx.select(LEDGER_COLUMNS)
-                    .from(TOKEN_USAGE_LEDGER)
-                    .join(PROVIDERS)
-                    .on(PROVIDERS.ID.eq(TOKEN_USAGE_LEDGER.PROVIDER_ID))
-                    .where(Slice.of(
-                                    filter.statuses(),
-                                    filter.providers(),
-                                    filter.models(),
-                                    filter.users(),
-                                    filter.tiers(),
-                                    filter.requestTypes())
-                            .ofLedger(filter.from(), filter.to()))
-                    .orderBy(TOKEN_USAGE_LEDGER.CREATED_AT, TOKEN_USAGE_LEDGER.ID)
-                    .fetchSize(FETCH_SIZE)
-                    .fetchLazy()) {
-                // Read the driver's text of each value instead of jOOQ's records: PostgreSQL already
-                // sends numerics as exact plain decimals, uuids and json as their canonical text,
-                // and skipping the conversions to BigDecimal, UUID and JSONB halves the export time.
-                ResultSet results = cursor.resultSet();
-                while (results.next()) {
-                    for (int i = 0; i < LEDGER_COLUMNS.size(); i++) {
-                        csv.field(
-                                ledgerText(results, i + 1, LEDGER_COLUMNS.get(i).getType()));
-                    }
-                    csv.endRow();
-                    written++;
-                }
-            } catch (SQLException e) {
-                throw new DataAccessException("Reading the ledger failed", e);
-            }
-            return written;
+        return new Transactions(dsl, null).read("Exporting the ledger", tx -> {
+            RetentionBoundary.requireRawRows(tx, filter.from(), "Exporting the ledger's rows");
+            return new LedgerRowsCsv(zone)
+                    .write(
+                            tx,
+                            TOKEN_USAGE_LEDGER,
+                            Slice.of(
+                                            filter.statuses(),
+                                            filter.providers(),
+                                            filter.models(),
+                                            filter.users(),
+                                            filter.tiers(),
+                                            filter.requestTypes())
+                                    .ofLedger(filter.from(), filter.to()),
+                            out);
         });
-        csv.flush();
-        return rows;
     }
 
     /**
@@ -441,21 +380,6 @@ public final class CsvExporter {
             return status.toString();
         }
         return value.toString();
-    }
-
-    private String ledgerText(ResultSet rows, int column, Class<?> type) throws SQLException {
-        if (type == Instant.class) {
-            OffsetDateTime instant = rows.getObject(column, OffsetDateTime.class);
-            return instant == null
-                    ? null
-                    : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atZoneSameInstant(zone));
-        }
-        if (type == Boolean.class) {
-            // The driver's text of a boolean is "t" or "f".
-            boolean value = rows.getBoolean(column);
-            return rows.wasNull() ? null : Boolean.toString(value);
-        }
-        return rows.getString(column);
     }
 
     private static <T> T require(String name, T value) {

@@ -14,6 +14,9 @@ public final class SqlState {
     /** Two transactions waited for each other; PostgreSQL aborted one. */
     public static final String DEADLOCK_DETECTED = "40P01";
 
+    /** A lock was not granted within {@code lock_timeout}. */
+    public static final String LOCK_NOT_AVAILABLE = "55P03";
+
     /** An insert collided with a row a concurrent transaction inserted first. */
     public static final String UNIQUE_VIOLATION = "23505";
 

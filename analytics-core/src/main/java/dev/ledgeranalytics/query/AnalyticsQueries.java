@@ -340,7 +340,7 @@ public final class AnalyticsQueries {
     }
 
     private SumsSource source(DSLContext tx, DashboardQuery<?> query) {
-        return readsRollups ? SumsSource.of(tx, query.from(), query.to()) : SumsSource.ledger();
+        return SumsSource.of(tx, query.from(), query.to(), readsRollups);
     }
 
     private static QueryListener.Source source(SumsSource used) {

@@ -14,13 +14,17 @@ import java.time.Instant;
  * @param oldestPendingChangeAt when the oldest of those writes was recorded (the start of its
  *                            transaction), or {@code null} when nothing is pending: how far the
  *                            rollups lag behind the ledger
+ * @param retainedFrom        the retention boundary: the first instant whose raw rows are kept, or
+ *                            {@code null} while retention dropped none; before it the rollups alone
+ *                            answer (see {@link dev.ledgeranalytics.partition.Retention})
  */
 public record RollupStatus(
         Instant builtAt,
         Instant refreshedAt,
         RollupMode mode,
         long pendingQuarterHours,
-        Instant oldestPendingChangeAt) {
+        Instant oldestPendingChangeAt,
+        Instant retainedFrom) {
 
     /** Whether the rollups have been built, so that queries read them. */
     public boolean built() {

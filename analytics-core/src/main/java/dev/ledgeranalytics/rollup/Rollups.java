@@ -155,7 +155,8 @@ public final class Rollups {
                 state.refreshedAt(),
                 RollupMode.valueOf(state.mode().toUpperCase(Locale.ROOT)),
                 state.pendingQuarterHours(),
-                state.oldestPendingChangeAt());
+                state.oldestPendingChangeAt(),
+                state.retainedFrom());
     }
 
     private static RefreshResult timed(Supplier<RollupMaintenance.Outcome> work) {

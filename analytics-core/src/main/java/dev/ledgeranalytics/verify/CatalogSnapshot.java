@@ -1,11 +1,15 @@
 package dev.ledgeranalytics.verify;
 
+import dev.ledgeranalytics.migration.internal.LedgerLayout;
+import dev.ledgeranalytics.rollup.internal.RetentionBoundary;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.Record;
+import org.jooq.Result;
 import org.jooq.impl.DSL;
 
 /**
@@ -13,7 +17,13 @@ import org.jooq.impl.DSL;
  * Read with the ledger's schema on the search path, so that types and predicates print
  * unqualified, as {@link LedgerContract} writes them.
  *
- * @param table    sizes and statistics, {@code null} when the table does not exist
+ * @param table    sizes and statistics, {@code null} when the table does not exist; of a
+ *                 partitioned ledger, summed over its partitions
+ * @param partitioned whether the ledger is partitioned
+ * @param partitions each partition's statistics, by name; empty for an unpartitioned ledger
+ * @param defaultPartitionHoldsRows whether the default partition holds rows, of months that have
+ *                 no partition of their own
+ * @param retainedFrom the retention boundary, {@code null} while retention dropped nothing
  * @param providersPresent whether the {@code providers} table the ledger refers to exists
  * @param columns  column name to column, in table order
  * @param statusValues the enum's values in sort order; empty when the type does not exist
@@ -21,6 +31,10 @@ import org.jooq.impl.DSL;
  */
 record CatalogSnapshot(
         TableStatistics table,
+        boolean partitioned,
+        Map<String, TableStatistics> partitions,
+        boolean defaultPartitionHoldsRows,
+        Instant retainedFrom,
         boolean providersPresent,
         Map<String, LedgerContract.Column> columns,
         List<String> statusValues,
@@ -37,13 +51,19 @@ record CatalogSnapshot(
             long scans,
             long entriesRead) {}
 
+    /** The table, or each partition of a partitioned one (pg_partition_tree lists nothing for a plain table). */
     private static final String TABLE_SQL = """
             SELECT c.reltuples::bigint, coalesce(s.n_live_tup, 0), pg_table_size(c.oid), pg_indexes_size(c.oid),
-                   greatest(s.last_analyze, s.last_autoanalyze), coalesce(s.n_mod_since_analyze, 0)
-            FROM pg_class c
-            JOIN pg_namespace n ON n.oid = c.relnamespace
+                   greatest(s.last_analyze, s.last_autoanalyze), coalesce(s.n_mod_since_analyze, 0), p.relkind = 'p',
+                   c.relname
+            FROM pg_class p
+            JOIN pg_namespace n ON n.oid = p.relnamespace
+            CROSS JOIN LATERAL (SELECT t.relid FROM pg_partition_tree(p.oid) t WHERE t.isleaf
+                                UNION SELECT p.oid WHERE p.relkind = 'r') leaf
+            JOIN pg_class c ON c.oid = leaf.relid
             LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-            WHERE n.nspname = {0} AND c.relname = {1} AND c.relkind IN ('r', 'p')""";
+            WHERE n.nspname = {0} AND p.relname = {1} AND p.relkind IN ('r', 'p')
+            ORDER BY c.relname""";
 
     private static final String RELATION_EXISTS_SQL = """
             SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -67,17 +87,26 @@ record CatalogSnapshot(
 
     // pg_get_indexdef(oid, k, true) prints the k-th column alone; DESC lives in indoption's bit 0.
     private static final String INDEXES_SQL = """
-            SELECT ic.relname, i.indisunique, i.indisvalid, i.indnkeyatts,
+            -- A partitioned index is only as valid as the index of each partition.
+            SELECT ic.relname, i.indisunique,
+                   i.indisvalid AND NOT EXISTS (SELECT 1 FROM pg_partition_tree(i.indexrelid) t
+                                                JOIN pg_index li ON li.indexrelid = t.relid WHERE NOT li.indisvalid),
+                   i.indnkeyatts,
                    ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true)
                                 || CASE WHEN k <= i.indnkeyatts AND i.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END
                          FROM generate_series(1, i.indnatts) AS k ORDER BY k),
                    pg_get_expr(i.indpred, i.indrelid, true),
-                   pg_relation_size(i.indexrelid), coalesce(s.idx_scan, 0), coalesce(s.idx_tup_read, 0)
+                   u.bytes, u.scans, u.entries
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_class tc ON tc.oid = i.indrelid
             JOIN pg_namespace n ON n.oid = tc.relnamespace
-            LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = i.indexrelid
+            -- A partitioned index has no storage or counters of its own: those of its partitions add up.
+            CROSS JOIN LATERAL (
+                SELECT coalesce(sum(pg_relation_size(t.relid)), 0)::bigint AS bytes, coalesce(sum(s.idx_scan), 0)::bigint AS scans,
+                       coalesce(sum(s.idx_tup_read), 0)::bigint AS entries
+                FROM (SELECT relid FROM pg_partition_tree(i.indexrelid) UNION SELECT i.indexrelid) t
+                LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = t.relid) u
             WHERE n.nspname = {0} AND tc.relname = {1}
             ORDER BY ic.relname""";
 
@@ -85,8 +114,13 @@ record CatalogSnapshot(
         tx.select(DSL.function(
                         "set_config", String.class, DSL.inline("search_path"), DSL.val(schema), DSL.inline(true)))
                 .fetch();
-        Record table = tx.resultQuery(TABLE_SQL, DSL.val(schema), DSL.val(LedgerContract.TABLE))
-                .fetchOne();
+        Result<Record> leaves = tx.resultQuery(TABLE_SQL, DSL.val(schema), DSL.val(LedgerContract.TABLE))
+                .fetch();
+        boolean partitioned = !leaves.isEmpty() && leaves.get(0).get(6, Boolean.class);
+        Map<String, TableStatistics> partitions = new LinkedHashMap<>();
+        if (partitioned) {
+            leaves.forEach(leaf -> partitions.put(leaf.get(7, String.class), statistics(leaf)));
+        }
         Map<String, LedgerContract.Column> columns = new LinkedHashMap<>();
         tx.resultQuery(COLUMNS_SQL, DSL.val(schema), DSL.val(LedgerContract.TABLE))
                 .forEach(column -> columns.put(
@@ -118,8 +152,22 @@ record CatalogSnapshot(
         boolean providersPresent = tx.resultQuery(
                         RELATION_EXISTS_SQL, DSL.val(schema), DSL.val(LedgerContract.PROVIDERS_TABLE))
                 .fetchSingle(0, Boolean.class);
+        TableStatistics table = leaves.isEmpty()
+                ? null
+                : partitioned ? TableStatistics.ofPartitions(partitions.values()) : statistics(leaves.get(0));
+        boolean defaultPartitionHoldsRows = partitions.containsKey(LedgerLayout.DEFAULT_PARTITION)
+                && tx.fetchExists(DSL.selectOne().from(DSL.table(DSL.name(schema, LedgerLayout.DEFAULT_PARTITION))));
+        Instant retainedFrom = RetentionBoundary.ifRecorded(tx, schema);
         return new CatalogSnapshot(
-                table == null ? null : statistics(table), providersPresent, columns, statusValues, indexes);
+                table,
+                partitioned,
+                partitions,
+                defaultPartitionHoldsRows,
+                retainedFrom,
+                providersPresent,
+                columns,
+                statusValues,
+                indexes);
     }
 
     private static TableStatistics statistics(Record table) {

@@ -26,8 +26,18 @@ public record Finding(Status status, Kind kind, String subject, String message) 
         INDEX_INVALID,
         /** An index of the expected name has other key columns, INCLUDE columns or predicate. */
         INDEX_DIFFERENT,
-        /** The planner's statistics of the ledger are stale. */
+        /** The planner's statistics of the ledger, or of one of its partitions, are stale. */
         STATISTICS_STALE,
+        /**
+         * A partitioned ledger has no partition for the current or the next month yet, so their rows
+         * would go to the default partition: {@code Partitions.ensure} is not scheduled.
+         */
+        PARTITION_MISSING,
+        /**
+         * The default partition of a partitioned ledger holds rows, of months without a partition of
+         * their own, until {@code Partitions.ensure} moves them out.
+         */
+        DEFAULT_PARTITION_ROWS,
         /** A dashboard statement's plan does not read the ledger through the intended index. */
         PLAN_OFF_INDEX,
         /** Migrations of this library version are not applied: the schema is behind the library. */

@@ -1,5 +1,7 @@
 package dev.ledgeranalytics.verify;
 
+import dev.ledgeranalytics.migration.internal.LedgerLayout;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,7 +18,7 @@ final class LedgerContract {
     static final List<String> STATUS_VALUES = List.of("success", "failed", "cancelled");
 
     /** The index every dashboard aggregate is meant to read. */
-    static final String DASHBOARD_INDEX = "idx_token_usage_analytics";
+    static final String DASHBOARD_INDEX = LedgerLayout.DASHBOARD_INDEX;
 
     record Column(String name, String type, boolean nullable) {}
 
@@ -63,52 +65,24 @@ final class LedgerContract {
             new Column("metadata", "jsonb", false),
             new Column("updated_at", "timestamp with time zone", false));
 
-    static final List<Index> INDEXES = List.of(
-            new Index("token_usage_ledger_pkey", Status.BROKEN, true, List.of("id"), List.of(), null),
-            new Index("token_usage_ledger_request_id_key", Status.BROKEN, true, List.of("request_id"), List.of(), null),
-            new Index(
-                    DASHBOARD_INDEX,
-                    Status.DEGRADED,
-                    false,
-                    List.of("created_at DESC", "status", "provider_id", "user_id"),
-                    List.of(
-                            "gross_margin_usd",
-                            "vendor_cost",
-                            "credits_deducted",
-                            "input_tokens",
-                            "output_tokens",
-                            "cached_input_tokens",
-                            "reasoning_tokens"),
-                    null),
-            new Index(
-                    "idx_token_usage_success",
-                    Status.DEGRADED,
-                    false,
-                    List.of("created_at DESC"),
-                    List.of(),
-                    "status = 'success'::request_status"),
-            new Index(
-                    "token_usage_ledger_user_id_created_at_idx",
-                    Status.DEGRADED,
-                    false,
-                    List.of("user_id", "created_at"),
-                    List.of(),
-                    null),
-            new Index(
-                    "token_usage_ledger_provider_id_created_at_idx",
-                    Status.DEGRADED,
-                    false,
-                    List.of("provider_id", "created_at"),
-                    List.of(),
-                    null),
-            new Index(
-                    "token_usage_ledger_model_id_created_at_idx",
-                    Status.DEGRADED,
-                    false,
-                    List.of("model_id", "created_at"),
-                    List.of(),
-                    null),
-            new Index("token_usage_ledger_status_idx", Status.DEGRADED, false, List.of("status"), List.of(), null));
+    /**
+     * The ledger's indexes in the layout it has: the keys (whose absence is BROKEN) and the six
+     * secondary indexes (DEGRADED), as {@link LedgerLayout} defines them.
+     */
+    static List<Index> indexes(boolean partitioned) {
+        List<Index> indexes = new ArrayList<>();
+        for (LedgerLayout.Index key : partitioned ? LedgerLayout.PARTITIONED_KEYS : LedgerLayout.UNPARTITIONED_KEYS) {
+            indexes.add(of(key, Status.BROKEN));
+        }
+        for (LedgerLayout.Index index : LedgerLayout.SECONDARY_INDEXES) {
+            indexes.add(of(index, Status.DEGRADED));
+        }
+        return List.copyOf(indexes);
+    }
+
+    private static Index of(LedgerLayout.Index index, Status severity) {
+        return new Index(index.name(), severity, index.unique(), index.keys(), index.include(), index.predicate());
+    }
 
     private LedgerContract() {}
 }

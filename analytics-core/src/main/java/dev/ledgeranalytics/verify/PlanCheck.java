@@ -14,7 +14,11 @@ public record PlanCheck(String statement, Verdict verdict, List<String> nodes) {
 
     /** The verdict on one statement's plan. */
     public enum Verdict {
-        /** Reads the ledger through {@code idx_token_usage_analytics} and never sequentially. */
+        /**
+         * Reads the ledger through {@code idx_token_usage_analytics} and never sequentially; in a
+         * partitioned ledger, but for partitions the statement needs most rows of, which the
+         * planner may rightly read sequentially instead.
+         */
         USES_INDEX,
         /** Reads the ledger sequentially or through other indexes only. */
         OFF_INDEX,

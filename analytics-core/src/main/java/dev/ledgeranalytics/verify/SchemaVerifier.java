@@ -8,12 +8,15 @@ import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import dev.ledgeranalytics.migration.MigrationHistory;
 import dev.ledgeranalytics.migration.SchemaMigration;
+import dev.ledgeranalytics.migration.internal.LedgerLayout;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.verify.CatalogSnapshot.LiveIndex;
 import dev.ledgeranalytics.verify.Finding.Kind;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -112,21 +115,17 @@ public final class SchemaVerifier {
                 .toList();
         checkStatusValues(catalog.statusValues(), findings);
         checkMigrations(AnalyticsMigrations.create(dataSource).withSchema(schema), findings);
-        List<IndexCheck> indexes = LedgerContract.INDEXES.stream()
+        List<IndexCheck> indexes = LedgerContract.indexes(catalog.partitioned()).stream()
                 .map(index -> checkIndex(schema, index, catalog, findings))
                 .toList();
         TableStatistics statistics = catalog.table();
-        if (statistics.stale()) {
-            findings.add(new Finding(
-                    Status.DEGRADED,
-                    Kind.STATISTICS_STALE,
-                    LedgerContract.TABLE,
-                    statistics.lastAnalyzed() == null
-                            ? "never analyzed, though it holds about " + statistics.estimatedRows()
-                                    + " rows, more than " + statistics.staleThreshold()
-                                    + "; run ANALYZE or check autovacuum"
-                            : statistics.modifiedSinceAnalyze() + " rows modified since the last analyze, more than "
-                                    + statistics.staleThreshold() + "; run ANALYZE or check autovacuum"));
+        if (catalog.partitioned()) {
+            catalog.partitions()
+                    .forEach((partition, partitionStatistics) -> checkStatistics(
+                            schema, partition, "partition " + partition + " ", partitionStatistics, findings));
+            checkPartitions(schema, catalog, findings);
+        } else {
+            checkStatistics(schema, LedgerContract.TABLE, "", statistics, findings);
         }
         if (findings.stream().anyMatch(finding -> finding.status() == Status.BROKEN)) {
             return report(schema, findings, catalog, columns, indexes, null, null, List.of());
@@ -144,7 +143,12 @@ public final class SchemaVerifier {
         List<PlanCheck> plans = reader.read(
                 "Inspecting the plans of the dashboard queries",
                 tx -> AnalyticsQueries.create(tx).withSchema(schema).explain(LedgerFilter.between(from, to)).stream()
-                        .map(plan -> PlanInspector.inspect(tx, plan, statistics.estimatedRows()))
+                        .map(plan -> PlanInspector.inspect(
+                                tx,
+                                schema,
+                                plan,
+                                statistics.estimatedRows(),
+                                new PlanInspector.Span(from.minus(PLAN_RANGE), to)))
                         .toList());
         for (PlanCheck plan : plans) {
             if (plan.verdict() == PlanCheck.Verdict.OFF_INDEX) {
@@ -183,9 +187,54 @@ public final class SchemaVerifier {
                 catalog.statusValues(),
                 indexes,
                 catalog.table(),
+                catalog.partitioned(),
+                catalog.partitions(),
+                catalog.retainedFrom(),
                 planFrom,
                 planTo,
                 plans);
+    }
+
+    private static void checkStatistics(
+            String schema, String table, String prefix, TableStatistics statistics, List<Finding> findings) {
+        if (!statistics.stale()) {
+            return;
+        }
+        String remedy = "; run ANALYZE " + schema + "." + table + " or check autovacuum";
+        findings.add(new Finding(
+                Status.DEGRADED,
+                Kind.STATISTICS_STALE,
+                table,
+                statistics.lastAnalyzed() == null
+                        ? prefix + "never analyzed, though it holds about " + statistics.estimatedRows()
+                                + " rows, more than " + statistics.staleThreshold() + remedy
+                        : prefix + statistics.modifiedSinceAnalyze()
+                                + " rows modified since the last analyze, more than " + statistics.staleThreshold()
+                                + remedy));
+    }
+
+    /** The current and the next month have partitions, and the default partition is empty. */
+    private static void checkPartitions(String schema, CatalogSnapshot catalog, List<Finding> findings) {
+        YearMonth current = YearMonth.now(ZoneOffset.UTC);
+        for (YearMonth month : List.of(current, current.plusMonths(1))) {
+            String partition = LedgerLayout.partitionName(month);
+            if (!catalog.partitions().containsKey(partition)) {
+                findings.add(new Finding(
+                        Status.DEGRADED,
+                        Kind.PARTITION_MISSING,
+                        partition,
+                        "no partition for " + month + " yet, so its rows go to the default partition; "
+                                + "schedule `analytics partitions ensure --ahead 3` (Partitions.ensure) daily"));
+            }
+        }
+        if (catalog.defaultPartitionHoldsRows()) {
+            findings.add(new Finding(
+                    Status.DEGRADED,
+                    Kind.DEFAULT_PARTITION_ROWS,
+                    LedgerLayout.DEFAULT_PARTITION,
+                    "holds rows of months without a partition of their own, which every query over any month "
+                            + "scans; `analytics partitions ensure` moves them into monthly partitions"));
+        }
     }
 
     private static ColumnCheck checkColumn(

@@ -1,6 +1,7 @@
 package dev.ledgeranalytics.verify;
 
 import java.time.Instant;
+import java.util.Collection;
 
 /**
  * Size of the ledger and freshness of the planner's statistics about it.
@@ -58,5 +59,35 @@ public record TableStatistics(
                 modifiedSinceAnalyze,
                 threshold,
                 modified > threshold);
+    }
+
+    /**
+     * The statistics of a partitioned ledger, from those of its partitions: sizes and counts add
+     * up, the oldest analyze of a partition holding rows is the ledger's, and it is stale when
+     * any partition is (autovacuum analyzes partitions one by one, never the parent).
+     */
+    static TableStatistics ofPartitions(Collection<TableStatistics> partitions) {
+        Instant oldestAnalyze = null;
+        boolean neverAnalyzed = false;
+        for (TableStatistics partition : partitions) {
+            if (partition.estimatedRows == 0) {
+                continue;
+            }
+            if (partition.lastAnalyzed == null) {
+                neverAnalyzed = true;
+            } else if (oldestAnalyze == null || partition.lastAnalyzed.isBefore(oldestAnalyze)) {
+                oldestAnalyze = partition.lastAnalyzed;
+            }
+        }
+        return new TableStatistics(
+                partitions.stream().mapToLong(TableStatistics::estimatedRows).sum(),
+                partitions.stream().mapToLong(TableStatistics::tableBytes).sum(),
+                partitions.stream().mapToLong(TableStatistics::indexBytes).sum(),
+                neverAnalyzed ? null : oldestAnalyze,
+                partitions.stream()
+                        .mapToLong(TableStatistics::modifiedSinceAnalyze)
+                        .sum(),
+                partitions.stream().mapToLong(TableStatistics::staleThreshold).sum(),
+                partitions.stream().anyMatch(TableStatistics::stale));
     }
 }

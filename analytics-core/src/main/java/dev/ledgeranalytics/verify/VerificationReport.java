@@ -1,7 +1,10 @@
 package dev.ledgeranalytics.verify;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What {@link SchemaVerifier#verify(javax.sql.DataSource, String)} found: the overall status, the
@@ -15,7 +18,13 @@ import java.util.List;
  * @param columns      each expected column, in the contract's order
  * @param statusValues the live values of the {@code request_status} enum, in sort order
  * @param indexes      each expected index, in the contract's order
- * @param statistics   size and statistics freshness of the ledger, {@code null} without the table
+ * @param statistics   size and statistics freshness of the ledger, {@code null} without the table; of
+ *                     a partitioned ledger, its partitions' added up
+ * @param partitioned  whether the ledger is partitioned
+ * @param partitionStatistics each partition's size and statistics, by partition name in name order;
+ *                     empty for an unpartitioned ledger
+ * @param retainedFrom the retention boundary: raw rows before it were dropped and only the rollups
+ *                     answer for them; {@code null} while retention dropped nothing
  * @param planFrom     start of the range the plans were asked for, {@code null} when none were
  * @param planTo       end (exclusive) of that range, {@code null} when none were
  * @param plans        each dashboard statement's plan; empty when the schema is BROKEN, because the
@@ -30,14 +39,17 @@ public record VerificationReport(
         List<String> statusValues,
         List<IndexCheck> indexes,
         TableStatistics statistics,
+        boolean partitioned,
+        Map<String, TableStatistics> partitionStatistics,
+        Instant retainedFrom,
         Instant planFrom,
         Instant planTo,
         List<PlanCheck> plans) {
 
     /**
-     * Copies the lists.
+     * Copies the lists and the map.
      *
-     * @throws NullPointerException if a list is {@code null}
+     * @throws NullPointerException if a list or the map is {@code null}
      */
     public VerificationReport {
         findings = List.copyOf(findings);
@@ -45,5 +57,6 @@ public record VerificationReport(
         statusValues = List.copyOf(statusValues);
         indexes = List.copyOf(indexes);
         plans = List.copyOf(plans);
+        partitionStatistics = Collections.unmodifiableMap(new TreeMap<>(partitionStatistics));
     }
 }

@@ -33,6 +33,7 @@ class PublicSurfaceTest {
     private static final List<String> API_PACKAGES = List.of(
             "dev.ledgeranalytics.export",
             "dev.ledgeranalytics.jooq",
+            "dev.ledgeranalytics.partition",
             "dev.ledgeranalytics.query",
             "dev.ledgeranalytics.rollup",
             "dev.ledgeranalytics.schema",

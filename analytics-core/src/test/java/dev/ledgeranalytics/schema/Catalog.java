@@ -45,7 +45,7 @@ final class Catalog {
     List<String> tables() {
         return query("""
                 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = ? AND c.relkind IN ('r', 'p') ORDER BY c.relname""", rs -> rs.getString(1));
+                WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname""", rs -> rs.getString(1));
     }
 
     List<Column> columns(String table) {

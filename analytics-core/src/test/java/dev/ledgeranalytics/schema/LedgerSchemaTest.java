@@ -73,6 +73,8 @@ class LedgerSchemaTest {
                 assertThat(rs.getObject(1, java.time.OffsetDateTime.class).toInstant())
                         .isEqualTo(Instant.parse("2026-03-08T06:30:00Z"));
             }
+            // A month without a partition of its own: the default partition would keep the row.
+            statement.execute("DELETE FROM analytics.token_usage_ledger WHERE request_id = '" + requestId + "'");
         }
     }
 
@@ -105,12 +107,52 @@ class LedgerSchemaTest {
 
     @Test
     void rejectsASecondRowForTheSameRequest() throws SQLException {
-        String requestId = "'00000000-0000-0000-0000-0000000000d1'";
-        insert(Map.of("request_id", requestId));
-        assertThatThrownBy(() -> insert(Map.of("request_id", requestId)))
+        Map<String, String> request = Map.of(
+                "request_id",
+                "'00000000-0000-0000-0000-0000000000d1'",
+                "created_at",
+                "date_trunc('month', now()) + interval '1 day'");
+        insert(request);
+        assertThatThrownBy(() -> insert(request))
                 .isInstanceOf(SQLException.class)
                 .extracting(e -> ((SQLException) e).getSQLState())
                 .isEqualTo("23505");
+    }
+
+    /**
+     * Unpartitioned, a request id is unique; partitioned, unique keys must contain the partition
+     * key, so a request written again at another instant is kept (docs/partitioning.md).
+     */
+    @Test
+    void aSecondRowForTheSameRequestAtAnotherInstantIsRejectedUnlessTheLedgerIsPartitioned() throws SQLException {
+        String requestId = "'00000000-0000-0000-0000-0000000000d2'";
+        insert(Map.of("request_id", requestId, "created_at", "now()"));
+        Map<String, String> again = Map.of("request_id", requestId, "created_at", "now() - interval '1 second'");
+        if (partitioned()) {
+            insert(again);
+            assertThat(count("SELECT count(*) FROM analytics.token_usage_ledger WHERE request_id = " + requestId))
+                    .isEqualTo(2);
+        } else {
+            assertThatThrownBy(() -> insert(again))
+                    .isInstanceOf(SQLException.class)
+                    .extracting(e -> ((SQLException) e).getSQLState())
+                    .isEqualTo("23505");
+        }
+    }
+
+    private boolean partitioned() throws SQLException {
+        return count("SELECT count(*) FROM pg_partitioned_table "
+                        + "WHERE partrelid = 'analytics.token_usage_ledger'::regclass")
+                == 1;
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private void insert(Map<String, String> overrides) throws SQLException {

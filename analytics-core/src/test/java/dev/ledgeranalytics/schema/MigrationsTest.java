@@ -44,8 +44,10 @@ class MigrationsTest {
                         tuple("2", "ledger indexes"),
                         tuple("3", "rollups"),
                         tuple("4", "rollup upkeep in library"),
-                        tuple("5", "covering index token parts"));
-        assertThat(result.currentVersion()).isEqualTo("5");
+                        tuple("5", "covering index token parts"),
+                        tuple("6", "partitioned ledger"),
+                        tuple("7", "retention boundary"));
+        assertThat(result.currentVersion()).isEqualTo("7");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -57,7 +59,7 @@ class MigrationsTest {
         MigrationResult second = migrations.migrate();
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.currentVersion()).isEqualTo("5");
+        assertThat(second.currentVersion()).isEqualTo("7");
         assertThatNoException().isThrownBy(migrations::validate);
     }
 
@@ -100,7 +102,7 @@ class MigrationsTest {
         assertThat(
                         queryLong(
                                 "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
-                .isEqualTo(5);
+                .isEqualTo(7);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 

@@ -2,13 +2,21 @@ package dev.ledgeranalytics.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.migration.internal.LedgerLayout;
+import dev.ledgeranalytics.partition.Partitions;
+import dev.ledgeranalytics.testing.Ledger;
+import dev.ledgeranalytics.testing.Row;
 import dev.ledgeranalytics.testkit.LedgerSeeder;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import dev.ledgeranalytics.verify.Finding.Kind;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +92,18 @@ class SchemaVerifierTest {
                 .satisfies(index -> assertThat(index.predicate()).isEqualTo("status = 'success'::request_status"));
         assertThat(report.statistics().estimatedRows()).isZero();
         assertThat(report.statistics().stale()).isFalse();
+        assertThat(report.retainedFrom()).isNull();
+        if (report.partitioned()) {
+            YearMonth current = YearMonth.now(ZoneOffset.UTC);
+            assertThat(report.partitionStatistics())
+                    .containsOnlyKeys(
+                            "token_usage_ledger_default",
+                            LedgerLayout.partitionName(current),
+                            LedgerLayout.partitionName(current.plusMonths(1)),
+                            LedgerLayout.partitionName(current.plusMonths(2)));
+        } else {
+            assertThat(report.partitionStatistics()).isEmpty();
+        }
     }
 
     @Test
@@ -124,8 +144,7 @@ class SchemaVerifierTest {
 
     @Test
     void anIndexLeftInvalidByAFailedConcurrentBuildDegradesTheSchema() throws SQLException {
-        sql.execute(
-                "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'analytics.idx_token_usage_analytics'::regclass");
+        sql.setValid("analytics.idx_token_usage_analytics", false);
 
         VerificationReport report = verify();
 
@@ -170,13 +189,14 @@ class SchemaVerifierTest {
 
     @Test
     void aMissingPrimaryKeyBreaksTheSchema() throws SQLException {
+        String keys = sql.partitioned() ? "(id, created_at)" : "(id)";
         sql.execute("ALTER TABLE analytics.token_usage_ledger DROP CONSTRAINT token_usage_ledger_pkey");
 
         VerificationReport report = verifyFindsOnly(new Finding(
                 Status.BROKEN,
                 Kind.INDEX_MISSING,
                 "token_usage_ledger_pkey",
-                "index token_usage_ledger_pkey UNIQUE (id) does not exist"));
+                "index token_usage_ledger_pkey UNIQUE " + keys + " does not exist"));
         assertThat(report.plans()).isEmpty();
     }
 
@@ -251,39 +271,71 @@ class SchemaVerifierTest {
         assertThat(report.findings()).extracting(Finding::kind).containsExactly(Kind.TABLE_MISSING);
     }
 
-    @Test
-    void rowsNeverAnalyzedMakeTheStatisticsStale() throws SQLException, InterruptedException {
-        sql.execute("ALTER TABLE analytics.token_usage_ledger SET (autovacuum_enabled = false)");
-        LedgerSeeder.into(database.dataSource()).rows(200).seed(7).load();
-        sql.awaitModifiedSinceAnalyze(200);
+    /**
+     * Turns autovacuum off for where the seeded rows go (their month's partition, created first, or
+     * the table), so that only the test's ANALYZE counts.
+     */
+    private void seedWithoutAutovacuum(int rows) throws SQLException {
+        LedgerSeeder seeder =
+                LedgerSeeder.into(database.dataSource()).rows(rows).seed(7);
+        if (sql.partitioned()) {
+            Partitions.create(database.dataSource()).ensure(SEEDED_MONTH, 0);
+        }
+        sql.disableAutovacuum();
+        seeder.load();
+    }
 
-        VerificationReport report = verifyFindsOnly(new Finding(
+    /** The seeder's rows are all of the 30 days before 2026-11-01. */
+    private static final YearMonth SEEDED_MONTH = YearMonth.of(2026, 10);
+
+    /** Where the seeded rows are: their month's partition, or the ledger. */
+    private String seededTable() throws SQLException {
+        return sql.partitioned() ? LedgerLayout.partitionName(SEEDED_MONTH) : "token_usage_ledger";
+    }
+
+    private TableStatistics seededStatistics(VerificationReport report) throws SQLException {
+        return report.partitioned() ? report.partitionStatistics().get(seededTable()) : report.statistics();
+    }
+
+    /** A stale-statistics finding of the seeded rows' table, as the verifier words it. */
+    private Finding staleFinding(String detail) throws SQLException {
+        String table = seededTable();
+        return new Finding(
                 Status.DEGRADED,
                 Kind.STATISTICS_STALE,
-                "token_usage_ledger",
-                "never analyzed, though it holds about 200 rows, more than 50; run ANALYZE or check autovacuum"));
-        assertThat(report.statistics().lastAnalyzed()).isNull();
+                table,
+                (sql.partitioned() ? "partition " + table + " " : "") + detail + "; run ANALYZE analytics." + table
+                        + " or check autovacuum");
+    }
+
+    @Test
+    void rowsNeverAnalyzedMakeTheStatisticsStale() throws SQLException, InterruptedException {
+        seedWithoutAutovacuum(200);
+        sql.awaitModifiedSinceAnalyze(200);
+
+        VerificationReport report =
+                verifyFindsOnly(staleFinding("never analyzed, though it holds about 200 rows, more than 50"));
+        assertThat(seededStatistics(report).lastAnalyzed()).isNull();
+        assertThat(report.statistics().stale()).isTrue();
     }
 
     @Test
     void aFewRowsNeverAnalyzedAreNotStaleAsAutovacuumWouldNotAnalyzeThemEither()
             throws SQLException, InterruptedException {
-        sql.execute("ALTER TABLE analytics.token_usage_ledger SET (autovacuum_enabled = false)");
-        LedgerSeeder.into(database.dataSource()).rows(50).seed(7).load();
+        seedWithoutAutovacuum(50);
         sql.awaitModifiedSinceAnalyze(50);
 
         VerificationReport report = verify();
 
         assertThat(report.status()).isEqualTo(Status.READY);
         assertThat(report.statistics().stale()).isFalse();
-        assertThat(report.statistics().staleThreshold()).isEqualTo(50);
+        assertThat(seededStatistics(report).staleThreshold()).isEqualTo(50);
     }
 
     @Test
     void moreRowsModifiedSinceAnalyzeThanAutovacuumsThresholdMakeTheStatisticsStale()
             throws SQLException, InterruptedException {
-        sql.execute("ALTER TABLE analytics.token_usage_ledger SET (autovacuum_enabled = false)");
-        LedgerSeeder.into(database.dataSource()).rows(200).seed(7).load();
+        seedWithoutAutovacuum(200);
         Instant beforeAnalyze = Instant.now();
         sql.execute("ANALYZE analytics.token_usage_ledger");
         // 50 + 10 % of 200 rows = 70: 70 changed rows are still fresh, 71 are not.
@@ -298,15 +350,33 @@ class SchemaVerifierTest {
         VerificationReport stale = verify();
 
         assertThat(fresh.status()).isEqualTo(Status.READY);
-        assertThat(fresh.statistics().lastAnalyzed()).isAfter(beforeAnalyze.minusSeconds(1));
-        assertThat(fresh.statistics().staleThreshold()).isEqualTo(70);
+        assertThat(seededStatistics(fresh).lastAnalyzed()).isAfter(beforeAnalyze.minusSeconds(1));
+        assertThat(seededStatistics(fresh).staleThreshold()).isEqualTo(70);
         assertThat(stale.status()).isEqualTo(Status.DEGRADED);
         assertThat(stale.findings())
-                .containsExactly(new Finding(
-                        Status.DEGRADED,
-                        Kind.STATISTICS_STALE,
-                        "token_usage_ledger",
-                        "71 rows modified since the last analyze, more than 70; run ANALYZE or check autovacuum"));
+                .containsExactly(staleFinding("71 rows modified since the last analyze, more than 70"));
+    }
+
+    @Test
+    void aPartitionedLedgerWithoutNextMonthsPartitionOrWithRowsInTheDefaultPartitionIsDegraded() throws SQLException {
+        assumeTrue(sql.partitioned(), "the ledger is partitioned");
+        YearMonth next = YearMonth.now(ZoneOffset.UTC).plusMonths(1);
+        String nextPartition = LedgerLayout.partitionName(next);
+        sql.execute("DROP TABLE analytics." + nextPartition);
+        new Ledger(database.dataSource()).withProviders().insert(Row.at("2020-01-15T00:00:00Z", "0.01", "0.005"));
+
+        VerificationReport report = verify();
+
+        assertThat(report.status()).isEqualTo(Status.DEGRADED);
+        assertThat(report.findings())
+                .extracting(Finding::kind, Finding::subject)
+                .containsExactlyInAnyOrder(
+                        tuple(Kind.PARTITION_MISSING, nextPartition),
+                        tuple(Kind.DEFAULT_PARTITION_ROWS, "token_usage_ledger_default"));
+
+        Partitions.create(database.dataSource()).ensure(1);
+
+        assertThat(verify().findings()).isEmpty();
     }
 
     @Test

@@ -49,10 +49,17 @@ public final class AnalyticsMigrations {
 
     private final DataSource dataSource;
     private final String schema;
+    /** The version to stop at, or {@code null} for the latest. */
+    private final String target;
 
     private AnalyticsMigrations(DataSource dataSource, String schema) {
+        this(dataSource, schema, null);
+    }
+
+    private AnalyticsMigrations(DataSource dataSource, String schema, String target) {
         this.dataSource = dataSource;
         this.schema = schema;
+        this.target = target;
     }
 
     /**
@@ -80,7 +87,23 @@ public final class AnalyticsMigrations {
      * @throws IllegalArgumentException if {@code schema} is not such a name
      */
     public AnalyticsMigrations withSchema(String schema) {
-        return new AnalyticsMigrations(dataSource, requireSchemaName(schema));
+        return new AnalyticsMigrations(dataSource, requireSchemaName(schema), target);
+    }
+
+    /**
+     * Returns a copy that migrates no further than {@code version}: to bring a schema up step by
+     * step, or to stage an upgrade. Later migrations stay pending.
+     *
+     * @param version a version of this library's migrations, such as {@code "5"}
+     * @return the copy
+     * @throws IllegalArgumentException if {@code version} is not a positive whole number
+     */
+    public AnalyticsMigrations withTarget(String version) {
+        if (version == null || !version.matches("[1-9][0-9]{0,8}")) {
+            throw new IllegalArgumentException("version must be a migration version such as \"5\", but was "
+                    + (version == null ? "null" : "\"" + version + "\""));
+        }
+        return new AnalyticsMigrations(dataSource, schema, version);
     }
 
     /**
@@ -274,6 +297,9 @@ public final class AnalyticsMigrations {
                 .table(HISTORY_TABLE)
                 .placeholderReplacement(false)
                 .validateMigrationNaming(true);
+        if (target != null) {
+            configuration.target(target);
+        }
         // CREATE INDEX CONCURRENTLY waits for every open transaction to end, including the one in
         // which Flyway would hold its transaction-scoped advisory lock: it would wait for itself
         // forever. A session-level lock avoids that.

@@ -2,6 +2,7 @@ package dev.ledgeranalytics.testkit;
 
 import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import dev.ledgeranalytics.migration.internal.LedgerLayout;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,6 +11,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -234,6 +237,7 @@ public final class LedgerSeeder {
         List<ModelPrice> models = ModelPrice.catalog();
         try (Connection connection = dataSource.getConnection()) {
             Map<String, String> providerIds = registerProviders(connection, models);
+            createPartitions(connection);
             List<String> rebuild = rebuildIndexes ? dropIndexesAndKeys(connection) : List.of();
             try {
                 copyInParallel(
@@ -251,6 +255,32 @@ public final class LedgerSeeder {
         long end = System.nanoTime();
         return new SeedResult(
                 rows, Duration.ofNanos(end - start), Duration.ofNanos(rebuildIndexes ? end - rebuildStart : 0));
+    }
+
+    /**
+     * Gives every month of the rows a partition of its own in a partitioned ledger, as a host runs
+     * {@code Partitions.ensure} before loading history: so the rows are laid out as in production,
+     * not all in the default partition.
+     */
+    private void createPartitions(Connection connection) throws SQLException {
+        if (!LedgerLayout.isPartitioned(connection, schema)) {
+            return;
+        }
+        YearMonth last = YearMonth.from(to.minusNanos(1).atOffset(ZoneOffset.UTC));
+        connection.setAutoCommit(false);
+        try {
+            for (YearMonth month = YearMonth.from(from.atOffset(ZoneOffset.UTC));
+                    !month.isAfter(last);
+                    month = month.plusMonths(1)) {
+                LedgerLayout.ensureMonth(connection, schema, month);
+                connection.commit();
+            }
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
     }
 
     private void copyInParallel(List<ModelPrice> models, List<String> providerIds) throws SQLException {
@@ -374,7 +404,9 @@ public final class LedgerSeeder {
             try (ResultSet rs = indexes.executeQuery()) {
                 while (rs.next()) {
                     drop.add("DROP INDEX " + rs.getString(1));
-                    restore.add(rs.getString(2));
+                    // A partitioned ledger's index prints as ON ONLY the parent; rebuilt so, it would
+                    // stay invalid until an index of every partition were attached to it by hand.
+                    restore.add(rs.getString(2).replace(" ON ONLY ", " ON "));
                 }
             }
         }

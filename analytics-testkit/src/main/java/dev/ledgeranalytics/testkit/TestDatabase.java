@@ -68,6 +68,24 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /**
+     * A database with the ledger schema migrated into {@value AnalyticsMigrations#DEFAULT_SCHEMA}
+     * and the ledger <em>unpartitioned</em>, as an install from before partitioning that held rows
+     * when it was migrated to this version has it (new installs are partitioned by month): for
+     * tests of code that must work on both layouts. Setting {@code analytics.testdb.layout} (or
+     * {@code ANALYTICS_TESTDB_LAYOUT}) to {@code unpartitioned} makes every {@link #migrated()}
+     * database so.
+     *
+     * @return the new database
+     */
+    public static TestDatabase migratedUnpartitioned() {
+        TestDatabases databases = TestServers.shared();
+        return new TestDatabase(
+                databases,
+                databases.createMigrated(AnalyticsMigrations.DEFAULT_SCHEMA, true),
+                AnalyticsMigrations.DEFAULT_SCHEMA);
+    }
+
+    /**
      * An empty database: nothing migrated, for tests of the migrations themselves.
      *
      * @return the new database

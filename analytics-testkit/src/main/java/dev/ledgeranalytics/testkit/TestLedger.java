@@ -91,15 +91,24 @@ public final class TestLedger {
         String table = '"' + schema + "\".token_usage_ledger";
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement()) {
-            statement.execute("ALTER TABLE " + table + " SET (autovacuum_enabled = false)");
+            // The table itself, or each partition of a partitioned ledger (which has no storage of its own).
+            String leaves = "SELECT t.relid FROM pg_partition_tree('" + table + "') t WHERE t.isleaf"
+                    + " UNION SELECT '" + table + "'::regclass WHERE NOT EXISTS (SELECT 1 FROM pg_partition_tree('"
+                    + table + "'))";
+            try (ResultSet names = statement.executeQuery(
+                    "SELECT string_agg(format('ALTER TABLE %s SET (autovacuum_enabled = false)', relid::regclass), ';') FROM ("
+                            + leaves + ") l")) {
+                names.next();
+                statement.execute(names.getString(1));
+            }
             // A busy machine can keep an automatic ANALYZE of another table, or a checkpoint's pins,
             // in the way for seconds; a minute is far beyond that and still ends a true leak.
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             do {
                 statement.execute("VACUUM (ANALYZE) " + table);
-                try (ResultSet pages =
-                        statement.executeQuery("SELECT relpages > 0 AND relallvisible = relpages FROM pg_class "
-                                + "WHERE oid = '" + table + "'::regclass")) {
+                try (ResultSet pages = statement.executeQuery(
+                        "SELECT sum(c.relpages) > 0 AND bool_and(c.relallvisible = c.relpages) FROM pg_class c "
+                                + "WHERE c.oid IN (" + leaves + ")")) {
                     if (pages.next() && pages.getBoolean(1)) {
                         return;
                     }

@@ -2,6 +2,7 @@ package dev.ledgeranalytics.rollup.internal;
 
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
+import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.internal.LedgerRows;
 import dev.ledgeranalytics.rollup.internal.Cover.Piece;
 import java.time.Instant;
@@ -61,10 +62,14 @@ final class CoverSums implements SumsSource {
     /** Quarter hours whose rollups are stale; {@code null} when the ledger alone is read. */
     private final NavigableSet<Instant> changedQuarterHours;
 
+    /** The first instant whose raw rows are kept, or {@code null} while retention dropped none. */
+    private final Instant retainedFrom;
+
     private boolean readRollups;
 
-    CoverSums(NavigableSet<Instant> changedQuarterHours) {
+    CoverSums(NavigableSet<Instant> changedQuarterHours, Instant retainedFrom) {
         this.changedQuarterHours = changedQuarterHours;
+        this.retainedFrom = retainedFrom;
     }
 
     @Override
@@ -81,6 +86,7 @@ final class CoverSums implements SumsSource {
                 ? Cover.of(request.boundaries(), Set.of(), Collections.emptyNavigableSet())
                 : Cover.of(request.boundaries(), table.grains, changedQuarterHours);
         List<Piece> fromRollups = pieces.stream().filter(p -> p.grain() != null).toList();
+        requireRetained(pieces, request);
         if (fromRollups.isEmpty()) {
             // One ledger piece per bucket: the cover is the buckets themselves.
             return new Sums(ledgerScan(request), false);
@@ -92,6 +98,29 @@ final class CoverSums implements SumsSource {
             partials = partials.unionAll(ledgerRows(request, fromLedger));
         }
         return new Sums(combined(request, partials.asTable("partials")), true);
+    }
+
+    /**
+     * Refuses a request whose ledger pieces reach before the retention boundary: their raw rows
+     * were dropped, and summing what is left would be a silent partial answer.
+     */
+    private void requireRetained(List<Piece> pieces, SumsRequest request) {
+        if (retainedFrom == null) {
+            return;
+        }
+        for (Piece piece : pieces) {
+            if (piece.grain() == null && piece.from().isBefore(retainedFrom)) {
+                throw new AnalyticsException("Summing [" + request.from() + ", " + request.to()
+                        + ") needs the ledger's "
+                        + "rows of [" + piece.from() + ", " + piece.to() + "), and retention dropped every row before "
+                        + retainedFrom + "; before it the rollups alone answer, "
+                        + (changedQuarterHours == null
+                                ? "and they are not read here (the rollups are not built, or raw reads were asked for)"
+                                : "in whole rollup buckets (UTC days for most queries, hours for totals and trends): "
+                                        + "choose a range that starts on one, or at " + retainedFrom + " or later")
+                        + " (docs/partitioning.md)");
+            }
+        }
     }
 
     private static Table<Record> ledgerScan(SumsRequest request) {

@@ -2,6 +2,7 @@ package dev.ledgeranalytics.rollup.internal;
 
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
+import dev.ledgeranalytics.internal.AdvisoryLock;
 import dev.ledgeranalytics.internal.LedgerRows;
 import dev.ledgeranalytics.internal.Transactions;
 import java.sql.Connection;
@@ -14,10 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Query;
-import org.jooq.Record5;
+import org.jooq.Record1;
+import org.jooq.Record6;
+import org.jooq.SelectWhereStep;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -39,13 +43,15 @@ public final class RollupMaintenance {
      * @param mode                  {@code refresh} or {@code trigger}
      * @param pendingQuarterHours   quarter hours with writes no refresh has applied
      * @param oldestPendingChangeAt when the oldest of those writes was recorded, or {@code null}
+     * @param retainedFrom          the retention boundary, or {@code null}
      */
     public record State(
             Instant builtAt,
             Instant refreshedAt,
             String mode,
             long pendingQuarterHours,
-            Instant oldestPendingChangeAt) {}
+            Instant oldestPendingChangeAt,
+            Instant retainedFrom) {}
 
     /**
      * What a refresh or build did.
@@ -119,7 +125,7 @@ public final class RollupMaintenance {
     public State state() {
         StateTable state = StateTable.TABLE;
         ChangeLog changes = ChangeLog.TABLE;
-        Record5<Instant, Instant, String, Integer, Instant> row = transactions.read(
+        Record6<Instant, Instant, String, Integer, Instant, Instant> row = transactions.read(
                 "Reading the rollup state",
                 tx -> tx.select(
                                 state.builtAt,
@@ -128,10 +134,11 @@ public final class RollupMaintenance {
                                 DSL.field(DSL.select(DSL.countDistinct(changes.quarterHour))
                                         .from(changes)),
                                 DSL.field(
-                                        DSL.select(DSL.min(changes.recordedAt)).from(changes)))
+                                        DSL.select(DSL.min(changes.recordedAt)).from(changes)),
+                                state.retainedFrom)
                         .from(state)
                         .fetchSingle());
-        return new State(row.value1(), row.value2(), row.value3(), row.value4(), row.value5());
+        return new State(row.value1(), row.value2(), row.value3(), row.value4(), row.value5(), row.value6());
     }
 
     private Outcome refreshHoldingLock(DSLContext connection) {
@@ -157,6 +164,27 @@ public final class RollupMaintenance {
             return (long) changed.size();
         });
         return new Outcome(false, quarterHours);
+    }
+
+    /**
+     * Applies, in the transaction of {@code tx}, the recorded writes of the quarter hours in
+     * {@code [from, to)}: before retention drops those rows, so that no change of theirs is left
+     * for a refresh that could no longer read them. The caller holds the rollups' lock.
+     */
+    public static void applyChanges(DSLContext tx, Instant from, Instant to) {
+        ChangeLog changes = ChangeLog.TABLE;
+        List<Instant> changed = tx
+                .deleteFrom(changes)
+                .where(changes.quarterHour.ge(Grain.QUARTER_HOUR.floor(from)))
+                .and(changes.quarterHour.lt(to))
+                .returning(changes.quarterHour)
+                .fetch(changes.quarterHour)
+                .stream()
+                .distinct()
+                .toList();
+        if (!changed.isEmpty()) {
+            RollupUpkeep.recompute(tx, changed).forEach(Query::execute);
+        }
     }
 
     /**
@@ -195,42 +223,23 @@ public final class RollupMaintenance {
             if (install && !triggersUpToDate(connection)) {
                 Transactions.inTransaction(connection, Connection.TRANSACTION_READ_COMMITTED, tx -> {
                     // One installer at a time: concurrent replacements of a function fail.
-                    tx.select(DSL.function("pg_advisory_xact_lock", Object.class, lockKey("triggers")))
-                            .fetch();
+                    new AdvisoryLock(AdvisoryLock.TRIGGERS, schema).lockForTransaction(tx);
                     installTriggers(tx);
                     return null;
                 });
             }
+            AdvisoryLock rollups = new AdvisoryLock(AdvisoryLock.ROLLUPS, schema);
             if (wait) {
-                connection
-                        .select(DSL.function("pg_advisory_lock", Object.class, lockKey("rollups")))
-                        .fetch();
-            } else if (!connection
-                    .select(DSL.function("pg_try_advisory_lock", Boolean.class, lockKey("rollups")))
-                    .fetchSingle()
-                    .value1()) {
+                rollups.lockForSession(connection);
+            } else if (!rollups.tryLockForSession(connection)) {
                 return Optional.empty();
             }
             try {
                 return Optional.of(work.apply(connection));
             } finally {
-                connection
-                        .select(DSL.function("pg_advisory_unlock", Boolean.class, lockKey("rollups")))
-                        .fetch();
+                rollups.unlockSession(connection);
             }
         });
-    }
-
-    /**
-     * The key of one of this schema's advisory locks: {@code rollups}, which refreshes, builds and
-     * trigger-mode writers take, or {@code triggers}, which installers take.
-     */
-    private Field<Long> lockKey(String purpose) {
-        return DSL.function(
-                "hashtextextended",
-                SQLDataType.BIGINT,
-                DSL.inline("ledger-analytics " + purpose + " " + schema),
-                DSL.inline(0));
     }
 
     /**
@@ -293,26 +302,62 @@ public final class RollupMaintenance {
      * recomputation restores those, so both modes record them. TRUNCATE empties the rollups.
      */
     private String body(DSLContext tx, String event) {
+        StateTable state = StateTable.TABLE;
+        // Before the retention boundary the ledger's rows were dropped: there is nothing to
+        // recompute a bucket from, so late rows of those months are added to the rollups at once,
+        // and rows there may not change.
+        Field<Instant> boundary = DSL.coalesce(
+                DSL.field(DSL.select(state.retainedFrom).from(state)),
+                DSL.field("'-infinity'::timestamptz", SQLDataType.INSTANT));
+        Field<Instant> newCreatedAt = LedgerRows.named("new_rows").column(TOKEN_USAGE_LEDGER.CREATED_AT);
+        Field<Instant> oldCreatedAt = LedgerRows.named("old_rows").column(TOKEN_USAGE_LEDGER.CREATED_AT);
+        String lock = "PERFORM "
+                + tx.renderInlined(DSL.function(
+                        "pg_advisory_xact_lock", Object.class, new AdvisoryLock(AdvisoryLock.ROLLUPS, schema).key()))
+                + ";";
         List<String> statements = new ArrayList<>();
         switch (event) {
             case "insert" -> {
-                StateTable state = StateTable.TABLE;
+                statements.add("IF EXISTS (SELECT 1 FROM new_rows WHERE " + tx.renderInlined(newCreatedAt.lt(boundary))
+                        + ") THEN\n" + lock);
+                RollupUpkeep.upserts(tx, "new_rows", newCreatedAt.lt(boundary))
+                        .forEach(query -> statements.add(tx.renderInlined(query) + ";"));
+                statements.add("END IF;");
                 statements.add("IF "
                         + tx.renderInlined(DSL.field(DSL.select(state.mode).from(state))
                                 .ne("trigger")
                                 .or(DSL.function("current_setting", String.class, DSL.inline("transaction_isolation"))
                                         .ne("read committed")))
-                        + " THEN\n" + tx.renderInlined(record(tx, "new_rows")) + ";\nRETURN NULL;\nEND IF;");
-                statements.add("PERFORM "
-                        + tx.renderInlined(DSL.function("pg_advisory_xact_lock", Object.class, lockKey("rollups")))
-                        + ";");
-                RollupUpkeep.upserts(tx, "new_rows").forEach(query -> statements.add(tx.renderInlined(query) + ";"));
+                        + " THEN\n" + tx.renderInlined(record(tx, "new_rows", newCreatedAt.ge(boundary)))
+                        + ";\nRETURN NULL;\nEND IF;");
+                statements.add(lock);
+                RollupUpkeep.upserts(tx, "new_rows", newCreatedAt.ge(boundary))
+                        .forEach(query -> statements.add(tx.renderInlined(query) + ";"));
             }
-            case "update" ->
-                statements.add(tx.renderInlined(tx.insertInto(ChangeLog.TABLE, ChangeLog.TABLE.quarterHour)
-                                .select(quarterHours("old_rows").union(quarterHours("new_rows"))))
+            case "update", "delete" -> {
+                Condition retained = "update".equals(event)
+                        ? DSL.exists(DSL.selectOne()
+                                        .from(DSL.table(DSL.name("old_rows")))
+                                        .where(oldCreatedAt.lt(boundary)))
+                                .or(DSL.exists(DSL.selectOne()
+                                        .from(DSL.table(DSL.name("new_rows")))
+                                        .where(newCreatedAt.lt(boundary))))
+                        : DSL.exists(DSL.selectOne()
+                                .from(DSL.table(DSL.name("old_rows")))
+                                .where(oldCreatedAt.lt(boundary)));
+                statements.add("IF " + tx.renderInlined(retained) + " THEN\nRAISE EXCEPTION '%', "
+                        + tx.renderInlined(DSL.inline("Rows created before the retention boundary cannot be "
+                                + ("update".equals(event) ? "updated" : "deleted")
+                                + ": retention dropped the other rows of their months, and the rollups keep "
+                                + "those months as they were (docs/partitioning.md)"))
+                        + ";\nEND IF;");
+                statements.add(tx.renderInlined(
+                                "update".equals(event)
+                                        ? tx.insertInto(ChangeLog.TABLE, ChangeLog.TABLE.quarterHour)
+                                                .select(quarterHours("old_rows").union(quarterHours("new_rows")))
+                                        : record(tx, "old_rows", DSL.noCondition()))
                         + ";");
-            case "delete" -> statements.add(tx.renderInlined(record(tx, "old_rows")) + ";");
+            }
             default -> {
                 RollupTable.ALL.forEach(table -> statements.add(tx.renderInlined(tx.deleteFrom(table)) + ";"));
                 statements.add(tx.renderInlined(tx.deleteFrom(ChangeLog.TABLE)) + ";");
@@ -321,12 +366,13 @@ public final class RollupMaintenance {
         return "\nBEGIN\n" + String.join("\n", statements) + "\nRETURN NULL;\nEND\n";
     }
 
-    private static Query record(DSLContext tx, String transitionTable) {
-        return tx.insertInto(ChangeLog.TABLE, ChangeLog.TABLE.quarterHour).select(quarterHours(transitionTable));
+    private static Query record(DSLContext tx, String transitionTable, Condition rows) {
+        return tx.insertInto(ChangeLog.TABLE, ChangeLog.TABLE.quarterHour)
+                .select(quarterHours(transitionTable).where(rows));
     }
 
     /** The quarter hours a transition table's rows fall in. */
-    private static org.jooq.Select<org.jooq.Record1<Instant>> quarterHours(String transitionTable) {
+    private static SelectWhereStep<Record1<Instant>> quarterHours(String transitionTable) {
         return DSL.selectDistinct(Grain.QUARTER_HOUR.bucketStart(
                         LedgerRows.named(transitionTable).column(TOKEN_USAGE_LEDGER.CREATED_AT)))
                 .from(DSL.table(DSL.name(transitionTable)));

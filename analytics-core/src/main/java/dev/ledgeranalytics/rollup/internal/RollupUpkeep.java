@@ -165,10 +165,10 @@ final class RollupUpkeep {
     }
 
     /**
-     * Trigger mode: the rows of a statement's transition table added to every grain of every
-     * table, as additive deltas ({@link Metric#merged}).
+     * Trigger mode: the rows of a statement's transition table that satisfy {@code selected} added to
+     * every grain of every table, as additive deltas ({@link Metric#merged}).
      */
-    static List<Query> upserts(DSLContext dsl, String transitionTable) {
+    static List<Query> upserts(DSLContext dsl, String transitionTable, Condition selected) {
         LedgerRows rows = LedgerRows.named(transitionTable);
         List<Query> queries = new ArrayList<>();
         for (RollupTable table : RollupTable.ALL) {
@@ -202,6 +202,7 @@ final class RollupUpkeep {
                     .select(DSL.select(values)
                             .from(DSL.table(DSL.name(transitionTable)))
                             .crossJoin(grainTable)
+                            .where(selected)
                             // The grain too: an hour and a day can start at the same instant.
                             .groupBy(positions(1, 2 + table.dimensions.size())))
                     .onConflict(keys)

@@ -21,6 +21,12 @@ final class StateTable extends TableImpl<Record> {
     /** When the last refresh or build committed. */
     final Field<Instant> refreshedAt = createField(DSL.name("refreshed_at"), SQLDataType.INSTANT);
 
+    /**
+     * The first instant whose raw rows retention kept, or {@code null} while it dropped none:
+     * before it, the rollups alone answer.
+     */
+    final Field<Instant> retainedFrom = createField(DSL.name("retained_from"), SQLDataType.INSTANT);
+
     /** {@code refresh} or {@code trigger}, see {@code RollupMode}. */
     final Field<String> mode = createField(DSL.name("mode"), SQLDataType.VARCHAR);
 

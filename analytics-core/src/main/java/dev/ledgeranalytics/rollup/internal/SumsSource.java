@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.TreeSet;
 import org.jooq.DSLContext;
-import org.jooq.Record2;
+import org.jooq.Field;
+import org.jooq.Record3;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * Where a query's sums come from: the one seam between the queries and the rollups. A query
@@ -22,30 +24,31 @@ public interface SumsSource {
     /** Whether any sums this source returned were read from the rollups. */
     boolean readRollups();
 
-    /** Sums of the ledger's rows alone. */
-    static SumsSource ledger() {
-        return new CoverSums(null);
-    }
-
     /**
-     * The rollups as of the snapshot of {@code tx}, for statements reading {@code [from, to)}:
-     * which quarter hours of that range hold writes no refresh has applied (they are read from
-     * the ledger); the ledger alone while the rollups have not been built.
+     * The source for a query's statements reading {@code [from, to)}, in the snapshot of {@code
+     * tx}: the rollups as they stand (which quarter hours of that range hold writes no refresh has
+     * applied; those are read from the ledger), or the ledger alone while the rollups have not been
+     * built or when {@code rollups} is false. Either way the retention boundary is read, so that
+     * nothing is ever summed from a range whose raw rows were dropped.
      */
-    static SumsSource of(DSLContext tx, Instant from, Instant to) {
+    static SumsSource of(DSLContext tx, Instant from, Instant to, boolean rollups) {
         StateTable state = StateTable.TABLE;
         ChangeLog changes = ChangeLog.TABLE;
-        Record2<Instant, Instant[]> row = tx.select(
-                        state.builtAt,
-                        DSL.array(DSL.selectDistinct(changes.quarterHour)
-                                .from(changes)
-                                .where(changes.quarterHour.ge(Grain.QUARTER_HOUR.floor(from)))
-                                .and(changes.quarterHour.lt(to))))
+        Field<Instant[]> changed = rollups
+                ? DSL.array(DSL.selectDistinct(changes.quarterHour)
+                        .from(changes)
+                        .where(changes.quarterHour.ge(Grain.QUARTER_HOUR.floor(from)))
+                        .and(changes.quarterHour.lt(to)))
+                : DSL.castNull(SQLDataType.INSTANT.array());
+        Record3<Instant, Instant, Instant[]> row = tx.select(state.builtAt, state.retainedFrom, changed)
                 .from(state)
                 .fetchOne();
-        if (row == null || row.value1() == null) {
-            return ledger();
+        if (row == null) {
+            return new CoverSums(null, null);
         }
-        return new CoverSums(new TreeSet<>(Arrays.asList(row.value2())));
+        if (!rollups || row.value1() == null) {
+            return new CoverSums(null, row.value2());
+        }
+        return new CoverSums(new TreeSet<>(Arrays.asList(row.value3())), row.value2());
     }
 }

@@ -1,20 +1,23 @@
-package dev.ledgeranalytics.export;
+package dev.ledgeranalytics.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 
-/** RFC 4180 output: CRLF line ends, fields quoted only when they hold a comma, quote or line break. */
-final class CsvWriter {
+/**
+ * Internal API. RFC 4180 output: CRLF line ends, fields quoted only when they hold a comma, quote
+ * or line break.
+ */
+public final class CsvWriter {
 
     private final Writer out;
     private boolean lineStarted;
 
-    CsvWriter(Writer out) {
+    public CsvWriter(Writer out) {
         this.out = out;
     }
 
-    CsvWriter field(String value) {
+    public CsvWriter field(String value) {
         try {
             if (lineStarted) {
                 out.write(',');
@@ -36,14 +39,14 @@ final class CsvWriter {
         }
     }
 
-    CsvWriter row(String... fields) {
+    public CsvWriter row(String... fields) {
         for (String value : fields) {
             field(value);
         }
         return endRow();
     }
 
-    CsvWriter endRow() {
+    public CsvWriter endRow() {
         try {
             out.write("\r\n");
             lineStarted = false;
@@ -53,7 +56,7 @@ final class CsvWriter {
         }
     }
 
-    void flush() {
+    public void flush() {
         try {
             out.flush();
         } catch (IOException e) {
