@@ -141,7 +141,8 @@ class CliTest {
                             "applied V3 rollups",
                             "applied V4 rollup upkeep in library",
                             "applied V5 covering index token parts",
-                            "at version 5");
+                            "applied V6 change log kept whole by vacuum",
+                            "at version 6");
             assertThat(second.out()).contains("nothing to apply");
         }
     }
