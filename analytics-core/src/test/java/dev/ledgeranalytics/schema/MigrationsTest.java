@@ -101,7 +101,7 @@ class MigrationsTest {
         assertThat(
                         queryLong(
                                 "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
-                .isEqualTo(5);
+                .isEqualTo(6);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
