@@ -86,7 +86,7 @@ class ReadmeReplicaExampleTest {
         }
     }
 
-    /** The guide's first SQL block runs on the replica, its second on the primary. */
+    /** The guide's first SQL block (on the replica's lag) runs on the replica, its second on the primary. */
     @Test
     void theGuidesLagQueriesRunWhereItSays() throws IOException, SQLException {
         List<String> queries = Pattern.compile("```sql\\n(.*?)```", Pattern.DOTALL)
@@ -94,7 +94,7 @@ class ReadmeReplicaExampleTest {
                 .results()
                 .map(block -> block.group(1))
                 .toList();
-        assertThat(queries).hasSize(2);
+        assertThat(queries).hasSizeGreaterThanOrEqualTo(2);
 
         try (ReplicatedDatabase database = ReplicatedDatabase.migrated()) {
             assertThat(firstRow(database.replica(), queries.get(0))).startsWith("t|");

@@ -240,7 +240,9 @@ public final class RollupMaintenance {
                         DSL.field("inet_server_port()", SQLDataType.INTEGER))
                 .fetchSingle();
         if (server.value1()) {
-            String where = server.value3() == null ? "" : " on " + server.value3() + ":" + server.value4();
+            String host = server.value3();
+            String where =
+                    host == null ? "" : " on " + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.value4();
             throw new AnalyticsException(what + " failed: database \"" + server.value2() + "\"" + where
                     + " is a hot standby (a read replica: pg_is_in_recovery() is true), where the rollups cannot be"
                     + " written. Run Rollups against the primary: the replica receives the rollups it builds and"
