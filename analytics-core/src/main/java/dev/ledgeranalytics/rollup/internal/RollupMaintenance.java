@@ -2,7 +2,6 @@ package dev.ledgeranalytics.rollup.internal;
 
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
-import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.internal.LedgerRows;
 import dev.ledgeranalytics.internal.Transactions;
 import java.sql.Connection;
@@ -18,7 +17,6 @@ import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Query;
-import org.jooq.Record4;
 import org.jooq.Record5;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -93,7 +91,7 @@ public final class RollupMaintenance {
     public void mode(String mode) {
         StateTable state = StateTable.TABLE;
         transactions.onConnection("Setting the rollup mode", tx -> {
-            requirePrimary(tx, "Setting the rollup mode");
+            Primary.require(tx, "Setting the rollup mode");
             return tx.update(state).set(state.mode, mode).execute();
         });
     }
@@ -195,7 +193,7 @@ public final class RollupMaintenance {
      */
     private Optional<Outcome> locked(String what, boolean wait, boolean install, Function<DSLContext, Outcome> work) {
         return transactions.onConnection(what, connection -> {
-            requirePrimary(connection, what);
+            Primary.require(connection, what);
             if (install && !triggersUpToDate(connection)) {
                 Transactions.inTransaction(connection, Connection.TRANSACTION_READ_COMMITTED, tx -> {
                     // One installer at a time: concurrent replacements of a function fail.
@@ -223,31 +221,6 @@ public final class RollupMaintenance {
                         .fetch();
             }
         });
-    }
-
-    /**
-     * Fails unless {@code connection} is on a primary. A hot standby (a streaming read replica)
-     * refuses every write, yet grants advisory locks, which there exclude nothing on the primary: a
-     * refresh would take the rollup lock and then fail on its first DELETE with 25006. Checked
-     * before any lock or catalog read, so that the failure names the cause and the fix.
-     */
-    private static void requirePrimary(DSLContext connection, String what) {
-        Record4<Boolean, String, String, Integer> server = connection
-                .select(
-                        DSL.field("pg_is_in_recovery()", SQLDataType.BOOLEAN),
-                        DSL.field("current_database()", SQLDataType.VARCHAR),
-                        DSL.field("host(inet_server_addr())", SQLDataType.VARCHAR),
-                        DSL.field("inet_server_port()", SQLDataType.INTEGER))
-                .fetchSingle();
-        if (server.value1()) {
-            String host = server.value3();
-            String where =
-                    host == null ? "" : " on " + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.value4();
-            throw new AnalyticsException(what + " failed: database \"" + server.value2() + "\"" + where
-                    + " is a hot standby (a read replica: pg_is_in_recovery() is true), where the rollups cannot be"
-                    + " written. Run Rollups against the primary: the replica receives the rollups it builds and"
-                    + " refreshes through replication.");
-        }
     }
 
     /**
