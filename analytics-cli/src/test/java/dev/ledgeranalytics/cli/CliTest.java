@@ -143,7 +143,8 @@ class CliTest {
                             "applied V5 covering index token parts",
                             "applied V6 partitioned ledger",
                             "applied V7 retention boundary",
-                            "at version 7");
+                            "applied V8 change log kept whole by vacuum",
+                            "at version 8");
             assertThat(second.out()).contains("nothing to apply");
         }
     }

@@ -51,7 +51,8 @@ import org.jooq.DSLContext;
  * }</pre>
  *
  * <p>{@link #exportLedger} streams through a server-side cursor in constant memory, however many
- * rows match. Instances are immutable and thread-safe.
+ * rows match. The exporter only reads, so it runs on a hot standby (a streaming read replica) as
+ * well. Instances are immutable and thread-safe.
  */
 public final class CsvExporter {
 

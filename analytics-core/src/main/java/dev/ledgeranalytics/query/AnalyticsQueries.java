@@ -37,6 +37,8 @@ import org.jooq.DSLContext;
  *
  * <p>Instances are immutable and thread-safe. Each call takes one connection; on a connection in
  * auto-commit mode its statements run in a read-only REPEATABLE READ transaction of their own.
+ * They write nothing and take no lock beyond reading, so a hot standby (a streaming read replica)
+ * serves them as well, rollups included, answering as of the replica's snapshot.
  */
 public final class AnalyticsQueries {
 

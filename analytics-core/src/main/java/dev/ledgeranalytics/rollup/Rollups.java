@@ -34,6 +34,11 @@ import javax.sql.DataSource;
  * ledger's owner; the triggers then run with the owner's rights, and the ledger's writers need
  * nothing beyond their own privileges on it. Refreshes need write access to the rollup tables.
  *
+ * <p>Run them against the primary. On a hot standby (a streaming read replica) every method but
+ * {@link #status()} fails at once with an {@link AnalyticsException} saying so, before taking any
+ * lock; the replica receives the rollups through replication, and queries there read them as of
+ * the replica's snapshot.
+ *
  * <p>A refresh that fails (the database unreachable, say) throws {@link AnalyticsException} and
  * changes nothing; a task scheduled with {@code scheduleWithFixedDelay} stops at its first
  * exception, so a host that wants refreshes to outlive a database outage catches it in the task.
@@ -82,7 +87,7 @@ public final class Rollups {
      * notes the time. Waits for a refresh running elsewhere to finish first.
      *
      * @return what was recomputed
-     * @throws AnalyticsException if the database fails
+     * @throws AnalyticsException if the database fails or is a hot standby
      */
     public RefreshResult refresh() {
         return timed(maintenance::refresh);
@@ -98,7 +103,7 @@ public final class Rollups {
      * }</pre>
      *
      * @return what was recomputed, or empty if another refresh was running
-     * @throws AnalyticsException if the database fails
+     * @throws AnalyticsException if the database fails or is a hot standby
      */
     public Optional<RefreshResult> tryRefresh() {
         long start = System.nanoTime();
@@ -111,7 +116,7 @@ public final class Rollups {
      * stay recorded for the next refresh.
      *
      * @return what was recomputed
-     * @throws AnalyticsException if the database fails
+     * @throws AnalyticsException if the database fails or is a hot standby
      */
     public RefreshResult rebuild() {
         return timed(maintenance::rebuild);
@@ -122,7 +127,7 @@ public final class Rollups {
      *
      * @param mode the mode
      * @throws IllegalArgumentException if {@code mode} is {@code null}
-     * @throws AnalyticsException       if the database fails
+     * @throws AnalyticsException       if the database fails or is a hot standby
      */
     public void mode(RollupMode mode) {
         if (mode == null) {
@@ -136,14 +141,15 @@ public final class Rollups {
      * rollup tables. Queries read the ledger alone until the next {@link #refresh()} or
      * {@link #rebuild()}.
      *
-     * @throws AnalyticsException if the database fails
+     * @throws AnalyticsException if the database fails or is a hot standby
      */
     public void disable() {
         maintenance.disable();
     }
 
     /**
-     * The rollups' state.
+     * The rollups' state. It only reads, so it works on a hot standby too, where it reports the
+     * state the replica has replayed.
      *
      * @return the state
      * @throws AnalyticsException if the database fails

@@ -46,8 +46,9 @@ class MigrationsTest {
                         tuple("4", "rollup upkeep in library"),
                         tuple("5", "covering index token parts"),
                         tuple("6", "partitioned ledger"),
-                        tuple("7", "retention boundary"));
-        assertThat(result.currentVersion()).isEqualTo("7");
+                        tuple("7", "retention boundary"),
+                        tuple("8", "change log kept whole by vacuum"));
+        assertThat(result.currentVersion()).isEqualTo("8");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -59,7 +60,7 @@ class MigrationsTest {
         MigrationResult second = migrations.migrate();
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.currentVersion()).isEqualTo("7");
+        assertThat(second.currentVersion()).isEqualTo("8");
         assertThatNoException().isThrownBy(migrations::validate);
     }
 
@@ -102,7 +103,7 @@ class MigrationsTest {
         assertThat(
                         queryLong(
                                 "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
-                .isEqualTo(7);
+                .isEqualTo(8);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 

@@ -96,9 +96,10 @@ public final class RollupMaintenance {
     /** Sets how writes reach the rollups: {@code refresh} or {@code trigger}. */
     public void mode(String mode) {
         StateTable state = StateTable.TABLE;
-        transactions.onConnection(
-                "Setting the rollup mode",
-                tx -> tx.update(state).set(state.mode, mode).execute());
+        transactions.onConnection("Setting the rollup mode", tx -> {
+            Primary.require(tx, "Setting the rollup mode");
+            return tx.update(state).set(state.mode, mode).execute();
+        });
     }
 
     /** Disables the ledger's rollup triggers and empties the rollups, so that queries read the ledger alone. */
@@ -220,6 +221,7 @@ public final class RollupMaintenance {
      */
     private Optional<Outcome> locked(String what, boolean wait, boolean install, Function<DSLContext, Outcome> work) {
         return transactions.onConnection(what, connection -> {
+            Primary.require(connection, what);
             if (install && !triggersUpToDate(connection)) {
                 Transactions.inTransaction(connection, Connection.TRANSACTION_READ_COMMITTED, tx -> {
                     // One installer at a time: concurrent replacements of a function fail.

@@ -1,0 +1,12 @@
+-- Read replicas: VACUUM must never cut the empty pages off the end of rollup_changes.
+--
+-- Every refresh empties the change log, so autovacuum on the primary soon finds it empty and
+-- truncates it. Truncation takes an AccessExclusiveLock, which a hot standby replays by taking
+-- the same lock; and every query through the rollups reads the change log (the quarter hours no
+-- refresh has applied), holding a lock on it until its transaction ends. So each truncation made
+-- the standby's replay wait for the longest transaction that had read the log, the replica's lag
+-- growing meanwhile, and after max_standby_streaming_delay (30 s by default) PostgreSQL cancelled
+-- that transaction ("canceling statement due to conflict with recovery", SQLSTATE 40001): a long
+-- export or report on a replica failed whenever a refresh and a vacuum happened to run during it.
+-- The pages stay; the next writes reuse them.
+ALTER TABLE rollup_changes SET (vacuum_truncate = false);
