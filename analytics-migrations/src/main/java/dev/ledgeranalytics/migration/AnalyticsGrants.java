@@ -60,10 +60,14 @@ public final class AnalyticsGrants {
 
     private static final Pattern ROLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    /** Whether a role exists, and whether it has the ledger owner's privileges (as owner, member or superuser). */
-    private static final String ROLE_SQL = "SELECT pg_catalog.pg_has_role(r.oid, c.relowner, 'USAGE')"
-            + " FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_roles r ON r.rolname = ?"
-            + " WHERE c.oid = CAST(? AS pg_catalog.regclass)";
+    /** The ledger's owner, from the catalog, which every role may read. */
+    private static final String OWNER_SQL = "SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = ? AND c.relname = '" + LEDGER + "' AND c.relkind IN ('r', 'p')";
+
+    /** Whether a role has the privileges of another: it is that role, a member of it or a superuser. */
+    private static final String ROLE_SQL =
+            "SELECT pg_catalog.pg_has_role(oid, ?, 'USAGE') FROM pg_catalog.pg_roles WHERE rolname = ?";
 
     private final DataSource dataSource;
     private final String schema;
@@ -213,16 +217,7 @@ public final class AnalyticsGrants {
 
     private List<String> statements(Connection connection) throws SQLException {
         String ledger = qualified(LEDGER);
-        String owner;
-        try (PreparedStatement read =
-                connection.prepareStatement("SELECT pg_catalog.pg_get_userbyid(relowner) FROM pg_catalog.pg_class"
-                        + " WHERE oid = CAST(? AS pg_catalog.regclass)")) {
-            read.setString(1, ledger);
-            try (ResultSet result = read.executeQuery()) {
-                result.next();
-                owner = result.getString(1);
-            }
-        }
+        String owner = owner(connection);
         List<String> statements = new ArrayList<>();
         statements.add("SET LOCAL ROLE " + quoted(owner));
         if (writer != null) {
@@ -247,19 +242,38 @@ public final class AnalyticsGrants {
         return List.copyOf(statements);
     }
 
+    private String owner(Connection connection) throws SQLException {
+        try (PreparedStatement read = connection.prepareStatement(OWNER_SQL)) {
+            read.setString(1, schema);
+            try (ResultSet result = read.executeQuery()) {
+                if (result.next()) {
+                    return result.getString(1);
+                }
+            }
+        }
+        // No such table: PostgreSQL names what is missing, the schema or the table, with its SQL state.
+        try (PreparedStatement resolve = connection.prepareStatement("SELECT CAST(? AS pg_catalog.regclass)")) {
+            resolve.setString(1, qualified(LEDGER));
+            resolve.execute();
+        }
+        throw new AnalyticsException(
+                qualified(LEDGER) + " is not a table; run the migrations into schema \"" + schema + "\" first");
+    }
+
     /**
      * A role that exists, without the owner's privileges: granting a role that already has them
      * would change nothing and give least privilege away unnoticed.
      */
-    private void requireOwnRole(Connection connection, String parameter, String role, String owner)
+    private static void requireOwnRole(Connection connection, String parameter, String role, String owner)
             throws SQLException {
-        Boolean hasOwnerPrivileges;
+        Boolean hasOwnerPrivileges = null;
         try (PreparedStatement check = connection.prepareStatement(ROLE_SQL)) {
-            check.setString(1, role);
-            check.setString(2, qualified(LEDGER));
+            check.setString(1, owner);
+            check.setString(2, role);
             try (ResultSet result = check.executeQuery()) {
-                result.next();
-                hasOwnerPrivileges = (Boolean) result.getObject(1);
+                if (result.next()) {
+                    hasOwnerPrivileges = result.getBoolean(1);
+                }
             }
         }
         if (hasOwnerPrivileges == null) {

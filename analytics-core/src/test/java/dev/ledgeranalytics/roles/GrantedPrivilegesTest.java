@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * grant what would give least privilege away; what a role missing a grant is told; and what
  * PostgreSQL asks of tables created later, partitions included.
  */
-class AnalyticsGrantsTest {
+class GrantedPrivilegesTest {
 
     private static final LedgerFilter NOVEMBER =
             LedgerFilter.between(Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"));
