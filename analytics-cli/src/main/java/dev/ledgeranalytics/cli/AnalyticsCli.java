@@ -14,8 +14,9 @@ import picocli.CommandLine.IParameterExceptionHandler;
 
 /**
  * The {@code analytics} command line: {@code demo}, {@code report}, {@code export},
- * {@code migrate}, {@code rollups}, {@code grants} and {@code verify}. Failures print one line on stderr and exit with a code per kind of failure
- * (see {@code --help}); {@code --verbose} adds the stack trace.
+ * {@code migrate}, {@code rollups}, {@code grants} and {@code verify}. Failures print one line on
+ * stderr and exit with a code per kind of failure (see {@code --help}); {@code --verbose} adds the
+ * stack trace.
  */
 @Command(
         name = "analytics",

@@ -224,7 +224,8 @@ class GrantedPrivilegesTest {
                             + " WHERE request_id = '00000000-0000-0000-0000-000000000002'");
             assertRefused(
                     roles.writer(),
-                    "INSERT INTO analytics.monthly_2026_11 VALUES ('00000000-0000-0000-0000-000000000003', '2026-11-05')");
+                    "INSERT INTO analytics.monthly_2026_11"
+                            + " VALUES ('00000000-0000-0000-0000-000000000003', '2026-11-05')");
             assertThat(scalar(
                             roles.reader(), "SELECT count(*) FROM analytics.monthly WHERE created_at >= '2026-11-01'"))
                     .isEqualTo(2);

@@ -185,7 +185,8 @@ class TriggerIsolationTest {
         assertThat(publicExecutable()).isZero();
         assertThat(scalar(
                         roles.owner(),
-                        "SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgrelid = 'analytics.token_usage_ledger'::regclass"
+                        "SELECT count(*) FROM pg_catalog.pg_trigger"
+                                + " WHERE tgrelid = 'analytics.token_usage_ledger'::regclass"
                                 + " AND tgenabled = 'O' AND NOT tgisinternal"))
                 .isEqualTo(4);
     }
@@ -195,7 +196,8 @@ class TriggerIsolationTest {
         return scalar(
                 roles.owner(),
                 "SELECT count(*) FROM pg_catalog.pg_proc WHERE pronamespace = 'analytics'::regnamespace"
-                        + " AND proname LIKE 'rollup\\_after\\_%' AND has_function_privilege('public', oid, 'EXECUTE')");
+                        + " AND proname LIKE 'rollup\\_after\\_%'"
+                        + " AND has_function_privilege('public', oid, 'EXECUTE')");
     }
 
     private static long count(Statement statement, String table) throws SQLException {

@@ -259,8 +259,8 @@ public final class RollupMaintenance {
      * search path of the system catalog alone and every name qualified, so that a writer needs
      * nothing but its own privileges on the ledger. EXECUTE, which PostgreSQL grants PUBLIC on a
      * new function and checks only when a trigger is created, is revoked: any role could otherwise
-     * attach them to a table of its own (a temporary one will do) and run them with the
-     * installer's rights, on rows it made up or to empty the rollups. The ledger's triggers fire without it.
+     * attach them to a table of its own (a temporary one will do) and run them with the installer's
+     * rights, on rows it made up or to empty the rollups. The ledger's triggers fire without it.
      */
     private void installTriggers(DSLContext tx) {
         String ledger = tx.render(TOKEN_USAGE_LEDGER);
