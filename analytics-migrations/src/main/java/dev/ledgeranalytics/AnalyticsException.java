@@ -26,6 +26,9 @@ public class AnalyticsException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** PostgreSQL's {@code insufficient_privilege}: the connected role lacks a grant. */
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
     private final String sqlState;
 
     /**
@@ -41,14 +44,27 @@ public class AnalyticsException extends RuntimeException {
 
     /**
      * Wraps a database failure; the SQL state is taken from the first {@link SQLException}
-     * in the cause chain, if any.
+     * in the cause chain, if any. A missing privilege ({@code 42501}) also says where the grants
+     * each role needs are listed.
      *
      * @param message what the library was doing when it failed
      * @param cause   the underlying failure, never {@code null}
      */
     public AnalyticsException(String message, Throwable cause) {
-        super(message + ": " + cause.getMessage(), cause);
-        this.sqlState = findSqlState(cause);
+        this(message, cause, findSqlState(cause));
+    }
+
+    private AnalyticsException(String message, Throwable cause, String sqlState) {
+        super(message + ": " + cause.getMessage() + privilegeHint(cause, sqlState), cause);
+        this.sqlState = sqlState;
+    }
+
+    /** Said once: a failure wrapping one of ours repeats its message, the hint included. */
+    private static String privilegeHint(Throwable cause, String sqlState) {
+        return INSUFFICIENT_PRIVILEGE.equals(sqlState) && !(cause instanceof AnalyticsException)
+                ? " (the connected role lacks a privilege: the owner, writer and reader roles and their grants"
+                        + " are in docs/roles.md; AnalyticsGrants applies them)"
+                : "";
     }
 
     /**

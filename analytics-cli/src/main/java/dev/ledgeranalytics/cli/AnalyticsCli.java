@@ -14,8 +14,9 @@ import picocli.CommandLine.IParameterExceptionHandler;
 
 /**
  * The {@code analytics} command line: {@code demo}, {@code report}, {@code export},
- * {@code migrate} and {@code verify}. Failures print one line on stderr and exit with a code per kind of failure
- * (see {@code --help}); {@code --verbose} adds the stack trace.
+ * {@code migrate}, {@code rollups}, {@code grants} and {@code verify}. Failures print one line on
+ * stderr and exit with a code per kind of failure (see {@code --help}); {@code --verbose} adds the
+ * stack trace.
  */
 @Command(
         name = "analytics",
@@ -30,6 +31,7 @@ import picocli.CommandLine.IParameterExceptionHandler;
             RollupsCommand.class,
             PartitionsCommand.class,
             RetentionCommand.class,
+            GrantsCommand.class,
             VerifyCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -42,6 +44,7 @@ import picocli.CommandLine.IParameterExceptionHandler;
             "5:ledger schema not migrated (run `migrate` first), or a migration failed (run `migrate --repair`)",
             "6:invalid value (date, zone, option)",
             "7:the database did not answer in time (--connect-timeout, --login-timeout, --socket-timeout)",
+            "8:the database role lacks a privilege for this command (docs/roles.md; `grants`)",
             "64:invalid command line",
             "70:unexpected failure",
             "74:output could not be written (closed pipe, full disk, unwritable file)"

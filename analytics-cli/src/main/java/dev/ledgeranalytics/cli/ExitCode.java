@@ -24,6 +24,7 @@ enum ExitCode {
     NOT_MIGRATED(5),
     BAD_INPUT(6),
     TIMED_OUT(7),
+    PERMISSION_DENIED(8),
     USAGE(64),
     FAILED(70),
     OUTPUT(74);
@@ -78,6 +79,13 @@ enum ExitCode {
         }
         if (state.equals("28P01") || state.equals("28000")) {
             return new Failure(AUTHENTICATION, "the database refused the credentials: " + rootMessage(error));
+        }
+        if (state.equals("42501")) {
+            return new Failure(
+                    PERMISSION_DENIED,
+                    "the connected role lacks a privilege: " + rootMessage(error) + ". The ledger's owner runs migrate,"
+                            + " rollups and grants; the reader report, export and verify; `analytics grants` grants the"
+                            + " writer and the reader what they need (docs/roles.md)");
         }
         if (state.equals("42P01") || state.equals("3F000") || state.equals("42704")) {
             return new Failure(

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
             "4:authentication failed",
             "6:invalid value (--schema, a timeout)",
             "7:the database did not answer in time",
+            "8:the database role lacks a privilege (the reader's: docs/roles.md)",
             "64:invalid command line",
             "70:unexpected failure",
             "74:the report could not be written"

@@ -15,26 +15,26 @@ import javax.sql.DataSource;
  * Asserts that every query answers the same through the rollups as from the ledger alone:
  * identical records, but for the cost distribution's percentiles (see {@link CostDistributions}).
  */
-final class RollupAnswers {
+public final class RollupAnswers {
 
     private final AnalyticsQueries viaRollups;
     private final AnalyticsQueries raw;
 
-    RollupAnswers(DataSource dataSource) {
+    public RollupAnswers(DataSource dataSource) {
         this.viaRollups = AnalyticsQueries.create(dataSource);
         this.raw = viaRollups.withRawReads();
     }
 
-    AnalyticsQueries viaRollups() {
+    public AnalyticsQueries viaRollups() {
         return viaRollups;
     }
 
-    AnalyticsQueries raw() {
+    public AnalyticsQueries raw() {
         return raw;
     }
 
     /** All five queries, the user breakdown's second page included when there is one. */
-    void assertSame(
+    public void assertSame(
             String context, LedgerFilter filter, Granularity granularity, ZoneId zone, UserSort sort, int pageSize) {
         String where = context + "; " + filter;
         assertThat(viaRollups.grossMargin(filter)).as("grossMargin, %s", where).isEqualTo(raw.grossMargin(filter));

@@ -246,7 +246,7 @@ public final class RollupMaintenance {
 
     /**
      * Whether the ledger's four triggers exist, are enabled, and run this library version's
-     * functions: then a build need not replace them.
+     * functions, which no one else may execute: then a build need not replace them.
      */
     private boolean triggersUpToDate(DSLContext tx) {
         Map<String, String> installed = tx
@@ -254,7 +254,8 @@ public final class RollupMaintenance {
                         "SELECT t.tgname, p.prosrc FROM pg_catalog.pg_trigger t"
                                 + " JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid"
                                 + " WHERE t.tgrelid = {0}::regclass AND t.tgname LIKE 'rollup\\_after\\_%'"
-                                + " AND t.tgenabled = 'O'",
+                                + " AND t.tgenabled = 'O'"
+                                + " AND NOT pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE')",
                         DSL.inline(tx.render(TOKEN_USAGE_LEDGER)))
                 .fetchMap(0, 1)
                 .entrySet()
@@ -267,7 +268,10 @@ public final class RollupMaintenance {
      * Creates or replaces the ledger's four statement-level triggers and their functions. The
      * functions run with the rights of the role that installs them (SECURITY DEFINER), with a
      * search path of the system catalog alone and every name qualified, so that a writer needs
-     * nothing but its own privileges on the ledger.
+     * nothing but its own privileges on the ledger. EXECUTE, which PostgreSQL grants PUBLIC on a
+     * new function and checks only when a trigger is created, is revoked: any role could otherwise
+     * attach them to a table of its own (a temporary one will do) and run them with the installer's
+     * rights, on rows it made up or to empty the rollups. The ledger's triggers fire without it.
      */
     private void installTriggers(DSLContext tx) {
         String ledger = tx.render(TOKEN_USAGE_LEDGER);
@@ -278,6 +282,7 @@ public final class RollupMaintenance {
                     tx,
                     "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
                             + " SET search_path = pg_catalog, pg_temp AS $body$" + body(tx, event) + "$body$");
+            execute(tx, "REVOKE EXECUTE ON FUNCTION " + function + "() FROM PUBLIC");
             String transitions = switch (event) {
                 case "insert" -> " REFERENCING NEW TABLE AS new_rows";
                 case "update" -> " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows";
