@@ -22,7 +22,7 @@ import org.jooq.impl.DSL;
  * @param partitioned whether the ledger is partitioned
  * @param partitions each partition's statistics, by name; empty for an unpartitioned ledger
  * @param defaultPartitionHoldsRows whether the default partition holds rows, of months that have
- *                 no partition of their own
+ *                 no partition of their own, as far as the statistics tell
  * @param retainedFrom the retention boundary, {@code null} while retention dropped nothing
  * @param providersPresent whether the {@code providers} table the ledger refers to exists
  * @param columns  column name to column, in table order
@@ -155,8 +155,10 @@ record CatalogSnapshot(
         TableStatistics table = leaves.isEmpty()
                 ? null
                 : partitioned ? TableStatistics.ofPartitions(partitions.values()) : statistics(leaves.get(0));
-        boolean defaultPartitionHoldsRows = partitions.containsKey(LedgerLayout.DEFAULT_PARTITION)
-                && tx.fetchExists(DSL.selectOne().from(DSL.table(DSL.name(schema, LedgerLayout.DEFAULT_PARTITION))));
+        // From the statistics: a reader may read the ledger, not its partitions directly.
+        boolean defaultPartitionHoldsRows = leaves.stream()
+                .anyMatch(leaf -> LedgerLayout.DEFAULT_PARTITION.equals(leaf.get(7, String.class))
+                        && (leaf.get(0, Long.class) > 0 || leaf.get(1, Long.class) > 0));
         Instant retainedFrom = RetentionBoundary.ifRecorded(tx, schema);
         return new CatalogSnapshot(
                 table,

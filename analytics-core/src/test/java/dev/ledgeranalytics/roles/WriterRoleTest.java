@@ -26,6 +26,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -166,9 +167,9 @@ class WriterRoleTest {
                 "analytics_schema_history")) {
             assertRefused(writer, "SELECT count(*) FROM analytics." + table);
         }
-        // Which requests exist, by their ids, is all the writer may read of the ledger.
-        RoleDatabase.execute(writer, "SELECT id, request_id FROM analytics.token_usage_ledger");
-        for (String column : List.of("created_at", "user_id", "vendor_cost", "gross_margin_usd", "credits_deducted")) {
+        // Which requests exist, by their ids, and when, is all the writer may read of the ledger.
+        RoleDatabase.execute(writer, "SELECT id, request_id, created_at FROM analytics.token_usage_ledger");
+        for (String column : List.of("user_id", "vendor_cost", "gross_margin_usd", "credits_deducted")) {
             assertRefused(writer, "SELECT " + column + " FROM analytics.token_usage_ledger");
         }
         assertRefused(writer, "UPDATE analytics.token_usage_ledger SET credits_deducted = credits_deducted + 1");
@@ -240,10 +241,25 @@ class WriterRoleTest {
     }
 
     /** The idempotent insert of a retried request: nothing if the request id is already there. */
+    /**
+     * Inserts unless the request is there. A partitioned ledger's unique key on the request id
+     * contains {@code created_at} too, as a partitioned table's must (docs/partitioning.md).
+     */
     private static int insertIfAbsent(Connection gateway, UUID requestId, Row row) throws SQLException {
-        try (PreparedStatement insert = gateway.prepareStatement(insert(row, "ON CONFLICT (request_id) DO NOTHING"))) {
+        String target = partitioned(gateway) ? "(request_id, created_at)" : "(request_id)";
+        try (PreparedStatement insert =
+                gateway.prepareStatement(insert(row, "ON CONFLICT " + target + " DO NOTHING"))) {
             bind(insert, requestId, row);
             return insert.executeUpdate();
+        }
+    }
+
+    private static boolean partitioned(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_partitioned_table "
+                        + "WHERE partrelid = 'analytics.token_usage_ledger'::regclass")) {
+            rs.next();
+            return rs.getInt(1) == 1;
         }
     }
 

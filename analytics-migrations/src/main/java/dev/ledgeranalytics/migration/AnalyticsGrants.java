@@ -109,8 +109,9 @@ public final class AnalyticsGrants {
 
     /**
      * A copy that grants the writer's privileges to {@code role}: USAGE on the schema, INSERT and
-     * UPDATE on the ledger, SELECT on its {@code id} and {@code request_id} columns (an UPDATE's
-     * WHERE, {@code ON CONFLICT (request_id) DO NOTHING} and {@code RETURNING id} read them) and
+     * UPDATE on the ledger, SELECT on its {@code id}, {@code request_id} and {@code created_at}
+     * columns (an UPDATE's WHERE, {@code ON CONFLICT (request_id) DO NOTHING}, or {@code (request_id,
+     * created_at)} on a partitioned ledger, and {@code RETURNING id} read them) and
      * SELECT on {@code providers} (to look a provider's id up by its slug).
      *
      * @param role an existing role, named as PostgreSQL stores it: a lower-case identifier
@@ -225,7 +226,7 @@ public final class AnalyticsGrants {
             String role = quoted(writer);
             statements.add("GRANT USAGE ON SCHEMA " + quoted(schema) + " TO " + role);
             statements.add("GRANT INSERT, UPDATE ON " + ledger + " TO " + role);
-            statements.add("GRANT SELECT (\"id\", \"request_id\") ON " + ledger + " TO " + role);
+            statements.add("GRANT SELECT (\"id\", \"request_id\", \"created_at\") ON " + ledger + " TO " + role);
             statements.add("GRANT SELECT ON " + qualified(PROVIDERS) + " TO " + role);
         }
         if (reader != null) {

@@ -248,20 +248,30 @@ public final class LedgerLayout {
         return "'" + month.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC) + "'::timestamptz";
     }
 
-    /** Grants {@code to} every privilege any role holds on {@code from}. */
+    /** Grants {@code to} every privilege any role holds on {@code from}, on the table or on its columns. */
     public static void copyGrants(Connection connection, String schema, String from, String to) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("""
-                SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END
+                SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END, NULL
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
                      aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+                WHERE n.nspname = ? AND c.relname = ? AND a.grantee <> c.relowner
+                UNION ALL
+                SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END,
+                       quote_ident(att.attname)
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_attribute att ON att.attrelid = c.oid AND att.attnum > 0 AND NOT att.attisdropped,
+                     aclexplode(att.attacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
                 WHERE n.nspname = ? AND c.relname = ? AND a.grantee <> c.relowner""")) {
             statement.setString(1, schema);
             statement.setString(2, from);
+            statement.setString(3, schema);
+            statement.setString(4, from);
             try (ResultSet grants = statement.executeQuery();
                     Statement grant = connection.createStatement()) {
                 while (grants.next()) {
-                    grant.execute(
-                            "GRANT " + grants.getString(1) + " ON " + table(schema, to) + " TO " + grants.getString(2));
+                    String column = grants.getString(3);
+                    grant.execute("GRANT " + grants.getString(1) + (column == null ? "" : " (" + column + ")") + " ON "
+                            + table(schema, to) + " TO " + grants.getString(2));
                 }
             }
         }
