@@ -16,16 +16,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * ledger.analytics.rollups.refresh-interval=1m
  * }</pre>
  *
- * @param enabled          whether to configure Ledger Analytics at all; default {@code true}
- * @param schema           the schema the ledger is installed into and read from; default
- *                         {@value AnalyticsMigrations#DEFAULT_SCHEMA}
- * @param statementTimeout how long one statement of a dashboard query may run before PostgreSQL
- *                         cancels it (the query then fails with SQL state {@code 57014}), 1 ms
- *                         to about 24.8 days; unset, the database's own {@code statement_timeout}
- *                         applies
- * @param migrateOnStart   whether to apply our migrations at start-up, after the host's own
- *                         Flyway migrations; default {@code true}
- * @param rollups          the scheduled refresh of the rollups
+ * @param enabled          Whether to configure Ledger Analytics at all. Default true.
+ * @param schema           The schema the ledger is installed into and read from. Default analytics.
+ * @param statementTimeout How long one statement of a dashboard query may run before PostgreSQL
+ *                         cancels it; the query then fails with SQL state 57014. From 1 ms to about
+ *                         24.8 days; unset, the database's own statement_timeout applies.
+ * @param migrateOnStart   Whether to apply our migrations at start-up, after the host's own Flyway
+ *                         migrations. Default true.
+ * @param rollups          The scheduled refresh of the rollups.
  */
 @ConfigurationProperties("ledger.analytics")
 public record LedgerAnalyticsProperties(
@@ -50,13 +48,13 @@ public record LedgerAnalyticsProperties(
      * in one pass over the whole ledger and needs the privileges of the ledger's owner, a step an
      * operator should choose; until then the queries read the ledger alone.
      *
-     * @param enabled         whether this application refreshes the rollups on a schedule; default
-     *                        {@code false}. Several instances may all enable it: a refresh that
-     *                        finds another one running skips its turn
-     * @param mode            how writes reach the rollups ({@code refresh} or {@code trigger}),
-     *                        set once at start-up; unset, the database's current mode stays
-     * @param refreshInterval the pause between the end of one refresh and the start of the next;
-     *                        default one minute
+     * @param enabled         Whether this application refreshes the rollups on a schedule. Default
+     *                        false. Several instances may all enable it: a refresh that finds
+     *                        another one running skips its turn.
+     * @param mode            How writes reach the rollups, refresh or trigger, set once at start-up;
+     *                        unset, the database's current mode stays.
+     * @param refreshInterval The pause between the end of one refresh and the start of the next.
+     *                        Default one minute.
      */
     public record RollupProperties(
             @DefaultValue("false") boolean enabled,
