@@ -9,6 +9,7 @@ import dev.ledgeranalytics.rollup.RollupStatus;
 import dev.ledgeranalytics.rollup.Rollups;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import dev.ledgeranalytics.testkit.TestLedger;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -54,6 +55,17 @@ class RollupRefreshTest {
                                     .marginTrend(month, Granularity.DAY, ZoneId.of("Asia/Kathmandu")));
                 }
                 assertThat(threadNames()).contains(REFRESH_THREAD);
+                MeterRegistry meters = host.getBean(MeterRegistry.class);
+                assertThat(meters.get(RollupRefresher.OBSERVATION)
+                                .tag("outcome", "built")
+                                .timer()
+                                .count())
+                        .isEqualTo(1);
+                assertThat(meters.get(RollupRefresher.OBSERVATION)
+                                .tag("outcome", "refreshed")
+                                .timer()
+                                .count())
+                        .isPositive();
             }
             assertThat(threadNames()).doesNotContain(REFRESH_THREAD);
         }
