@@ -1,9 +1,13 @@
 package dev.ledgeranalytics.cli;
 
-import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -33,12 +37,18 @@ import picocli.CommandLine.IParameterExceptionHandler;
             "2:`verify`: BROKEN",
             "3:database unreachable",
             "4:authentication failed",
-            "5:ledger schema not migrated (run `migrate` first)",
+            "5:ledger schema not migrated (run `migrate` first), or a migration failed (run `migrate --repair`)",
             "6:invalid value (date, zone, option)",
+            "7:the database did not answer in time (--connect-timeout, --login-timeout, --socket-timeout)",
             "64:invalid command line",
-            "70:unexpected failure"
+            "70:unexpected failure",
+            "74:output could not be written (closed pipe, full disk, unwritable file)"
         })
 public final class AnalyticsCli implements Runnable {
+
+    private static final String VERBOSE = "--verbose";
+
+    private static final String FLYWAY_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.flywaydb";
 
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -56,13 +66,25 @@ public final class AnalyticsCli implements Runnable {
      * @param args the arguments, such as {@code demo --rows 100000}
      */
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        quietLibraryLogging(Arrays.asList(args).contains(VERBOSE));
+        PrintWriter out = StandardOutput.of(new FileOutputStream(FileDescriptor.out));
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.exit(run(out, err, args));
     }
 
+    /**
+     * Flyway logs a failed migration itself, as an ERROR line with a stack trace, before the CLI
+     * prints its own one-line error; only {@code --verbose} shows it. Set before any logger exists,
+     * which slf4j-simple configures once, when it is created.
+     */
+    private static void quietLibraryLogging(boolean verbose) {
+        if (!verbose && System.getProperty(FLYWAY_LOG_LEVEL) == null) {
+            System.setProperty(FLYWAY_LOG_LEVEL, "off");
+        }
+    }
+
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        boolean verbose = Arrays.asList(args).contains("--verbose");
+        boolean verbose = Arrays.asList(args).contains(VERBOSE);
         CommandLine commandLine = new CommandLine(new AnalyticsCli());
         commandLine.setOut(out);
         commandLine.setErr(err);
@@ -73,10 +95,14 @@ public final class AnalyticsCli implements Runnable {
             return ExitCode.USAGE.code;
         });
         commandLine.setExecutionExceptionHandler((error, failed, parseResult) -> {
-            ExitCode.Failure failure = ExitCode.of(error, schema(failed));
-            err.println("error: " + failure.message());
+            DatabaseOptions database = databaseOptions(failed);
+            String password = database == null ? null : database.password;
+            ExitCode.Failure failure = ExitCode.of(error, database);
+            err.println("error: " + Secrets.mask(failure.message(), password));
             if (verbose) {
-                error.printStackTrace(err);
+                StringWriter trace = new StringWriter();
+                error.printStackTrace(new PrintWriter(trace));
+                err.print(Secrets.mask(trace.toString(), password));
             } else {
                 err.println("(run with --verbose for details)");
             }
@@ -84,18 +110,24 @@ public final class AnalyticsCli implements Runnable {
             return failure.exit().code;
         });
         int code = commandLine.execute(args);
-        out.flush();
+        Optional<String> outputFailure = StandardOutput.failureOf(out);
+        if (outputFailure.isPresent() && code <= ExitCode.BROKEN.code) {
+            // The command did its work, but what it printed did not arrive: a report cut off by a
+            // closed pipe or a full disk must not exit 0.
+            err.println("error: " + outputFailure.get());
+            code = ExitCode.OUTPUT.code;
+        }
         err.flush();
         return code;
     }
 
-    /** The schema the failed command was pointed at, from its {@link DatabaseOptions} if it has them. */
-    private static String schema(CommandLine failed) {
+    /** The failed command's {@link DatabaseOptions}, if it has them. */
+    private static DatabaseOptions databaseOptions(CommandLine failed) {
         return failed.getCommandSpec().mixins().values().stream()
                 .map(CommandLine.Model.CommandSpec::userObject)
                 .filter(DatabaseOptions.class::isInstance)
-                .map(options -> ((DatabaseOptions) options).schema)
+                .map(DatabaseOptions.class::cast)
                 .findFirst()
-                .orElse(AnalyticsMigrations.DEFAULT_SCHEMA);
+                .orElse(null);
     }
 }

@@ -7,8 +7,6 @@ import dev.ledgeranalytics.testkit.LedgerSeeder;
 import dev.ledgeranalytics.testkit.SeedResult;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -101,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
             long queryMillis = (System.nanoTime() - queriesStarted) / 1_000_000;
             TerminalDashboard.print(dashboard, out);
             if (html != null) {
-                Files.writeString(html, HtmlReport.render(dashboard), StandardCharsets.UTF_8);
+                OutputFile.write(html, file -> file.write(HtmlReport.render(dashboard)));
                 out.println();
                 out.println("Wrote the HTML report to " + html.toAbsolutePath());
             }

@@ -4,13 +4,12 @@ import dev.ledgeranalytics.export.CsvExporter;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.query.UserSort;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -51,6 +50,8 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
+    private static final int BUFFER_CHARS = 1 << 16;
+
     @Spec
     private CommandSpec spec;
 
@@ -75,35 +76,67 @@ final class ExportCommand implements Callable<Integer> {
     @Option(
             names = {"-o", "--output"},
             paramLabel = "FILE",
-            description = "Write to this file instead of standard output")
+            description = "Write to this file instead of standard output. A regular file is replaced only once the "
+                    + "export is complete; a symbolic link is written through; a FIFO or device is written in place.")
     private Path output;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         LedgerFilter rows = filter.filter(Instant.now());
         if (output == null) {
             PrintWriter out = spec.commandLine().getOut();
-            write(rows, out);
-            // PrintWriter swallows write failures (a full disk, a closed pipe); ask, so that a
-            // truncated export never exits 0.
-            if (out.checkError()) {
-                throw new IOException("writing to standard output failed; the export is incomplete");
+            try {
+                Writer failFast = new BufferedWriter(new FailFastWriter(out), BUFFER_CHARS);
+                write(rows, failFast);
+                failFast.flush();
+            } catch (IOException | UncheckedIOException e) {
+                throw new CommandFailure(
+                        ExitCode.OUTPUT,
+                        StandardOutput.failureOf(out).orElse("cannot write to standard output")
+                                + "; the export is incomplete",
+                        e);
             }
             return 0;
         }
-        // Written beside the target and moved into place once complete, so that a failure never
-        // leaves a truncated file where a good one was.
-        Path target = output.toAbsolutePath();
-        Path partial = target.resolveSibling("." + target.getFileName() + ".partial");
-        try {
-            try (Writer out = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
-                write(rows, out);
-            }
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(partial);
-        }
+        OutputFile.write(output, out -> write(rows, out));
         return 0;
+    }
+
+    /**
+     * Standard output that fails on the first write that does not arrive. PrintWriter only sets a
+     * flag, and an export to {@code head -1} would stream every remaining row into a closed pipe
+     * and exit 0. Asked after each block of {@value #BUFFER_CHARS} characters, so the flush the
+     * question implies costs nothing.
+     */
+    private static final class FailFastWriter extends Writer {
+
+        private final PrintWriter out;
+
+        FailFastWriter(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(char[] buffer, int offset, int length) throws IOException {
+            out.write(buffer, offset, length);
+            failIfLost();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            failIfLost();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+
+        private void failIfLost() throws IOException {
+            if (out.checkError()) {
+                throw new IOException("standard output refused the export");
+            }
+        }
     }
 
     private void write(LedgerFilter rows, Writer out) {

@@ -1,20 +1,33 @@
 package dev.ledgeranalytics.cli;
 
+import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import dev.ledgeranalytics.migration.AppliedMigration;
+import dev.ledgeranalytics.migration.HistoryRepair;
 import dev.ledgeranalytics.migration.MigrationResult;
+import dev.ledgeranalytics.migration.SchemaMigration;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
         name = "migrate",
         mixinStandardHelpOptions = true,
-        description = "Apply the ledger schema's migrations to a database; safe to run again.")
+        description = {
+            "Apply the ledger schema's migrations to a database; safe to run again.",
+            "A migration interrupted half-way (V2's index builds, cancelled or cut off) is recorded as failed and "
+                    + "blocks the next migrate: fix the cause, then run 'migrate --repair'."
+        })
 final class MigrateCommand implements Callable<Integer> {
+
+    private static final String REPAIR_ADVICE = "; the history records it as failed, which blocks every later "
+            + "migration: once the cause is fixed, run `analytics migrate --repair`";
 
     @Spec
     private CommandSpec spec;
@@ -25,12 +38,37 @@ final class MigrateCommand implements Callable<Integer> {
     @Mixin
     private DatabaseOptions database;
 
+    @Option(
+            names = "--repair",
+            description = "First remove the records of failed migrations from the history, so that they run again")
+    private boolean repair;
+
     @Override
     public Integer call() {
-        MigrationResult result = AnalyticsMigrations.create(database.dataSource())
-                .withSchema(database.schema)
-                .migrate();
+        AnalyticsMigrations migrations =
+                AnalyticsMigrations.create(database.longRunningDataSource()).withSchema(database.schema);
         PrintWriter out = spec.commandLine().getOut();
+        if (repair) {
+            HistoryRepair repaired = migrations.repair();
+            for (SchemaMigration removed : repaired.removedFailed()) {
+                out.printf("removed the failed %s from the history; it runs again now%n", removed);
+            }
+            for (SchemaMigration realigned : repaired.realigned()) {
+                out.printf("realigned the recorded checksum and description of %s%n", realigned);
+            }
+        } else {
+            List<SchemaMigration> failed = migrations.history().failed();
+            if (!failed.isEmpty()) {
+                throw new CommandFailure(
+                        ExitCode.NOT_MIGRATED, describe(failed) + " failed in an earlier run" + REPAIR_ADVICE, null);
+            }
+        }
+        MigrationResult result;
+        try {
+            result = migrations.migrate();
+        } catch (AnalyticsException e) {
+            throw failedMigration(migrations, e);
+        }
         for (AppliedMigration migration : result.applied()) {
             out.printf(
                     "applied V%s %s (%d ms)%n",
@@ -40,5 +78,33 @@ final class MigrateCommand implements Callable<Integer> {
                 "schema \"%s\" is at version %s%s%n",
                 result.schema(), result.currentVersion(), result.applied().isEmpty() ? " (nothing to apply)" : "");
         return 0;
+    }
+
+    /**
+     * A migrate that left a failed record in the history names it, and what to run: nothing else
+     * works until it is repaired. Any other failure is reported as it is.
+     */
+    private static RuntimeException failedMigration(AnalyticsMigrations migrations, AnalyticsException failure) {
+        if (failure.sqlState().filter(state -> state.startsWith("08")).isPresent()) {
+            return failure;
+        }
+        List<SchemaMigration> failed;
+        try {
+            failed = migrations.history().failed();
+        } catch (AnalyticsException historyUnreadable) {
+            failure.addSuppressed(historyUnreadable);
+            return failure;
+        }
+        if (failed.isEmpty()) {
+            return failure;
+        }
+        return new CommandFailure(
+                ExitCode.NOT_MIGRATED,
+                describe(failed) + " failed: " + ExitCode.rootMessage(failure) + REPAIR_ADVICE,
+                failure);
+    }
+
+    private static String describe(List<SchemaMigration> failed) {
+        return "migration " + failed.stream().map(SchemaMigration::toString).collect(Collectors.joining(", "));
     }
 }

@@ -1,8 +1,6 @@
 package dev.ledgeranalytics.cli;
 
 import dev.ledgeranalytics.query.AnalyticsQueries;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -43,7 +41,7 @@ final class ReportCommand implements Callable<Integer> {
         Dashboard dashboard = Dashboard.load(queries, filter.filter(Instant.now()), filter.granularity, filter.zone());
         TerminalDashboard.print(dashboard, spec.commandLine().getOut());
         if (html != null) {
-            Files.writeString(html, HtmlReport.render(dashboard), StandardCharsets.UTF_8);
+            OutputFile.write(html, file -> file.write(HtmlReport.render(dashboard)));
             spec.commandLine().getOut().println("Wrote the HTML report to " + html.toAbsolutePath());
         }
         return 0;

@@ -56,7 +56,7 @@ final class RollupsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Rollups rollups = Rollups.create(database.dataSource()).withSchema(database.schema);
+        Rollups rollups = Rollups.create(database.longRunningDataSource()).withSchema(database.schema);
         PrintWriter out = spec.commandLine().getOut();
         if (mode != null) {
             rollups.mode(mode);

@@ -26,6 +26,7 @@ final class VerificationText {
         out.println(RULE);
         table(report, out);
         if (report.tablePresent()) {
+            migrations(report, out);
             indexes(report, out);
             statistics(report.statistics(), out);
             plans(report, out);
@@ -63,6 +64,17 @@ final class VerificationText {
             out.println("✅ request_status values: " + String.join(", ", report.statusValues()));
         }
         printFindings(report, Finding.Kind.STATUS_VALUE_MISSING, out);
+    }
+
+    private static void migrations(VerificationReport report, PrintWriter out) {
+        section("Migrations", out);
+        if (report.findings().stream()
+                .noneMatch(finding -> finding.kind() == Finding.Kind.MIGRATION_FAILED
+                        || finding.kind() == Finding.Kind.MIGRATIONS_PENDING)) {
+            out.println("✅ Every migration of this library version is applied");
+        }
+        printFindings(report, Finding.Kind.MIGRATION_FAILED, out);
+        printFindings(report, Finding.Kind.MIGRATIONS_PENDING, out);
     }
 
     private static void indexes(VerificationReport report, PrintWriter out) {
@@ -127,6 +139,7 @@ final class VerificationText {
                 case USES_INDEX -> "✅ " + plan.statement() + ": reads the ledger through idx_token_usage_analytics";
                 case OFF_INDEX ->
                     "⚠️  " + plan.statement() + ": does not read the ledger through idx_token_usage_analytics";
+                case READS_ROLLUPS -> "✅ " + plan.statement() + ": reads the rollups alone";
                 case TOO_FEW_ROWS ->
                     "ℹ️  " + plan.statement() + ": not judged, too few rows for the plan to mean anything";
             };

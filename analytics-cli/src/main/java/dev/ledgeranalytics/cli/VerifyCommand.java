@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
         name = "verify",
         mixinStandardHelpOptions = true,
         description = {
-            "Check a database's ledger schema against what this version needs: table, columns, status values, "
-                    + "indexes (present, valid, used), planner statistics and the dashboard queries' plans.",
+            "Check a database's ledger schema against what this version needs: migrations applied, table, columns, "
+                    + "status values, indexes (present, valid, used), planner statistics and the dashboard queries' plans.",
             "Nothing is changed; the queries are only EXPLAINed."
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -23,12 +23,15 @@ import picocli.CommandLine.Spec;
             "0:READY: everything is there and healthy",
             "1:DEGRADED: figures are right but may be slow (an analytics index missing or invalid, stale statistics, "
                     + "a plan off its index)",
-            "2:BROKEN: queries fail or may be wrong (table, column, status value or key missing or wrong)",
+            "2:BROKEN: queries fail or may be wrong (table, column, status value or key missing or wrong; a migration "
+                    + "of this version not applied, or recorded as failed)",
             "3:database unreachable",
             "4:authentication failed",
-            "6:invalid value (--schema)",
+            "6:invalid value (--schema, a timeout)",
+            "7:the database did not answer in time",
             "64:invalid command line",
-            "70:unexpected failure"
+            "70:unexpected failure",
+            "74:the report could not be written"
         })
 final class VerifyCommand implements Callable<Integer> {
 

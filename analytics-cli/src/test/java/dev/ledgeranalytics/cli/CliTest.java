@@ -139,7 +139,8 @@ class CliTest {
                             "applied V1 ledger tables",
                             "applied V2 ledger indexes",
                             "applied V3 rollups",
-                            "at version 3");
+                            "applied V4 rollup upkeep in library",
+                            "at version 4");
             assertThat(second.out()).contains("nothing to apply");
         }
     }
@@ -414,7 +415,7 @@ class CliTest {
                 "--to",
                 RANGE_TO);
 
-        assertThat(code).isEqualTo(ExitCode.FAILED.code);
+        assertThat(code).isEqualTo(ExitCode.OUTPUT.code);
         assertThat(err.toString()).contains("standard output");
     }
 

@@ -4,8 +4,8 @@ import static dev.ledgeranalytics.schema.Tables.PROVIDERS;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import dev.ledgeranalytics.AnalyticsException;
-import dev.ledgeranalytics.internal.LedgerConditions;
-import dev.ledgeranalytics.internal.LedgerReader;
+import dev.ledgeranalytics.internal.Slice;
+import dev.ledgeranalytics.internal.Transactions;
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import dev.ledgeranalytics.query.AnalyticsQueries;
@@ -156,13 +156,20 @@ public final class CsvExporter {
             csv.field(column == PROVIDERS.SLUG ? "provider" : column.getName());
         }
         csv.endRow();
-        long rows = new LedgerReader(dsl, null).read("Exporting the ledger", tx -> {
+        long rows = new Transactions(dsl, null).read("Exporting the ledger", tx -> {
             long written = 0;
             try (Cursor<Record> cursor = tx.select(LEDGER_COLUMNS)
                     .from(TOKEN_USAGE_LEDGER)
                     .join(PROVIDERS)
                     .on(PROVIDERS.ID.eq(TOKEN_USAGE_LEDGER.PROVIDER_ID))
-                    .where(LedgerConditions.matching(filter))
+                    .where(Slice.of(
+                                    filter.statuses(),
+                                    filter.providers(),
+                                    filter.models(),
+                                    filter.users(),
+                                    filter.tiers(),
+                                    filter.requestTypes())
+                            .ofLedger(filter.from(), filter.to()))
                     .orderBy(TOKEN_USAGE_LEDGER.CREATED_AT, TOKEN_USAGE_LEDGER.ID)
                     .fetchSize(FETCH_SIZE)
                     .fetchLazy()) {
@@ -341,7 +348,7 @@ public final class CsvExporter {
         require("filter", filter);
         require("sort", sort);
         CsvWriter csv = startUsers(out);
-        long rows = new LedgerReader(dsl, null).read("Exporting users", tx -> {
+        long rows = new Transactions(dsl, null).read("Exporting users", tx -> {
             AnalyticsQueries queries = AnalyticsQueries.create(tx).withSchema(schema);
             long written = 0;
             String cursor = null;

@@ -1,20 +1,19 @@
 package dev.ledgeranalytics.query;
 
 import dev.ledgeranalytics.AnalyticsException;
-import dev.ledgeranalytics.internal.LedgerReader;
+import dev.ledgeranalytics.internal.Transactions;
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import dev.ledgeranalytics.rollup.internal.SumsSource;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.Query;
 
 /**
  * The dashboard's five queries over the ledger: KPI totals, cost per provider, margin trend,
@@ -47,11 +46,13 @@ public final class AnalyticsQueries {
     private final DSLContext dsl;
     private final Duration statementTimeout;
     private final boolean readsRollups;
+    private final QueryListener listener;
 
-    private AnalyticsQueries(DSLContext dsl, Duration statementTimeout, boolean readsRollups) {
+    private AnalyticsQueries(DSLContext dsl, Duration statementTimeout, boolean readsRollups, QueryListener listener) {
         this.dsl = dsl;
         this.statementTimeout = statementTimeout;
         this.readsRollups = readsRollups;
+        this.listener = listener;
     }
 
     /**
@@ -62,7 +63,7 @@ public final class AnalyticsQueries {
      * @throws IllegalArgumentException if {@code dataSource} is {@code null}
      */
     public static AnalyticsQueries create(DataSource dataSource) {
-        return new AnalyticsQueries(LedgerDsl.using(dataSource), null, true);
+        return new AnalyticsQueries(LedgerDsl.using(dataSource), null, true, QueryListener.NONE);
     }
 
     /**
@@ -78,7 +79,10 @@ public final class AnalyticsQueries {
             throw new IllegalArgumentException("dsl must not be null");
         }
         return new AnalyticsQueries(
-                LedgerDsl.using(dsl.configuration(), AnalyticsMigrations.DEFAULT_SCHEMA), null, true);
+                LedgerDsl.using(dsl.configuration(), AnalyticsMigrations.DEFAULT_SCHEMA),
+                null,
+                true,
+                QueryListener.NONE);
     }
 
     /**
@@ -89,7 +93,8 @@ public final class AnalyticsQueries {
      * @throws IllegalArgumentException if the schema name is invalid
      */
     public AnalyticsQueries withSchema(String schema) {
-        return new AnalyticsQueries(LedgerDsl.using(dsl.configuration(), schema), statementTimeout, readsRollups);
+        return new AnalyticsQueries(
+                LedgerDsl.using(dsl.configuration(), schema), statementTimeout, readsRollups, listener);
     }
 
     /**
@@ -110,7 +115,7 @@ public final class AnalyticsQueries {
             throw new IllegalArgumentException(
                     "timeout must be between 1 ms and " + MAX_STATEMENT_TIMEOUT_MILLIS + " ms, but was " + timeout);
         }
-        return new AnalyticsQueries(dsl, timeout, readsRollups);
+        return new AnalyticsQueries(dsl, timeout, readsRollups, listener);
     }
 
     /**
@@ -123,7 +128,21 @@ public final class AnalyticsQueries {
      * @return the copy
      */
     public AnalyticsQueries withRawReads() {
-        return new AnalyticsQueries(dsl, statementTimeout, false);
+        return new AnalyticsQueries(dsl, statementTimeout, false, listener);
+    }
+
+    /**
+     * A copy that tells {@code listener} about every query it runs: for metrics and tracing.
+     *
+     * @param listener the listener
+     * @return the copy
+     * @throws IllegalArgumentException if {@code listener} is {@code null}
+     */
+    public AnalyticsQueries withListener(QueryListener listener) {
+        if (listener == null) {
+            throw new IllegalArgumentException("listener must not be null");
+        }
+        return new AnalyticsQueries(dsl, statementTimeout, readsRollups, listener);
     }
 
     /**
@@ -137,7 +156,7 @@ public final class AnalyticsQueries {
     public GrossMargin grossMargin(LedgerFilter filter) {
         requireFilter(filter);
         GrossMarginQuery query = new GrossMarginQuery(filter);
-        return reader().read("Computing the gross margin", tx -> query.run(tx, readsRollups));
+        return run("grossMargin", "Computing the gross margin", query);
     }
 
     /**
@@ -151,7 +170,7 @@ public final class AnalyticsQueries {
     public List<ProviderCost> providerCosts(LedgerFilter filter) {
         requireFilter(filter);
         ProviderCostQuery query = new ProviderCostQuery(filter);
-        return reader().read("Computing the cost per provider", tx -> query.run(tx, readsRollups));
+        return run("providerCosts", "Computing the cost per provider", query);
     }
 
     /**
@@ -175,7 +194,7 @@ public final class AnalyticsQueries {
             throw new IllegalArgumentException("zone must not be null");
         }
         MarginTrendQuery query = new MarginTrendQuery(filter, granularity, zone);
-        return reader().read("Computing the margin trend", tx -> query.run(tx, readsRollups));
+        return run("marginTrend", "Computing the margin trend", query);
     }
 
     /**
@@ -216,7 +235,10 @@ public final class AnalyticsQueries {
     public CostDistribution costDistribution(LedgerFilter filter) {
         requireFilter(filter);
         CostDistributionQuery query = new CostDistributionQuery(filter, false);
-        return reader().read("Computing the cost distribution", tx -> query.overall(tx, readsRollups));
+        Map<String, CostDistribution> overall = run("costDistribution", "Computing the cost distribution", query);
+        return overall.isEmpty()
+                ? new CostDistribution(0, null, null, null, null, null, null, null, List.of())
+                : overall.get("");
     }
 
     /**
@@ -230,7 +252,9 @@ public final class AnalyticsQueries {
     public List<ModelCostDistribution> costDistributionByModel(LedgerFilter filter) {
         requireFilter(filter);
         CostDistributionQuery query = new CostDistributionQuery(filter, true);
-        return reader().read("Computing the cost distribution per model", query::perModel);
+        return run("costDistributionByModel", "Computing the cost distribution per model", query).entrySet().stream()
+                .map(model -> new ModelCostDistribution(model.getKey(), model.getValue()))
+                .toList();
     }
 
     /**
@@ -256,14 +280,18 @@ public final class AnalyticsQueries {
                     "pageSize must be between 1 and " + UserPage.MAX_SIZE + ", but was " + pageSize);
         }
         UserBreakdownQuery query = new UserBreakdownQuery(filter, sort, pageSize, cursor);
-        return reader().read("Computing the user breakdown", tx -> query.run(tx, readsRollups));
+        return run("userBreakdown", "Computing the user breakdown", query);
     }
 
     /**
      * Asks PostgreSQL how it would run each statement of the dashboard queries for {@code filter},
-     * without running them: {@code EXPLAIN (FORMAT JSON)} of exactly the SQL the queries send,
-     * with the filter's values bound. The margin trend is explained by day in UTC, the user
-     * breakdown for its first page of 50 by gross margin, the cost distribution over all models.
+     * without running them: {@code EXPLAIN (FORMAT JSON)} of exactly the statements the queries
+     * send, with the filter's values bound, through the rollups where the queries would read them
+     * (this instance's {@link #withRawReads()} setting, and the rollups' state in this snapshot).
+     * The one-row read of the rollups' state that precedes each query is not listed. The margin
+     * trend is explained by day in UTC, the user breakdown for its first page of 50 by gross
+     * margin, the cost distribution over all models; its percentile statement appears only where
+     * the ledger alone is read, as only then is it sent.
      *
      * @param filter the rows the statements would read
      * @return one plan per statement, in the order of the queries on this class
@@ -273,28 +301,54 @@ public final class AnalyticsQueries {
      */
     public List<QueryPlan> explain(LedgerFilter filter) {
         requireFilter(filter);
-        CostDistributionQuery costs = new CostDistributionQuery(filter, false);
-        Map<String, Function<DSLContext, Query>> statements = new LinkedHashMap<>();
-        statements.put("grossMargin", new GrossMarginQuery(filter)::sql);
-        statements.put("providerCosts", new ProviderCostQuery(filter)::sql);
-        statements.put("marginTrend", new MarginTrendQuery(filter, Granularity.DAY, ZoneOffset.UTC)::sql);
-        statements.put("costDistribution (histogram)", costs::histogramSql);
-        statements.put("costDistribution (percentiles)", dsl -> costs.percentileSql(dsl, Map.of()));
-        statements.put("userBreakdown", new UserBreakdownQuery(filter, UserSort.GROSS_MARGIN_DESC, 50, null)::sql);
-        return reader().read(
-                        "Explaining the dashboard queries",
-                        dsl -> statements.entrySet().stream()
-                                .map(statement -> new QueryPlan(
-                                        statement.getKey(),
-                                        dsl.resultQuery(
-                                                        "EXPLAIN (FORMAT JSON) {0}",
-                                                        statement.getValue().apply(dsl))
-                                                .fetchSingle(0, String.class)))
-                                .toList());
+        List<DashboardQuery<?>> queries = List.of(
+                new GrossMarginQuery(filter),
+                new ProviderCostQuery(filter),
+                new MarginTrendQuery(filter, Granularity.DAY, ZoneOffset.UTC),
+                new CostDistributionQuery(filter, false),
+                new UserBreakdownQuery(filter, UserSort.GROSS_MARGIN_DESC, 50, null));
+        return transactions().read("Explaining the dashboard queries", tx -> {
+            List<QueryPlan> plans = new ArrayList<>();
+            for (DashboardQuery<?> query : queries) {
+                query.statements(tx, source(tx, query))
+                        .forEach((name, statement) -> plans.add(new QueryPlan(
+                                name,
+                                tx.resultQuery("EXPLAIN (FORMAT JSON) {0}", statement)
+                                        .fetchSingle(0, String.class))));
+            }
+            return plans;
+        });
     }
 
-    private LedgerReader reader() {
-        return new LedgerReader(dsl, statementTimeout);
+    /** Runs one query in its transaction, telling the listener when it starts and how it ended. */
+    private <T> T run(String name, String what, DashboardQuery<T> query) {
+        QueryListener.Completion completion = listener.started(name);
+        List<SumsSource> used = new ArrayList<>(1);
+        T answer;
+        try {
+            answer = transactions().read(what, tx -> {
+                SumsSource source = source(tx, query);
+                used.add(source);
+                return query.run(tx, source);
+            });
+        } catch (RuntimeException e) {
+            completion.finished(used.isEmpty() ? null : source(used.get(0)), e);
+            throw e;
+        }
+        completion.finished(source(used.get(0)), null);
+        return answer;
+    }
+
+    private SumsSource source(DSLContext tx, DashboardQuery<?> query) {
+        return readsRollups ? SumsSource.of(tx, query.from(), query.to()) : SumsSource.ledger();
+    }
+
+    private static QueryListener.Source source(SumsSource used) {
+        return used.readRollups() ? QueryListener.Source.ROLLUPS : QueryListener.Source.LEDGER;
+    }
+
+    private Transactions transactions() {
+        return new Transactions(dsl, statementTimeout);
     }
 
     private static void requireFilter(LedgerFilter filter) {

@@ -1,5 +1,6 @@
 package dev.ledgeranalytics.query;
 
+import dev.ledgeranalytics.internal.Slice;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
@@ -239,6 +240,11 @@ public record LedgerFilter(
         return requestTypes(types.toArray(String[]::new));
     }
 
+    /** The rows this filter selects, but for the range, in the library's internal terms. */
+    Slice slice() {
+        return Slice.of(statuses, providers, models, users, tiers, requestTypes);
+    }
+
     private static <T> Set<T> set(String name, T[] values) {
         return new LinkedHashSet<>(Arrays.asList(requireElements(name, values)));
     }
@@ -265,16 +271,18 @@ public record LedgerFilter(
 
     /**
      * Years 1 to 9999: what every query, the previous period of {@link AnalyticsQueries#grossMargin}
-     * included, can compute and PostgreSQL can store.
+     * included, can compute and PostgreSQL can store. {@link #LATEST} itself is out: instants of year
+     * 10000 are written with a leading {@code +}, which PostgreSQL cannot read in the arrays of
+     * instants the rollup reads bind.
      */
     static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
 
     static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
 
-    private static void requireWithinSupportedRange(String name, Instant value) {
-        if (value.isBefore(EARLIEST) || value.isAfter(LATEST)) {
-            throw new IllegalArgumentException(
-                    name + " must lie between " + EARLIEST + " and " + LATEST + ", but was " + value);
+    static void requireWithinSupportedRange(String name, Instant value) {
+        if (value.isBefore(EARLIEST) || !value.isBefore(LATEST)) {
+            throw new IllegalArgumentException(name + " must lie between " + EARLIEST + " (included) and " + LATEST
+                    + " (excluded): years 1 to 9999, but was " + value);
         }
     }
 

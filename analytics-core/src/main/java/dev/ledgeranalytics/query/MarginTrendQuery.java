@@ -1,99 +1,56 @@
 package dev.ledgeranalytics.query;
 
-import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
-
-import dev.ledgeranalytics.internal.LedgerConditions;
-import java.math.BigDecimal;
+import dev.ledgeranalytics.internal.Metric;
+import dev.ledgeranalytics.rollup.internal.Sums;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.ResultQuery;
-import org.jooq.Table;
-import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
+import org.jooq.Result;
 
 /**
  * Revenue, cost and margin per time bucket. The bucket boundaries are computed in Java (see
- * {@link TrendBoundaries}) and bound as one array; {@code width_bucket} numbers each row's bucket
- * by binary search in it, and the buckets with no rows are filled with zeros afterwards:
- *
- * <pre>
- * SELECT width_bucket(created_at, :boundaries::timestamptz[]) AS bucket, count(*), sum(...)
- * FROM token_usage_ledger WHERE created_at &gt;= :from AND created_at &lt; :to AND ...
- * GROUP BY 1
- * </pre>
+ * {@link TrendBoundaries}); the first and last bucket are clipped to the range, the totals summed
+ * per bucket, and the buckets with no rows filled with zeros afterwards.
  */
-final class MarginTrendQuery {
+final class MarginTrendQuery extends DashboardQuery<MarginTrend> {
 
-    private final LedgerFilter filter;
+    private static final Set<Metric> METRICS = EnumSet.of(Metric.REQUESTS, Metric.VENDOR_COST, Metric.GROSS_MARGIN);
+
     private final Granularity granularity;
     private final ZoneId zone;
     private final List<Instant> boundaries;
-    private final LedgerSums sums = LedgerSums.all();
-    private final Field<Integer> bucket;
 
     MarginTrendQuery(LedgerFilter filter, Granularity granularity, ZoneId zone) {
-        this.filter = filter;
+        this(filter, granularity, zone, TrendBoundaries.of(filter.from(), filter.to(), granularity, zone));
+    }
+
+    private MarginTrendQuery(LedgerFilter filter, Granularity granularity, ZoneId zone, List<Instant> boundaries) {
+        super("marginTrend", filter, clipped(boundaries, filter), List.of(), METRICS);
         this.granularity = granularity;
         this.zone = zone;
-        this.boundaries = TrendBoundaries.of(filter.from(), filter.to(), granularity, zone);
-        OffsetDateTime[] starts = boundaries.subList(0, boundaries.size() - 1).stream()
-                .map(start -> start.atOffset(ZoneOffset.UTC))
-                .toArray(OffsetDateTime[]::new);
-        // A scalar subquery, so that PostgreSQL evaluates the array once per statement as an
-        // InitPlan. As a plain bind value it stays a cast of text to timestamptz[], and that cast
-        // is only STABLE (it depends on the session's TimeZone), so the planner does not fold it:
-        // every row parsed every boundary again, and a year of daily buckets over 100,000 rows
-        // took 12.7 s instead of milliseconds.
-        this.bucket = DSL.function(
-                        "width_bucket",
-                        SQLDataType.INTEGER,
-                        TOKEN_USAGE_LEDGER.CREATED_AT,
-                        DSL.field(DSL.select(DSL.val(starts, SQLDataType.TIMESTAMPWITHTIMEZONE.array()))))
-                .as("bucket");
+        this.boundaries = boundaries;
     }
 
-    ResultQuery<Record> sql(DSLContext dsl) {
-        return dsl.select(bucket)
-                .select(sums.fields())
-                .from(TOKEN_USAGE_LEDGER)
-                .where(LedgerConditions.matching(filter))
-                // By position: the array is a bind value, and a repeated expression would bind it twice.
-                .groupBy(DSL.inline(1));
+    /** The first bucket can start before the range and the last end after it; only the range is read. */
+    private static List<Instant> clipped(List<Instant> boundaries, LedgerFilter filter) {
+        List<Instant> clipped = new ArrayList<>(boundaries);
+        clipped.set(0, filter.from());
+        clipped.set(clipped.size() - 1, filter.to());
+        return clipped;
     }
 
-    MarginTrend run(DSLContext dsl, boolean rollups) {
-        RollupReads.Rollup rollup = rollups ? RollupReads.sumsFor(filter, false) : null;
-        RollupReads reads = rollup == null ? null : RollupReads.load(dsl, filter.from(), filter.to());
+    @Override
+    MarginTrend answer(DSLContext dsl, Sums sums, Result<Record> rows) {
         Map<Integer, Record> rowsByBucket = new HashMap<>();
-        LedgerSums sums = this.sums;
-        if (reads == null) {
-            for (Record row : sql(dsl).fetch()) {
-                rowsByBucket.put(row.get(bucket), row);
-            }
-        } else {
-            // The first bucket can start before the range and the last end after it; only the range is read.
-            List<Instant> clipped = new ArrayList<>(boundaries);
-            clipped.set(0, filter.from());
-            clipped.set(clipped.size() - 1, filter.to());
-            Table<Record> partials = reads.sums(rollup, clipped, filter, List.of());
-            Field<Integer> partialBucket = partials.field(RollupReads.BUCKET);
-            sums = LedgerSums.ofPartials(partials, "", null);
-            for (Record row : dsl.select(partialBucket)
-                    .select(sums.fields())
-                    .from(partials)
-                    .groupBy(partialBucket)
-                    .fetch()) {
-                rowsByBucket.put(row.get(partialBucket), row);
-            }
+        for (Record row : rows) {
+            rowsByBucket.put(sums.bucket(row), row);
         }
         List<TrendBucket> buckets = new ArrayList<>();
         for (int i = 0; i < boundaries.size() - 1; i++) {
@@ -102,19 +59,15 @@ final class MarginTrendQuery {
             Instant end = boundaries.get(i + 1);
             buckets.add(
                     row == null
-                            ? new TrendBucket(start, end, 0, zero(), zero(), zero())
+                            ? new TrendBucket(start, end, 0, Sums.NO_MONEY, Sums.NO_MONEY, Sums.NO_MONEY)
                             : new TrendBucket(
                                     start,
                                     end,
-                                    sums.requests(row),
-                                    sums.revenue(row),
-                                    sums.vendorCost(row),
-                                    sums.grossMargin(row)));
+                                    sums.count(row, Metric.REQUESTS),
+                                    sums.money(row, Metric.GROSS_MARGIN).add(sums.money(row, Metric.VENDOR_COST)),
+                                    sums.money(row, Metric.VENDOR_COST),
+                                    sums.money(row, Metric.GROSS_MARGIN)));
         }
         return new MarginTrend(granularity, zone, buckets);
-    }
-
-    private static BigDecimal zero() {
-        return LedgerSums.moneyOrZero(null);
     }
 }

@@ -1,99 +1,59 @@
 package dev.ledgeranalytics.query;
 
 import static dev.ledgeranalytics.schema.Tables.PROVIDERS;
-import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
-import dev.ledgeranalytics.internal.LedgerConditions;
+import dev.ledgeranalytics.internal.Dimension;
+import dev.ledgeranalytics.internal.Metric;
+import dev.ledgeranalytics.rollup.internal.Sums;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Result;
 import org.jooq.ResultQuery;
-import org.jooq.Table;
 
 /**
- * Cost per provider. The ledger is aggregated first, by provider id from the covering index,
- * and only the handful of resulting rows is joined to {@code providers}:
+ * Cost per provider. The totals are summed by provider id first, and only the handful of
+ * resulting rows is joined to {@code providers}:
  *
  * <pre>
- * SELECT p.id, p.slug, p.display_name, t.*
- * FROM (SELECT provider_id, count(*), sum(...) FROM token_usage_ledger WHERE ... GROUP BY provider_id) t
+ * SELECT p.id, p.slug, p.display_name, t.* FROM (&lt;totals by provider_id&gt;) t
  * JOIN providers p ON p.id = t.provider_id
  * ORDER BY t.vendor_cost DESC, p.slug
  * </pre>
  */
-final class ProviderCostQuery {
-
-    private final LedgerFilter filter;
-    private final LedgerSums sums = LedgerSums.all();
+final class ProviderCostQuery extends DashboardQuery<List<ProviderCost>> {
 
     ProviderCostQuery(LedgerFilter filter) {
-        this.filter = filter;
+        super("providerCosts", filter, List.of(filter.from(), filter.to()), List.of(Dimension.PROVIDER), Metric.TOTALS);
     }
 
-    ResultQuery<Record> sql(DSLContext dsl) {
-        Table<?> totals = dsl.select(TOKEN_USAGE_LEDGER.PROVIDER_ID)
-                .select(sums.fields())
-                .from(TOKEN_USAGE_LEDGER)
-                .where(LedgerConditions.matching(filter))
-                .groupBy(TOKEN_USAGE_LEDGER.PROVIDER_ID)
-                .asTable("totals");
-        return withProviders(dsl, totals, sums);
-    }
-
-    /** The same totals from the rollups and the ledger's edges (see {@link RollupReads}). */
-    private static ResultQuery<Record> sql(DSLContext dsl, LedgerSums partialSums, Table<Record> partials) {
-        Field<UUID> provider = partials.field(TOKEN_USAGE_LEDGER.PROVIDER_ID.getName(), UUID.class);
-        Table<?> totals = dsl.select(provider)
-                .select(partialSums.fields())
-                .from(partials)
-                .groupBy(provider)
-                .asTable("totals");
-        return withProviders(dsl, totals, partialSums);
-    }
-
-    private static ResultQuery<Record> withProviders(DSLContext dsl, Table<?> totals, LedgerSums sums) {
+    @Override
+    ResultQuery<Record> statement(DSLContext dsl, Sums sums) {
         return dsl.select(PROVIDERS.ID, PROVIDERS.SLUG, PROVIDERS.DISPLAY_NAME)
-                .select(totals.fields(sums.fields().toArray(Field[]::new)))
-                .from(totals)
+                .select(sums.table().fields())
+                .from(sums.table())
                 .join(PROVIDERS)
-                .on(PROVIDERS.ID.eq(totals.field(TOKEN_USAGE_LEDGER.PROVIDER_ID.getName(), UUID.class)))
-                .orderBy(totals.field(sums.vendorCost).desc(), PROVIDERS.SLUG);
+                .on(PROVIDERS.ID.eq(sums.key(Dimension.PROVIDER).coerce(UUID.class)))
+                .orderBy(sums.metric(Metric.VENDOR_COST).desc(), PROVIDERS.SLUG);
     }
 
-    List<ProviderCost> run(DSLContext dsl, boolean rollups) {
-        RollupReads.Rollup rollup = rollups ? RollupReads.sumsFor(filter, true) : null;
-        RollupReads reads = rollup == null ? null : RollupReads.load(dsl, filter.from(), filter.to());
-        LedgerSums sums = this.sums;
-        Result<Record> rows;
-        if (reads == null) {
-            rows = sql(dsl).fetch();
-        } else {
-            Table<Record> partials = reads.sums(
-                    rollup, List.of(filter.from(), filter.to()), filter, List.of(TOKEN_USAGE_LEDGER.PROVIDER_ID));
-            sums = LedgerSums.ofPartials(partials, "", null);
-            rows = sql(dsl, sums, partials).fetch();
-        }
-        List<BigDecimal> shares = Decimals.shares(rows.map(sums::vendorCost));
+    @Override
+    List<ProviderCost> answer(DSLContext dsl, Sums sums, Result<Record> rows) {
+        List<Totals> totals = rows.map(row -> Totals.of(sums, row));
+        List<BigDecimal> shares =
+                Decimals.shares(totals.stream().map(Totals::vendorCost).toList());
         List<ProviderCost> costs = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             Record row = rows.get(i);
-            UUID id = row.get(PROVIDERS.ID);
-            costs.add(new ProviderCost(
-                    id,
-                    row.get(PROVIDERS.SLUG),
-                    row.get(PROVIDERS.DISPLAY_NAME),
-                    sums.requests(row),
-                    sums.inputTokens(row),
-                    sums.outputTokens(row),
-                    sums.vendorCost(row),
-                    sums.revenue(row),
-                    sums.grossMargin(row),
-                    shares.get(i)));
+            costs.add(totals.get(i)
+                    .provider(
+                            row.get(PROVIDERS.ID),
+                            row.get(PROVIDERS.SLUG),
+                            row.get(PROVIDERS.DISPLAY_NAME),
+                            shares.get(i)));
         }
         return List.copyOf(costs);
     }

@@ -1,12 +1,14 @@
 package dev.ledgeranalytics.query;
 
-import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
-
-import dev.ledgeranalytics.internal.LedgerConditions;
+import dev.ledgeranalytics.internal.Dimension;
+import dev.ledgeranalytics.internal.Metric;
+import dev.ledgeranalytics.rollup.internal.Sums;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -20,193 +22,127 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
- * Per-user totals, one page at a time, by keyset: the users are aggregated, then the page starts
- * strictly after the previous page's last (sort key, user id), so a page costs the same however
- * deep it is and never repeats or skips a user on ties:
+ * Per-user totals, one page at a time, by keyset: the users' totals are summed, then the page
+ * starts strictly after the previous page's last (sort key, user id), so a page costs the same
+ * however deep it is and never repeats or skips a user on ties:
  *
  * <pre>
- * SELECT * FROM (
- *   SELECT user_id, count(*) AS requests, sum(...), min(created_at), max(created_at) FROM token_usage_ledger
- *   WHERE ... GROUP BY user_id) users
+ * SELECT * FROM (SELECT t.*, &lt;derived sort keys&gt; FROM (&lt;totals by user_id&gt;) t) users
  * WHERE (sort_key, user_id) &gt; (:last_key, :last_user)        -- &lt; when descending
  * ORDER BY sort_key, user_id                                  -- both DESC when descending
  * LIMIT :size + 1                                             -- one more, to know whether a next page exists
  * </pre>
  */
-final class UserBreakdownQuery {
+final class UserBreakdownQuery extends DashboardQuery<UserPage> {
 
-    private final LedgerFilter filter;
+    private static final Set<Metric> METRICS = metrics();
+
+    /** A sort key's column in the users table, and the type its cursor value is read back as. */
+    private record SortKey(String column, Class<?> type) {}
+
     private final UserSort sort;
     private final int pageSize;
-    private final Users fromLedger;
+    private final List<SortKey> sortKeys;
     private final UserCursor after;
 
     UserBreakdownQuery(LedgerFilter filter, UserSort sort, int pageSize, String cursor) {
-        this.filter = filter;
+        super("userBreakdown", filter, List.of(filter.from(), filter.to()), List.of(Dimension.USER), METRICS);
         this.sort = sort;
         this.pageSize = pageSize;
-        Table<?> ledger = DSL.select(TOKEN_USAGE_LEDGER.USER_ID)
-                .select(Users.columns(
-                        LedgerSums.all(),
-                        DSL.sum(TOKEN_USAGE_LEDGER.INPUT_TOKENS),
-                        DSL.sum(TOKEN_USAGE_LEDGER.OUTPUT_TOKENS),
-                        DSL.sum(TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD),
-                        DSL.sum(LedgerSums.REVENUE),
-                        DSL.min(TOKEN_USAGE_LEDGER.CREATED_AT),
-                        DSL.max(TOKEN_USAGE_LEDGER.CREATED_AT)))
-                .from(TOKEN_USAGE_LEDGER)
-                .where(LedgerConditions.matching(filter))
-                .groupBy(TOKEN_USAGE_LEDGER.USER_ID)
-                .asTable("users");
-        this.fromLedger = new Users(ledger, LedgerSums.all(), sort);
-        this.after = cursor == null ? null : UserCursor.decode(cursor, sort, fromLedger.keyTypes());
+        this.sortKeys = sortKeys(sort);
+        this.after = cursor == null
+                ? null
+                : UserCursor.decode(
+                        cursor,
+                        sort,
+                        sortKeys.stream().<Class<?>>map(SortKey::type).toList());
     }
 
-    /**
-     * The users' totals as a table, and its sort keys. Built over ledger rows or over partial
-     * sums from the rollups; both give every column the same name, type and value.
-     */
-    private static final class Users {
-
-        final Table<?> table;
-        final LedgerSums sums;
-        final Field<UUID> userId;
-        final Field<Instant> firstRequest;
-        final Field<Instant> lastRequest;
-        final List<Field<?>> sortKeys;
-
-        Users(Table<?> table, LedgerSums sums, UserSort sort) {
-            this.table = table;
-            this.sums = sums;
-            this.userId = table.field(TOKEN_USAGE_LEDGER.USER_ID.getName(), UUID.class);
-            this.firstRequest = table.field("first_request", Instant.class);
-            this.lastRequest = table.field("last_request", Instant.class);
-            this.sortKeys = switch (sort) {
-                case REQUESTS_ASC, REQUESTS_DESC -> List.of(table.field(sums.requests));
-                case TOKENS_ASC, TOKENS_DESC -> List.of(table.field("tokens"));
-                case VENDOR_COST_ASC, VENDOR_COST_DESC -> List.of(table.field(sums.vendorCost));
-                case REVENUE_ASC, REVENUE_DESC -> List.of(table.field(sums.revenue));
-                case GROSS_MARGIN_ASC, GROSS_MARGIN_DESC -> List.of(table.field(sums.grossMargin));
-                case MARGIN_RATIO_ASC, MARGIN_RATIO_DESC ->
-                    List.of(table.field("has_revenue"), table.field("ratio_key"));
-                case FIRST_REQUEST_ASC, FIRST_REQUEST_DESC -> List.of(firstRequest);
-                case LAST_REQUEST_ASC, LAST_REQUEST_DESC -> List.of(lastRequest);
-            };
-        }
-
-        /**
-         * The columns after the user id, from aggregates over the source. Expressions over the
-         * aggregates are spelt out: an aliased field would render as its alias.
-         */
-        static List<Field<?>> columns(
-                LedgerSums sums,
-                Field<BigDecimal> inputTokens,
-                Field<BigDecimal> outputTokens,
-                Field<BigDecimal> grossMargin,
-                Field<BigDecimal> revenue,
-                Field<Instant> first,
-                Field<Instant> last) {
-            Field<BigDecimal> tokens = inputTokens.plus(outputTokens).as("tokens");
-            Field<Boolean> hasRevenue = DSL.field(revenue.ne(BigDecimal.ZERO)).as("has_revenue");
-            // Users without revenue have no ratio; they sort as the lowest, after a flag that keeps the
-            // key a plain comparable value (NULL would break the row comparison of the keyset).
-            Field<BigDecimal> ratioKey = DSL.coalesce(
-                            grossMargin.div(DSL.nullif(revenue, BigDecimal.ZERO)), BigDecimal.ZERO)
-                    .as("ratio_key");
-            List<Field<?>> columns = new ArrayList<>(sums.fields());
-            columns.addAll(List.of(tokens, hasRevenue, ratioKey, first.as("first_request"), last.as("last_request")));
-            return columns;
-        }
-
-        List<Class<?>> keyTypes() {
-            return sortKeys.stream()
-                    .<Class<?>>map(key -> switch (key.getName()) {
-                        case "requests" -> Long.class;
-                        case "has_revenue" -> Boolean.class;
-                        case "first_request", "last_request" -> Instant.class;
-                        default -> BigDecimal.class;
-                    })
-                    .toList();
-        }
+    private static List<SortKey> sortKeys(UserSort sort) {
+        return switch (sort) {
+            case REQUESTS_ASC, REQUESTS_DESC -> List.of(new SortKey(Metric.REQUESTS.column(), Long.class));
+            case TOKENS_ASC, TOKENS_DESC -> List.of(new SortKey("tokens", BigDecimal.class));
+            case VENDOR_COST_ASC, VENDOR_COST_DESC ->
+                List.of(new SortKey(Metric.VENDOR_COST.column(), BigDecimal.class));
+            case REVENUE_ASC, REVENUE_DESC -> List.of(new SortKey("revenue", BigDecimal.class));
+            case GROSS_MARGIN_ASC, GROSS_MARGIN_DESC ->
+                List.of(new SortKey(Metric.GROSS_MARGIN.column(), BigDecimal.class));
+            case MARGIN_RATIO_ASC, MARGIN_RATIO_DESC ->
+                List.of(new SortKey("has_revenue", Boolean.class), new SortKey("ratio_key", BigDecimal.class));
+            case FIRST_REQUEST_ASC, FIRST_REQUEST_DESC -> List.of(new SortKey(Metric.FIRST_AT.column(), Instant.class));
+            case LAST_REQUEST_ASC, LAST_REQUEST_DESC -> List.of(new SortKey(Metric.LAST_AT.column(), Instant.class));
+        };
     }
 
-    ResultQuery<Record> sql(DSLContext dsl) {
-        return sql(dsl, fromLedger);
-    }
-
-    private ResultQuery<Record> sql(DSLContext dsl, Users users) {
-        List<SortField<?>> order = new ArrayList<>();
-        for (Field<?> key : users.sortKeys) {
-            order.add(sort.descending() ? key.desc() : key.asc());
-        }
-        order.add(sort.descending() ? users.userId.desc() : users.userId.asc());
-        return dsl.select(users.table.fields())
-                .from(users.table)
-                .where(after == null ? DSL.noCondition() : afterCursor(users))
-                .orderBy(order)
-                .limit(pageSize + 1);
-    }
-
-    /** The users' totals from the per-user rollup and the ledger's edges (see {@link RollupReads}). */
-    private static Users fromRollups(RollupReads reads, LedgerFilter filter, UserSort sort) {
-        Table<Record> partials = reads.users(List.of(filter.from(), filter.to()), filter);
-        LedgerSums sums = LedgerSums.ofPartials(partials, "", null);
-        Field<BigDecimal> grossMargin = partials.field(RollupReads.GROSS_MARGIN);
-        Field<UUID> user = partials.field(TOKEN_USAGE_LEDGER.USER_ID.getName(), UUID.class);
-        Table<?> table = DSL.select(user)
-                .select(Users.columns(
-                        sums,
-                        DSL.sum(partials.field(RollupReads.INPUT_TOKENS)),
-                        DSL.sum(partials.field(RollupReads.OUTPUT_TOKENS)),
-                        DSL.sum(grossMargin),
-                        DSL.sum(grossMargin.plus(partials.field(RollupReads.VENDOR_COST))),
-                        DSL.min(partials.field(RollupReads.FIRST_AT)),
-                        DSL.max(partials.field(RollupReads.LAST_AT))))
-                .from(partials)
-                .groupBy(user)
-                .asTable("users");
-        return new Users(table, sums, sort);
-    }
-
-    UserPage run(DSLContext dsl, boolean rollups) {
-        RollupReads reads = rollups && RollupReads.Rollup.USERS.canFilter(filter)
-                ? RollupReads.load(dsl, filter.from(), filter.to())
-                : null;
-        Users users = reads == null ? fromLedger : fromRollups(reads, filter, sort);
-        Result<Record> rows = sql(dsl, users).fetch();
-        LedgerSums sums = users.sums;
+    @Override
+    UserPage answer(DSLContext dsl, Sums sums, Result<Record> rows) {
+        Table<Record> users = users(sums);
+        Field<UUID> userId = users.field(Dimension.USER.column(), UUID.class);
         List<UserUsage> page = new ArrayList<>();
         for (Record row : rows.subList(0, Math.min(pageSize, rows.size()))) {
-            page.add(new UserUsage(
-                    row.get(users.userId),
-                    sums.requests(row),
-                    sums.inputTokens(row),
-                    sums.outputTokens(row),
-                    sums.vendorCost(row),
-                    sums.revenue(row),
-                    sums.grossMargin(row),
-                    Decimals.ratio(sums.grossMargin(row), sums.revenue(row)),
-                    row.get(users.firstRequest),
-                    row.get(users.lastRequest)));
+            page.add(Totals.of(sums, row)
+                    .user(row.get(userId), sums.instant(row, Metric.FIRST_AT), sums.instant(row, Metric.LAST_AT)));
         }
         String next = null;
         if (rows.size() > pageSize) {
             Record last = rows.get(pageSize - 1);
             List<Object> keys = new ArrayList<>();
-            for (Field<?> key : users.sortKeys) {
-                keys.add(normalise(last.get(key)));
+            for (SortKey key : sortKeys) {
+                keys.add(last.get(users.field(key.column()), key.type()));
             }
-            next = new UserCursor(sort, keys, last.get(users.userId)).encode();
+            next = new UserCursor(sort, keys, last.get(userId)).encode();
         }
         return new UserPage(page, next);
     }
 
-    private Condition afterCursor(Users users) {
-        List<Field<?>> left = new ArrayList<>(users.sortKeys);
-        left.add(users.userId);
+    /**
+     * The users' totals and the sort keys derived from them. Users without revenue have no
+     * margin ratio; they sort as the lowest, after a flag that keeps the key a plain comparable
+     * value (NULL would break the row comparison of the keyset).
+     */
+    private static Table<Record> users(Sums sums) {
+        Field<BigDecimal> grossMargin = sums.metric(Metric.GROSS_MARGIN).coerce(BigDecimal.class);
+        Field<BigDecimal> revenue =
+                grossMargin.plus(sums.metric(Metric.VENDOR_COST).coerce(BigDecimal.class));
+        return DSL.select(sums.table().fields())
+                .select(
+                        sums.metric(Metric.INPUT_TOKENS)
+                                .coerce(BigDecimal.class)
+                                .plus(sums.metric(Metric.OUTPUT_TOKENS).coerce(BigDecimal.class))
+                                .as("tokens"),
+                        revenue.as("revenue"),
+                        DSL.field(revenue.ne(BigDecimal.ZERO)).as("has_revenue"),
+                        DSL.coalesce(grossMargin.div(DSL.nullif(revenue, BigDecimal.ZERO)), BigDecimal.ZERO)
+                                .as("ratio_key"))
+                .from(sums.table())
+                .asTable("users");
+    }
+
+    @Override
+    ResultQuery<Record> statement(DSLContext dsl, Sums sums) {
+        Table<Record> users = users(sums);
+        Field<UUID> userId = users.field(Dimension.USER.column(), UUID.class);
+        List<Field<?>> keys = sortKeys.stream()
+                .<Field<?>>map(key -> users.field(key.column()))
+                .toList();
+        List<SortField<?>> order = new ArrayList<>();
+        for (Field<?> key : keys) {
+            order.add(sort.descending() ? key.desc() : key.asc());
+        }
+        order.add(sort.descending() ? userId.desc() : userId.asc());
+        return dsl.select(users.fields())
+                .from(users)
+                .where(after == null ? DSL.noCondition() : afterCursor(keys, userId))
+                .orderBy(order)
+                .limit(pageSize + 1);
+    }
+
+    private Condition afterCursor(List<Field<?>> keys, Field<UUID> userId) {
+        List<Field<?>> left = new ArrayList<>(keys);
+        left.add(userId);
         List<Field<?>> right = new ArrayList<>();
-        for (int i = 0; i < users.sortKeys.size(); i++) {
-            right.add(DSL.val(after.keys().get(i), users.sortKeys.get(i).getDataType()));
+        for (int i = 0; i < keys.size(); i++) {
+            right.add(DSL.val(after.keys().get(i), keys.get(i).getDataType()));
         }
         right.add(DSL.val(after.lastUser(), SQLDataType.UUID));
         return sort.descending()
@@ -214,7 +150,10 @@ final class UserBreakdownQuery {
                 : DSL.row(left).gt(DSL.row(right));
     }
 
-    private static Object normalise(Object key) {
-        return key instanceof Integer i ? Long.valueOf(i) : key;
+    private static Set<Metric> metrics() {
+        Set<Metric> metrics = EnumSet.copyOf(Metric.TOTALS);
+        metrics.add(Metric.FIRST_AT);
+        metrics.add(Metric.LAST_AT);
+        return metrics;
     }
 }

@@ -5,7 +5,7 @@ package dev.ledgeranalytics.verify;
  *
  * @param status  {@link Status#BROKEN} or {@link Status#DEGRADED}
  * @param kind    what kind of deviation
- * @param subject the table, column, type value, index or query statement concerned
+ * @param subject the table, column, type value, index, migration or query statement concerned
  * @param message what was found, in a sentence an operator can act on
  */
 public record Finding(Status status, Kind kind, String subject, String message) {
@@ -29,7 +29,11 @@ public record Finding(Status status, Kind kind, String subject, String message) 
         /** The planner's statistics of the ledger are stale. */
         STATISTICS_STALE,
         /** A dashboard statement's plan does not read the ledger through the intended index. */
-        PLAN_OFF_INDEX
+        PLAN_OFF_INDEX,
+        /** Migrations of this library version are not applied: the schema is behind the library. */
+        MIGRATIONS_PENDING,
+        /** The schema's history records a migration as failed, which blocks every later one until repaired. */
+        MIGRATION_FAILED
     }
 
     /**

@@ -19,6 +19,11 @@ public record PlanCheck(String statement, Verdict verdict, List<String> nodes) {
         /** Reads the ledger sequentially or through other indexes only. */
         OFF_INDEX,
         /**
+         * Reads the rollups alone, no ledger row: the range is covered by clean rollup buckets
+         * (see {@link dev.ledgeranalytics.rollup.Rollups}).
+         */
+        READS_ROLLUPS,
+        /**
          * The ledger holds too few rows to judge: on a small table a sequential scan is the
          * planner's right choice, so its plan says nothing about the index.
          */

@@ -3,9 +3,11 @@ package dev.ledgeranalytics.verify;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import dev.ledgeranalytics.AnalyticsException;
-import dev.ledgeranalytics.internal.LedgerReader;
+import dev.ledgeranalytics.internal.Transactions;
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import dev.ledgeranalytics.migration.MigrationHistory;
+import dev.ledgeranalytics.migration.SchemaMigration;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.verify.CatalogSnapshot.LiveIndex;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -36,7 +39,8 @@ import org.jooq.impl.DSL;
  * <ul>
  *   <li>{@link Status#BROKEN}: the ledger or the {@code providers} table is missing; a column is missing or has another type,
  *       precision or nullability; a {@code request_status} value is missing; the primary key or the
- *       unique key on {@code request_id} is missing, invalid or different. Queries fail, or a
+ *       unique key on {@code request_id} is missing, invalid or different; a migration of this library
+ *       is not applied or is recorded as failed ({@link AnalyticsMigrations#history()}). Queries fail, or a
  *       retried write could bill twice.</li>
  *   <li>{@link Status#DEGRADED}: one of the six secondary indexes is missing, invalid (as a failed
  *       {@code CREATE INDEX CONCURRENTLY} leaves it) or different; the statistics are stale (see
@@ -61,7 +65,8 @@ public final class SchemaVerifier {
     /**
      * Verifies the ledger in the {@value AnalyticsMigrations#DEFAULT_SCHEMA} schema.
      *
-     * @param dataSource connections to the host's database; the user needs to read the catalog and the ledger
+     * @param dataSource connections to the host's database; the user needs to read the catalog, the ledger and
+     *                   the migration history table
      * @return the report
      * @throws IllegalArgumentException if {@code dataSource} is {@code null}
      * @throws AnalyticsException       if the database fails
@@ -73,7 +78,8 @@ public final class SchemaVerifier {
     /**
      * Verifies the ledger installed into {@code schema}.
      *
-     * @param dataSource connections to the host's database; the user needs to read the catalog and the ledger
+     * @param dataSource connections to the host's database; the user needs to read the catalog, the ledger and
+     *                   the migration history table
      * @param schema     the schema given to {@link AnalyticsMigrations#withSchema(String)}
      * @return the report
      * @throws IllegalArgumentException if {@code dataSource} is {@code null} or the schema name is invalid
@@ -81,7 +87,7 @@ public final class SchemaVerifier {
      */
     public static VerificationReport verify(DataSource dataSource, String schema) {
         DSLContext dsl = LedgerDsl.using(dataSource, schema);
-        LedgerReader reader = new LedgerReader(dsl, null);
+        Transactions reader = new Transactions(dsl, null);
         CatalogSnapshot catalog = reader.read(
                 "Reading the catalog of ledger schema \"" + schema + "\"", tx -> CatalogSnapshot.read(tx, schema));
         List<Finding> findings = new ArrayList<>();
@@ -105,6 +111,7 @@ public final class SchemaVerifier {
                 .map(column -> checkColumn(column, catalog, findings))
                 .toList();
         checkStatusValues(catalog.statusValues(), findings);
+        checkMigrations(AnalyticsMigrations.create(dataSource).withSchema(schema), findings);
         List<IndexCheck> indexes = LedgerContract.INDEXES.stream()
                 .map(index -> checkIndex(schema, index, catalog, findings))
                 .toList();
@@ -221,6 +228,39 @@ public final class SchemaVerifier {
                     (actual.isEmpty()
                             ? "enum type " + LedgerContract.STATUS_TYPE + " does not exist"
                             : "enum " + LedgerContract.STATUS_TYPE + " lacks " + String.join(", ", missing))));
+        }
+    }
+
+    /**
+     * The history against the migrations in this library's jar (never a list written here), so
+     * that a library upgrade with a new migration finds every schema not yet migrated to it.
+     */
+    private static void checkMigrations(AnalyticsMigrations migrations, List<Finding> findings) {
+        MigrationHistory history = migrations.history();
+        String table = migrations.schema() + "." + AnalyticsMigrations.HISTORY_TABLE;
+        for (SchemaMigration failed : history.failed()) {
+            findings.add(new Finding(
+                    Status.BROKEN,
+                    Kind.MIGRATION_FAILED,
+                    "V" + failed.version(),
+                    "migration " + failed + " failed half-way and is recorded as failed in " + table
+                            + ", which blocks every later migration; once its cause is fixed, run `analytics migrate"
+                            + " --repair` (or AnalyticsMigrations.repair() and migrate())"));
+        }
+        if (!history.pending().isEmpty()) {
+            findings.add(new Finding(
+                    Status.BROKEN,
+                    Kind.MIGRATIONS_PENDING,
+                    AnalyticsMigrations.HISTORY_TABLE,
+                    (history.currentVersion() == null
+                                    ? "no migration is recorded in " + table
+                                    : "the schema is at version " + history.currentVersion())
+                            + ", behind this library: "
+                            + history.pending().stream()
+                                    .map(SchemaMigration::toString)
+                                    .collect(Collectors.joining(", "))
+                            + (history.pending().size() == 1 ? " is" : " are")
+                            + " not applied; run `analytics migrate` (or AnalyticsMigrations.migrate())"));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ledgeranalytics.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgeranalytics.testing.Row;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;

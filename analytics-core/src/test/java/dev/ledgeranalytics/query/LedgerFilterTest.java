@@ -77,6 +77,17 @@ class LedgerFilterTest {
     }
 
     @Test
+    void refusesTheFirstInstantOfYear10000WhichTheRollupReadsCannotBind() {
+        Instant year10000 = Instant.parse("+10000-01-01T00:00:00Z");
+
+        assertThatThrownBy(() -> LedgerFilter.between(FROM, year10000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("to must lie between")
+                .hasMessageContaining("+10000-01-01T00:00:00Z");
+        assertThat(LedgerFilter.between(FROM, year10000.minusNanos(1000)).to()).isBefore(year10000);
+    }
+
+    @Test
     void anEmptyRestrictionIsKeptAsMatchingNothing() {
         LedgerFilter filter = LedgerFilter.between(FROM, TO).models(List.of()).statuses(List.of());
 

@@ -1,5 +1,6 @@
 package dev.ledgeranalytics.query;
 
+import dev.ledgeranalytics.testing.Ledger;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;

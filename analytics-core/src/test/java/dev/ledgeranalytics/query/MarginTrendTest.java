@@ -3,6 +3,7 @@ package dev.ledgeranalytics.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ledgeranalytics.testing.Row;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

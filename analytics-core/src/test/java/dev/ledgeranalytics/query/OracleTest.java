@@ -3,6 +3,10 @@ package dev.ledgeranalytics.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.ledgeranalytics.testing.Ledger;
+import dev.ledgeranalytics.testing.Oracle;
+import dev.ledgeranalytics.testing.RandomLedger;
+import dev.ledgeranalytics.testing.Row;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import java.math.BigDecimal;
 import java.math.MathContext;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.jooq.LedgerDsl;
+import dev.ledgeranalytics.testing.Ledger;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import java.sql.Connection;

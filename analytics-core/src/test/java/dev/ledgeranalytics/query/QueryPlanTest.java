@@ -2,6 +2,7 @@ package dev.ledgeranalytics.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgeranalytics.testing.Ledger;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import dev.ledgeranalytics.testkit.LedgerSeeder;
 import dev.ledgeranalytics.testkit.TestLedger;

@@ -3,6 +3,8 @@ package dev.ledgeranalytics.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ledgeranalytics.testing.Oracle;
+import dev.ledgeranalytics.testing.Row;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

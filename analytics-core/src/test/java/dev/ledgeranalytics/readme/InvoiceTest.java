@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /** The testkit example of README.md, run as written. */
+// spotless:off
 // README:testkit-example:start
 @AnalyticsDatabase
 class InvoiceTest {
@@ -18,3 +19,4 @@ class InvoiceTest {
     }
 }
 // README:testkit-example:end
+// spotless:on

@@ -37,31 +37,35 @@ class ReadmeHostExampleTest {
     private static final Path MIGRATIONS_TEST = Path.of("src/test/java/dev/ledgeranalytics/schema/MigrationsTest.java");
 
     static GrossMargin hostStartUp(DataSource dataSource, Instant now) {
+        // spotless:off
         // README:host-example:start
         MigrationResult result = AnalyticsMigrations.create(dataSource) // the host's pooled DataSource
-                .withSchema("analytics") // the default; any schema name works
-                .migrate(); // idempotent: safe on every start-up
+                .withSchema("analytics")                                 // the default; any schema name works
+                .migrate();                                              // idempotent: safe on every start-up
 
         AnalyticsQueries queries = AnalyticsQueries.create(dataSource)
                 .withSchema(result.schema())
                 .withStatementTimeout(Duration.ofSeconds(10));
         LedgerFilter last30Days = LedgerFilter.between(now.minus(Duration.ofDays(30)), now);
 
-        GrossMargin kpi = queries.grossMargin(last30Days); // with the previous 30 days
+        GrossMargin kpi = queries.grossMargin(last30Days);               // with the previous 30 days
         MarginTrend daily = queries.marginTrend(last30Days, Granularity.DAY, ZoneId.of("America/New_York"));
         UserPage topUsers = queries.userBreakdown(last30Days, UserSort.GROSS_MARGIN_DESC, 50, null);
         // README:host-example:end
+        // spotless:on
         assertThat(daily.buckets()).hasSizeBetween(30, 31);
         assertThat(topUsers.users()).isEmpty();
         return kpi;
     }
 
     static Rollups rollupsExample(DataSource dataSource, ScheduledExecutorService scheduler) {
+        // spotless:off
         // README:rollups-example:start
-        Rollups rollups = Rollups.create(dataSource); // .withSchema(...) like the queries
-        rollups.refresh(); // the first call builds them from the whole ledger
+        Rollups rollups = Rollups.create(dataSource);   // .withSchema(...) like the queries
+        rollups.refresh();                              // the first call builds them from the whole ledger
         scheduler.scheduleWithFixedDelay(rollups::refresh, 1, 1, TimeUnit.MINUTES);
         // README:rollups-example:end
+        // spotless:on
         return rollups;
     }
 
@@ -112,7 +116,7 @@ class ReadmeHostExampleTest {
     }
 
     /** The lines between a source file's README markers, stripped of indentation. */
-    private static String example(Path source, String name) throws IOException {
+    static String example(Path source, String name) throws IOException {
         String text = Files.readString(source);
         String example = text.substring(
                 text.indexOf("// README:" + name + ":start"), text.indexOf("// README:" + name + ":end"));

@@ -21,24 +21,21 @@ class ReadmeTestkitExamplesTest {
         UUID alice = UUID.randomUUID();
         Instant t = Instant.parse("2026-10-15T12:00:00Z");
 
+        // spotless:off
         // README:seeder-example:start
         LedgerSeeder.into(dataSource)
                 .rows(1_000_000)
                 .between(Instant.parse("2026-08-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"))
                 .seed(42)
-                .rebuildIndexes(true) // for big loads into a test database
+                .rebuildIndexes(true)      // for big loads into a test database
                 .load();
         // README:seeder-example:end
+        // spotless:on
+        // spotless:off
         // README:scenario-example:start
-        TestLedger.in(dataSource)
-                .row()
-                .user(alice)
-                .provider("anthropic")
-                .vendorCost("0.0025")
-                .credits(450)
-                .at(t)
-                .insert();
+        TestLedger.in(dataSource).row().user(alice).provider("anthropic").vendorCost("0.0025").credits(450).at(t).insert();
         // README:scenario-example:end
+        // spotless:on
 
         LedgerFilter all = LedgerFilter.between(
                         Instant.parse("2026-08-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"))

@@ -39,8 +39,12 @@ class MigrationsTest {
         assertThat(result.schema()).isEqualTo("analytics");
         assertThat(result.applied())
                 .extracting(AppliedMigration::version, AppliedMigration::description)
-                .containsExactly(tuple("1", "ledger tables"), tuple("2", "ledger indexes"), tuple("3", "rollups"));
-        assertThat(result.currentVersion()).isEqualTo("3");
+                .containsExactly(
+                        tuple("1", "ledger tables"),
+                        tuple("2", "ledger indexes"),
+                        tuple("3", "rollups"),
+                        tuple("4", "rollup upkeep in library"));
+        assertThat(result.currentVersion()).isEqualTo("4");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -52,7 +56,7 @@ class MigrationsTest {
         MigrationResult second = migrations.migrate();
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.currentVersion()).isEqualTo("3");
+        assertThat(second.currentVersion()).isEqualTo("4");
         assertThatNoException().isThrownBy(migrations::validate);
     }
 
@@ -95,7 +99,7 @@ class MigrationsTest {
         assertThat(
                         queryLong(
                                 "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
-                .isEqualTo(3);
+                .isEqualTo(4);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 

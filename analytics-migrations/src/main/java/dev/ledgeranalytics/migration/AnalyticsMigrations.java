@@ -4,11 +4,17 @@ import dev.ledgeranalytics.AnalyticsException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.core.api.output.RepairOutput;
+import org.flywaydb.core.api.output.RepairResult;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -90,15 +96,22 @@ public final class AnalyticsMigrations {
      * Brings the schema up to date, creating it if needed. Running it again when nothing is
      * pending applies nothing and returns an empty {@link MigrationResult#applied()} list.
      *
+     * <p>Each migration runs without the {@code statement_timeout} and {@code lock_timeout} the
+     * connection's role or database sets by default, and without the driver's socket timeout, so
+     * that a timeout meant for queries cannot cancel an index build half-way; the connection gets
+     * its own values back afterwards.
+     *
      * @return what was applied and the version the schema is now at
-     * @throws AnalyticsException if a migration fails or the schema's history does not match ours
+     * @throws AnalyticsException if a migration fails or the schema's history does not match ours;
+     *                            when the history records a failed migration, the message says to
+     *                            {@link #repair()}
      */
     public MigrationResult migrate() {
         MigrateResult result;
         try {
             result = flyway().migrate();
         } catch (FlywayException e) {
-            throw new AnalyticsException("Migrating ledger schema \"" + schema + "\" failed", e);
+            throw migrationFailure(e);
         }
         List<AppliedMigration> applied = result.migrations.stream()
                 .map(m -> new AppliedMigration(m.version, m.description, m.executionTime))
@@ -126,6 +139,117 @@ public final class AnalyticsMigrations {
         }
     }
 
+    /**
+     * Reads where the schema stands against this library's migrations: the version applied last,
+     * the migrations still pending and those the history records as failed. The migrations are
+     * the ones in this library's jar, so the answer follows the library version on the class path.
+     * Nothing is changed.
+     *
+     * <pre>{@code
+     * MigrationHistory history = AnalyticsMigrations.create(dataSource).history();
+     * if (!history.failed().isEmpty()) {
+     *     log.warn("ledger migrations {} failed; repair() and migrate() again", history.failed());
+     * }
+     * }</pre>
+     *
+     * @return the history
+     * @throws AnalyticsException if the database fails
+     */
+    public MigrationHistory history() {
+        MigrationInfoService info;
+        try {
+            info = flyway().info();
+        } catch (FlywayException e) {
+            throw new AnalyticsException("Reading the migration history of ledger schema \"" + schema + "\" failed", e);
+        }
+        List<SchemaMigration> pending = new ArrayList<>();
+        List<SchemaMigration> failed = new ArrayList<>();
+        String currentVersion = null;
+        for (MigrationInfo migration : info.all()) {
+            if (migration.getVersion() == null) {
+                continue; // the schema-creation marker Flyway writes as the history's first row
+            }
+            SchemaMigration step = new SchemaMigration(migration.getVersion().getVersion(), migration.getDescription());
+            MigrationState state = migration.getState();
+            if (state.isFailed()) {
+                failed.add(step);
+            } else if (state == MigrationState.PENDING) {
+                pending.add(step);
+            } else if (state.isApplied()) {
+                currentVersion = step.version();
+            }
+        }
+        return new MigrationHistory(schema, currentVersion, pending, failed);
+    }
+
+    /**
+     * Removes the records of failed migrations from the schema's history, so that the next
+     * {@link #migrate()} applies them again. Only a non-transactional migration leaves such a record:
+     * V2, whose {@code CREATE INDEX CONCURRENTLY} was cancelled or lost its connection half-way.
+     * Rerunning V2 is safe: it drops any index a failed build left INVALID before building it again.
+     * As with Flyway's {@code repair}, the recorded checksums and descriptions of applied migrations
+     * are also aligned with this library's (they differ only if a migration file changed after it
+     * was applied). Fix the cause of the failure first, or the retry fails the same way.
+     *
+     * <pre>{@code
+     * AnalyticsMigrations migrations = AnalyticsMigrations.create(dataSource);
+     * migrations.repair();
+     * migrations.migrate();
+     * }</pre>
+     *
+     * @return what was removed and realigned; empty lists when the history needed nothing
+     * @throws AnalyticsException if the database fails
+     */
+    public HistoryRepair repair() {
+        RepairResult result;
+        try {
+            result = flyway().repair();
+        } catch (FlywayException e) {
+            throw new AnalyticsException(
+                    "Repairing the migration history of ledger schema \"" + schema + "\" failed", e);
+        }
+        return new HistoryRepair(schema, migrations(result.migrationsRemoved), migrations(result.migrationsAligned));
+    }
+
+    private static List<SchemaMigration> migrations(List<RepairOutput> outputs) {
+        return outputs == null
+                ? List.of()
+                : outputs.stream()
+                        .map(output -> new SchemaMigration(output.version, output.description))
+                        .toList();
+    }
+
+    /**
+     * The failure of {@link #migrate()}, saying what to do when the history records a failed
+     * migration: without a repair, every later migrate fails validation.
+     */
+    private AnalyticsException migrationFailure(FlywayException cause) {
+        String message = "Migrating ledger schema \"" + schema + "\" failed";
+        AnalyticsException failure = new AnalyticsException(message, cause);
+        if (failure.sqlState()
+                .filter(state -> state.startsWith("08") || state.startsWith("28") || state.startsWith("3D"))
+                .isPresent()) {
+            // No connection to read the history on; trying again would only wait as long once more.
+            return failure;
+        }
+        List<SchemaMigration> failed;
+        try {
+            failed = history().failed();
+        } catch (AnalyticsException historyUnreadable) {
+            failure.addSuppressed(historyUnreadable);
+            return failure;
+        }
+        if (failed.isEmpty()) {
+            return failure;
+        }
+        return new AnalyticsException(
+                message + "; the history records "
+                        + failed.stream().map(SchemaMigration::toString).collect(Collectors.joining(", "))
+                        + " as failed: once the cause is fixed, call repair() (from the command line: "
+                        + "analytics migrate --repair) and migrate again",
+                cause);
+    }
+
     private static String describeErrors(ValidateResult result) {
         List<String> errors = new ArrayList<>();
         for (ValidateOutput invalid : result.invalidMigrations) {
@@ -145,7 +269,7 @@ public final class AnalyticsMigrations {
     @SuppressWarnings("deprecation")
     private Flyway flyway() {
         FluentConfiguration configuration = Flyway.configure(AnalyticsMigrations.class.getClassLoader())
-                .dataSource(dataSource)
+                .dataSource(new MigrationConnections(dataSource))
                 .locations(LOCATION)
                 .failOnMissingLocations(true)
                 .schemas(schema)

@@ -13,12 +13,14 @@ import org.testcontainers.utility.DockerImageName;
 final class ContainerPostgresServer implements PostgresServer {
 
     private final PostgreSQLContainer container;
+    private final ConnectionTimeouts timeouts;
 
-    private ContainerPostgresServer(PostgreSQLContainer container) {
+    private ContainerPostgresServer(PostgreSQLContainer container, ConnectionTimeouts timeouts) {
         this.container = container;
+        this.timeouts = timeouts;
     }
 
-    static ContainerPostgresServer start(String image) {
+    static ContainerPostgresServer start(String image, ConnectionTimeouts timeouts) {
         // Checked first: without an engine, starting a container would fail only after retries.
         if (!DockerClientFactory.instance().isDockerAvailable()) {
             throw new IllegalStateException(TestServers.SOURCE + "=testcontainers, but no Docker engine is reachable "
@@ -28,7 +30,7 @@ final class ContainerPostgresServer implements PostgresServer {
         PostgreSQLContainer container =
                 new PostgreSQLContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"));
         container.start();
-        return new ContainerPostgresServer(container);
+        return new ContainerPostgresServer(container, timeouts);
     }
 
     @Override
@@ -39,7 +41,7 @@ final class ContainerPostgresServer implements PostgresServer {
         dataSource.setDatabaseName(database);
         dataSource.setUser(container.getUsername());
         dataSource.setPassword(container.getPassword());
-        return dataSource;
+        return timeouts.applyTo(dataSource);
     }
 
     @Override

@@ -15,24 +15,28 @@ final class EmbeddedPostgresServer implements PostgresServer {
     private static final String USER = "postgres";
 
     private final EmbeddedPostgres postgres;
+    private final ConnectionTimeouts timeouts;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, ConnectionTimeouts timeouts) {
         this.postgres = postgres;
+        this.timeouts = timeouts;
     }
 
-    static EmbeddedPostgresServer start() {
+    static EmbeddedPostgresServer start(ConnectionTimeouts timeouts) {
         try {
-            return new EmbeddedPostgresServer(EmbeddedPostgres.builder()
-                    // Durability is irrelevant for throw-away test data; skipping it makes writes fast.
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off")
-                    .setServerConfig("max_connections", "200")
-                    // Room for seeding millions of rows without a checkpoint in the middle.
-                    .setServerConfig("shared_buffers", "256MB")
-                    .setServerConfig("max_wal_size", "4GB")
-                    .setServerConfig("timezone", "UTC")
-                    .start());
+            return new EmbeddedPostgresServer(
+                    EmbeddedPostgres.builder()
+                            // Durability is irrelevant for throw-away test data; skipping it makes writes fast.
+                            .setServerConfig("fsync", "off")
+                            .setServerConfig("synchronous_commit", "off")
+                            .setServerConfig("full_page_writes", "off")
+                            .setServerConfig("max_connections", "200")
+                            // Room for seeding millions of rows without a checkpoint in the middle.
+                            .setServerConfig("shared_buffers", "256MB")
+                            .setServerConfig("max_wal_size", "4GB")
+                            .setServerConfig("timezone", "UTC")
+                            .start(),
+                    timeouts);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException(
                     "analytics-testkit could not start the embedded PostgreSQL server. It needs "
@@ -52,7 +56,7 @@ final class EmbeddedPostgresServer implements PostgresServer {
         dataSource.setPortNumbers(new int[] {postgres.getPort()});
         dataSource.setDatabaseName(database);
         dataSource.setUser(USER);
-        return dataSource;
+        return timeouts.applyTo(dataSource);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.ledgeranalytics.testkit;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import javax.sql.DataSource;
+import org.postgresql.Driver;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -12,18 +13,27 @@ import org.postgresql.ds.PGSimpleDataSource;
 final class ExternalPostgresServer implements PostgresServer {
 
     private final String url;
+    private final String setting;
     private final String maintenanceDatabase;
+    private final ConnectionTimeouts timeouts;
 
-    ExternalPostgresServer(String url) {
+    ExternalPostgresServer(String url, ConnectionTimeouts timeouts) {
+        this(url, TestServers.JDBC_URL, timeouts);
+    }
+
+    /** A server given by {@code url}, read from the setting named {@code setting}, for messages. */
+    ExternalPostgresServer(String url, String setting, ConnectionTimeouts timeouts) {
         this.url = url;
+        this.setting = setting;
         this.maintenanceDatabase = parse(url).getDatabaseName();
+        this.timeouts = timeouts;
     }
 
     @Override
     public DataSource dataSource(String database) {
         PGSimpleDataSource dataSource = parse(url);
         dataSource.setDatabaseName(database);
-        return dataSource;
+        return timeouts.applyTo(dataSource, Driver.parseURL(url, null));
     }
 
     @Override
@@ -52,8 +62,7 @@ final class ExternalPostgresServer implements PostgresServer {
     @Override
     public String description() {
         PGSimpleDataSource dataSource = parse(url);
-        return "PostgreSQL at " + String.join(",", dataSource.getServerNames()) + " (from " + TestServers.JDBC_URL
-                + ")";
+        return "PostgreSQL at " + String.join(",", dataSource.getServerNames()) + " (from " + setting + ")";
     }
 
     @Override
@@ -81,16 +90,22 @@ final class ExternalPostgresServer implements PostgresServer {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private static PGSimpleDataSource parse(String url) {
+    /**
+     * The URL without its parameters and user information, which may hold a password: test logs
+     * are often public. The driver's own message repeats the whole URL, so it is not kept as the cause.
+     */
+    private static String withoutCredentials(String url) {
+        return url.replaceAll("//[^/@?]*@", "//").replaceAll("[?;].*", "?...");
+    }
+
+    private PGSimpleDataSource parse(String url) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         try {
             dataSource.setUrl(url);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    TestServers.JDBC_URL + " must be a PostgreSQL JDBC URL such as "
-                            + "jdbc:postgresql://localhost:5432/postgres?user=test&password=test, but was \"" + url
-                            + "\"",
-                    e);
+            throw new IllegalArgumentException(setting + " must be a PostgreSQL JDBC URL such as "
+                    + "jdbc:postgresql://localhost:5432/postgres?user=test&password=test, but was \""
+                    + withoutCredentials(url) + "\"");
         }
         if (dataSource.getDatabaseName() == null || dataSource.getDatabaseName().isEmpty()) {
             dataSource.setDatabaseName("postgres");

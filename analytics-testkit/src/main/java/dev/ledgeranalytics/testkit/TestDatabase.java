@@ -26,6 +26,11 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <p>With JUnit 5, {@link AnalyticsDatabase @AnalyticsDatabase} does the same per test class.
+ *
+ * <p>Every connection the testkit opens has a connect, a login and a socket timeout: 10, 30 and
+ * 600 seconds unless {@code analytics.testdb.connect_timeout}, {@code analytics.testdb.login_timeout}
+ * or {@code analytics.testdb.socket_timeout} (system properties, or the same names upper-cased with
+ * underscores as environment variables) say otherwise; 0 waits for ever.
  */
 public final class TestDatabase implements AutoCloseable {
 

@@ -45,25 +45,27 @@ final class TestServers {
 
     /** Starts or connects to the server the settings ask for. */
     static PostgresServer start(UnaryOperator<String> settings) {
+        ConnectionTimeouts timeouts = ConnectionTimeouts.from(settings);
         String url = settings.apply(JDBC_URL);
         if (url != null && !url.isBlank()) {
-            return new ExternalPostgresServer(url.strip());
+            return new ExternalPostgresServer(url.strip(), timeouts);
         }
         String source = settings.apply(SOURCE);
         String normalised =
                 source == null || source.isBlank() ? "embedded" : source.strip().toLowerCase(Locale.ROOT);
         return switch (normalised) {
-            case "embedded" -> EmbeddedPostgresServer.start();
-            case "testcontainers" -> startContainer(settings.apply(IMAGE));
+            case "embedded" -> EmbeddedPostgresServer.start(timeouts);
+            case "testcontainers" -> startContainer(settings.apply(IMAGE), timeouts);
             default ->
                 throw new IllegalArgumentException(
                         SOURCE + " must be \"embedded\" or \"testcontainers\", but was \"" + source + "\"");
         };
     }
 
-    private static PostgresServer startContainer(String image) {
+    private static PostgresServer startContainer(String image, ConnectionTimeouts timeouts) {
         try {
-            return ContainerPostgresServer.start(image == null || image.isBlank() ? DEFAULT_IMAGE : image.strip());
+            return ContainerPostgresServer.start(
+                    image == null || image.isBlank() ? DEFAULT_IMAGE : image.strip(), timeouts);
         } catch (NoClassDefFoundError e) {
             throw new IllegalStateException(
                     SOURCE + "=testcontainers needs org.testcontainers:testcontainers-postgresql "
@@ -73,7 +75,7 @@ final class TestServers {
     }
 
     /** A system property, else the environment variable of the same meaning. */
-    private static String setting(String name) {
+    static String setting(String name) {
         String property = System.getProperty(name);
         if (property != null) {
             return property;

@@ -86,8 +86,9 @@ class TestServersTest {
     }
 
     private static boolean databaseExists(String url, String name) throws SQLException {
-        try (Connection connection =
-                        new ExternalPostgresServer(url).dataSource("postgres").getConnection();
+        try (Connection connection = new ExternalPostgresServer(url, ConnectionTimeouts.DEFAULTS)
+                        .dataSource("postgres")
+                        .getConnection();
                 Statement statement = connection.createStatement();
                 ResultSet rs =
                         statement.executeQuery("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'")) {

@@ -1,0 +1,187 @@
+package dev.ledgeranalytics.internal;
+
+import static dev.ledgeranalytics.schema.Tables.PROVIDERS;
+import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
+
+import dev.ledgeranalytics.schema.enums.RequestStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * Internal API. Which ledger rows a query reads, but for their time range: the statuses, and the
+ * providers (by slug), models, users, tiers and request types when restricted ({@code null} where
+ * not; an empty set matches nothing). Rendered as SQL against the ledger or against any table
+ * that keeps the restricted dimensions.
+ *
+ * @param statuses     the statuses, as the enum's lower-case labels
+ * @param providers    provider slugs, or {@code null}
+ * @param models       model ids, or {@code null}
+ * @param users        user ids, or {@code null}
+ * @param tiers        user tiers, or {@code null}
+ * @param requestTypes request types, or {@code null}
+ */
+public record Slice(
+        Set<String> statuses,
+        Set<String> providers,
+        Set<String> models,
+        Set<UUID> users,
+        Set<String> tiers,
+        Set<String> requestTypes) {
+
+    /** Copies every set. */
+    public Slice {
+        statuses = Set.copyOf(statuses);
+        providers = copy(providers);
+        models = copy(models);
+        users = copy(users);
+        tiers = copy(tiers);
+        requestTypes = copy(requestTypes);
+    }
+
+    /** A slice whose statuses are given as enum constants named like the ledger's labels. */
+    public static Slice of(
+            Set<? extends Enum<?>> statuses,
+            Set<String> providers,
+            Set<String> models,
+            Set<UUID> users,
+            Set<String> tiers,
+            Set<String> requestTypes) {
+        Set<String> labels = new LinkedHashSet<>();
+        statuses.forEach(status -> labels.add(status.name().toLowerCase(Locale.ROOT)));
+        return new Slice(labels, providers, models, users, tiers, requestTypes);
+    }
+
+    /** The dimensions this slice restricts: always the status, and every other one it names. */
+    public Set<Dimension> restricted() {
+        Set<Dimension> restricted = EnumSet.of(Dimension.STATUS);
+        if (providers != null) {
+            restricted.add(Dimension.PROVIDER);
+        }
+        if (models != null) {
+            restricted.add(Dimension.MODEL);
+        }
+        if (users != null) {
+            restricted.add(Dimension.USER);
+        }
+        if (tiers != null) {
+            restricted.add(Dimension.TIER);
+        }
+        if (requestTypes != null) {
+            restricted.add(Dimension.REQUEST_TYPE);
+        }
+        return Collections.unmodifiableSet(restricted);
+    }
+
+    /**
+     * The ledger rows of this slice in {@code [from, to)}. The range comes first so that it
+     * becomes the index range of {@code idx_token_usage_analytics}; status, provider and user are
+     * checked inside that index too, the other restrictions on the table rows.
+     */
+    public Condition ofLedger(Instant from, Instant to) {
+        return TOKEN_USAGE_LEDGER
+                .CREATED_AT
+                .ge(from)
+                .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(to))
+                .and(ofLedgerRows());
+    }
+
+    /** The restrictions on ledger rows, the range aside. */
+    public Condition ofLedgerRows() {
+        return restrictions(dimension -> dimension.of(LedgerRows.LEDGER), statusAsText(TOKEN_USAGE_LEDGER.STATUS));
+    }
+
+    /**
+     * The restrictions on a table that keeps every restricted dimension, such as a rollup table,
+     * whose columns {@code columns} names.
+     */
+    public Condition of(Function<Dimension, Field<?>> columns) {
+        @SuppressWarnings("unchecked")
+        Field<RequestStatus> status = (Field<RequestStatus>) columns.apply(Dimension.STATUS);
+        return restrictions(columns, statusIn(status));
+    }
+
+    private Condition restrictions(Function<Dimension, Field<?>> columns, Condition status) {
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(status);
+        if (providers != null) {
+            conditions.add(
+                    providers.isEmpty()
+                            ? DSL.falseCondition()
+                            : columns.apply(Dimension.PROVIDER)
+                                    .coerce(UUID.class)
+                                    .in(DSL.select(PROVIDERS.ID)
+                                            .from(PROVIDERS)
+                                            .where(PROVIDERS.SLUG.eq(DSL.any(array(providers))))));
+        }
+        if (models != null) {
+            conditions.add(anyOf(columns.apply(Dimension.MODEL), models));
+        }
+        if (users != null) {
+            conditions.add(
+                    users.isEmpty()
+                            ? DSL.falseCondition()
+                            : columns.apply(Dimension.USER)
+                                    .coerce(UUID.class)
+                                    .eq(DSL.any(DSL.val(users.toArray(UUID[]::new), SQLDataType.UUID.array()))));
+        }
+        if (tiers != null) {
+            conditions.add(anyOf(columns.apply(Dimension.TIER), tiers));
+        }
+        if (requestTypes != null) {
+            conditions.add(anyOf(columns.apply(Dimension.REQUEST_TYPE), requestTypes));
+        }
+        return DSL.and(conditions);
+    }
+
+    /**
+     * The status restriction on the ledger, compared as text on purpose. Written as {@code status
+     * = 'success'}, it lets the planner prove the predicate of the partial index {@code
+     * idx_token_usage_success} and pick it for success-only aggregates; that index holds only
+     * {@code created_at}, so every row then costs a heap fetch whose price depends on the table's
+     * physical order. Compared as text, the status is checked on {@code idx_token_usage_analytics}'
+     * own tuples and the whole aggregate stays an index-only scan (measured on 400,000 rows, 30 of
+     * 365 days: 13 ms against 16 to 22 ms warm, and no dependence on how the heap is ordered).
+     */
+    private Condition statusAsText(Field<?> column) {
+        return statuses.isEmpty()
+                ? DSL.falseCondition()
+                : column.cast(SQLDataType.VARCHAR).eq(DSL.any(array(statuses)));
+    }
+
+    /**
+     * The status restriction on a rollup table, compared as the enum it is: there, no partial
+     * index can mislead the planner, and the column's statistics estimate the rows of each status
+     * (through a text cast the planner guesses, and guessed a handful of rows for thousands).
+     */
+    private Condition statusIn(Field<RequestStatus> column) {
+        return column.in(
+                statuses.stream().sorted().map(RequestStatus::lookupLiteral).toList());
+    }
+
+    private static Condition anyOf(Field<?> column, Set<String> values) {
+        return values.isEmpty()
+                ? DSL.falseCondition()
+                : column.coerce(String.class).eq(DSL.any(array(values)));
+    }
+
+    /** One array bind value however many elements, so the statement text stays the same. */
+    private static Field<String[]> array(Set<String> values) {
+        return DSL.val(values.stream().sorted().toArray(String[]::new), SQLDataType.VARCHAR.array());
+    }
+
+    private static <T> Set<T> copy(Set<T> values) {
+        return values == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(values));
+    }
+}

@@ -1,0 +1,200 @@
+package dev.ledgeranalytics.internal;
+
+import dev.ledgeranalytics.AnalyticsException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.function.Function;
+import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConnectionProvider;
+
+/**
+ * Internal API. How the library talks to the database, for every package: each piece of work on
+ * one connection, database failures turned into {@link AnalyticsException}.
+ *
+ * <p>{@link #read} runs a query's statements, under the caller's statement timeout. On a
+ * connection in auto-commit mode they run in their own read-only REPEATABLE READ transaction, so
+ * that a query made of two statements sees one snapshot of a ledger that is being written to. On
+ * a connection already inside the host's transaction they join it, and the host's statement
+ * timeout is put back afterwards.
+ *
+ * <p>{@link #onConnection} holds one connection for maintenance work made of several
+ * transactions ({@link #inTransaction}), such as a refresh that holds a session lock throughout.
+ */
+public final class Transactions {
+
+    /** A transaction that loses a race with a concurrent one is tried this many times in all. */
+    private static final int ATTEMPTS = 5;
+
+    private final DSLContext dsl;
+    private final Duration statementTimeout;
+
+    /**
+     * @param dsl              where connections come from
+     * @param statementTimeout the server-side limit of each read statement, or {@code null} for
+     *                         the database's own
+     */
+    public Transactions(DSLContext dsl, Duration statementTimeout) {
+        this.dsl = dsl;
+        this.statementTimeout = statementTimeout;
+    }
+
+    /** Runs a query's statements, as the class comment says. */
+    public <T> T read(String what, Function<DSLContext, T> statements) {
+        try {
+            return dsl.connectionResult(connection -> connection.getAutoCommit()
+                    ? inOwnTransaction(connection, statements)
+                    : inHostTransaction(connection, statements));
+        } catch (RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /**
+     * Runs {@code work} on one connection, in auto-commit mode unless it opens transactions of its
+     * own with {@link #inTransaction}.
+     */
+    public <T> T onConnection(String what, Function<DSLContext, T> work) {
+        try {
+            return dsl.connectionResult(connection -> work.apply(on(connection)));
+        } catch (RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /**
+     * Runs {@code work} in one transaction at {@code isolation} (a {@link Connection} constant) on
+     * the connection of {@code connection}, a context from {@link #onConnection}; again from the
+     * start when it fails to serialise with a concurrent transaction.
+     */
+    public static <T> T inTransaction(DSLContext connection, int isolation, Function<DSLContext, T> work) {
+        return connection.connectionResult(jdbc -> {
+            int previous = jdbc.getTransactionIsolation();
+            for (int attempt = 1; ; attempt++) {
+                jdbc.setAutoCommit(false);
+                jdbc.setTransactionIsolation(isolation);
+                try {
+                    T result = work.apply(connection);
+                    jdbc.commit();
+                    return result;
+                } catch (RuntimeException e) {
+                    rollback(jdbc, e);
+                    if (!SqlState.isConflict(e) || attempt == ATTEMPTS) {
+                        throw e;
+                    }
+                } finally {
+                    jdbc.setAutoCommit(true);
+                    jdbc.setTransactionIsolation(previous);
+                }
+            }
+        });
+    }
+
+    /**
+     * The failure a caller gets: a database failure, however a host's jOOQ configuration wrapped
+     * it (Spring translates jOOQ's exceptions into its own), becomes an {@link AnalyticsException}
+     * with the SQL state; the library's own exceptions and caller mistakes pass unchanged.
+     */
+    public static RuntimeException failure(String what, RuntimeException e) {
+        if (e instanceof AnalyticsException) {
+            return e;
+        }
+        if (e instanceof DataAccessException || SqlState.cause(e) != null) {
+            return new AnalyticsException(what + " failed", e);
+        }
+        return e;
+    }
+
+    private <T> T inOwnTransaction(Connection connection, Function<DSLContext, T> statements) throws SQLException {
+        int isolation = connection.getTransactionIsolation();
+        boolean readOnly = connection.isReadOnly();
+        Exception failure = null;
+        connection.setAutoCommit(false);
+        try {
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setReadOnly(true);
+            DSLContext tx = on(connection);
+            if (statementTimeout != null) {
+                // Transaction-local: the connection's own setting is back once we commit.
+                setStatementTimeout(tx, statementTimeout.toMillis() + "ms");
+            }
+            T result = statements.apply(tx);
+            connection.commit();
+            return result;
+        } catch (RuntimeException | SQLException e) {
+            failure = e;
+            rollback(connection, e);
+            throw e;
+        } finally {
+            // A pooled connection goes back as it came; a failure to restore it never hides the query's own.
+            try {
+                restore(connection, isolation, readOnly);
+            } catch (SQLException restoreFailure) {
+                if (failure == null) {
+                    throw restoreFailure;
+                }
+                failure.addSuppressed(restoreFailure);
+            }
+        }
+    }
+
+    private <T> T inHostTransaction(Connection connection, Function<DSLContext, T> statements) {
+        DSLContext tx = on(connection);
+        if (statementTimeout == null) {
+            return statements.apply(tx);
+        }
+        String hostTimeout = tx.select(DSL.function("current_setting", String.class, DSL.inline("statement_timeout")))
+                .fetchOne(0, String.class);
+        setStatementTimeout(tx, statementTimeout.toMillis() + "ms");
+        RuntimeException failure = null;
+        try {
+            return statements.apply(tx);
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            // Put the host's own timeout back for the rest of its transaction. After a failed
+            // statement the transaction is aborted and this fails too; the host rolls back anyway.
+            try {
+                setStatementTimeout(tx, hostTimeout);
+            } catch (RuntimeException restoreFailure) {
+                if (failure == null) {
+                    throw restoreFailure;
+                }
+                failure.addSuppressed(restoreFailure);
+            }
+        }
+    }
+
+    private DSLContext on(Connection connection) {
+        return dsl.configuration()
+                .derive(new DefaultConnectionProvider(connection))
+                .dsl();
+    }
+
+    /** Server-side: PostgreSQL cancels a runaway statement itself, with SQLSTATE 57014. */
+    private static void setStatementTimeout(DSLContext tx, String value) {
+        tx.select(DSL.function(
+                        "set_config", String.class, DSL.inline("statement_timeout"), DSL.val(value), DSL.inline(true)))
+                .fetch();
+    }
+
+    private static void rollback(Connection connection, Exception failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException rollbackFailure) {
+            failure.addSuppressed(rollbackFailure);
+        }
+    }
+
+    private static void restore(Connection connection, int isolation, boolean readOnly) throws SQLException {
+        if (connection.isClosed()) {
+            return;
+        }
+        connection.setReadOnly(readOnly);
+        connection.setTransactionIsolation(isolation);
+        connection.setAutoCommit(true);
+    }
+}
