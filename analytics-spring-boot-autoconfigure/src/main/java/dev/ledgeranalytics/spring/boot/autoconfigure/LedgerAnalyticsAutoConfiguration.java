@@ -42,7 +42,7 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 @ConditionalOnSingleCandidate(DataSource.class)
 @ConditionalOnProperty(prefix = "ledger.analytics", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(LedgerAnalyticsProperties.class)
-@Import({LedgerHealthConfiguration.class, LedgerJsonConfiguration.class})
+@Import({LedgerHealthConfiguration.class, LedgerMetricsConfiguration.class, LedgerJsonConfiguration.class})
 public final class LedgerAnalyticsAutoConfiguration {
 
     /** The name of Spring Boot's Flyway migration bean, the same in Boot 3.5 and 4.0. */
@@ -83,7 +83,9 @@ public final class LedgerAnalyticsAutoConfiguration {
     /**
      * Through the host's jOOQ context when there is one, keeping its settings and listeners; else
      * through a transaction-aware view of the data source. Either way a query called inside a
-     * Spring-managed transaction runs on that transaction's connection and sees its writes.
+     * Spring-managed transaction runs on that transaction's connection and sees its writes. Each
+     * query is observed as {@value QueryObservations#NAME} when the host has an observation
+     * registry, as every application with the actuator does.
      */
     @Bean
     @ConditionalOnMissingBean
@@ -91,6 +93,7 @@ public final class LedgerAnalyticsAutoConfiguration {
             DataSource dataSource,
             ObjectProvider<DSLContext> dsl,
             LedgerAnalyticsProperties properties,
+            ObjectProvider<ObservationRegistry> observations,
             ObjectProvider<LedgerSchemaMigration> migrated) {
         migratedFirst(migrated);
         DSLContext hostDsl = dsl.getIfUnique();
@@ -98,6 +101,10 @@ public final class LedgerAnalyticsAutoConfiguration {
                         ? AnalyticsQueries.create(hostDsl)
                         : AnalyticsQueries.create(new TransactionAwareDataSourceProxy(dataSource)))
                 .withSchema(properties.schema());
+        ObservationRegistry registry = observations.getIfUnique();
+        if (registry != null) {
+            queries = queries.withListener(new QueryObservations(registry));
+        }
         return properties.statementTimeout() == null
                 ? queries
                 : queries.withStatementTimeout(properties.statementTimeout());

@@ -79,7 +79,7 @@ final class RollupRefresher implements SmartLifecycle {
     private void refresh() {
         Observation observation = Observation.start(OBSERVATION, observations);
         try {
-            Optional<RefreshResult> result = Optional.of(rollups.refresh());
+            Optional<RefreshResult> result = rollups.tryRefresh();
             observation.lowCardinalityKeyValue(
                     "outcome", result.map(RollupRefresher::outcome).orElse("skipped"));
             result.ifPresent(refresh -> LOG.debug("Rollups refreshed: {}", refresh));

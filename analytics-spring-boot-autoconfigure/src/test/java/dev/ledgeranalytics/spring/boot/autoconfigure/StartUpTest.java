@@ -3,14 +3,20 @@ package dev.ledgeranalytics.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.rollup.Rollups;
 import dev.ledgeranalytics.testkit.TestDatabase;
+import dev.ledgeranalytics.testkit.TestLedger;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +63,62 @@ class StartUpTest {
                             .current()
                             .requests())
                     .isZero();
+        }
+    }
+
+    @Test
+    void timesEveryQueryAndReportsTheRollupLag() {
+        try (ConfigurableApplicationContext host = start()) {
+            AnalyticsQueries queries = host.getBean(AnalyticsQueries.class);
+            Rollups rollups = host.getBean(Rollups.class);
+            MeterRegistry meters = host.getBean(MeterRegistry.class);
+            rollups.refresh();
+            TestLedger.in(database.dataSource())
+                    .row()
+                    .at(Instant.now().minusSeconds(60))
+                    .insert();
+            LedgerFilter lastDay = LedgerFilter.between(Instant.now().minus(Duration.ofDays(1)), Instant.now());
+
+            queries.grossMargin(lastDay);
+            queries.withRawReads().providerCosts(lastDay);
+
+            assertThat(meters.get(QueryObservations.NAME)
+                            .tags("query", "grossMargin", "source", "rollups", "outcome", "success")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(meters.get(QueryObservations.NAME)
+                            .tags("query", "providerCosts", "source", "ledger", "outcome", "success")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+            Gauge lag = meters.get(RollupLagMeter.NAME).gauge();
+            assertThat(lag.value()).isPositive();
+            rollups.refresh();
+            assertThat(lag.value()).isZero();
+        }
+    }
+
+    @Test
+    void countsAStatementTimeoutAsSuch() throws SQLException {
+        try (ConfigurableApplicationContext host = start("ledger.analytics.statement-timeout=300ms");
+                Connection locker = database.dataSource().getConnection();
+                Statement statement = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            statement.execute("LOCK TABLE analytics.token_usage_ledger IN ACCESS EXCLUSIVE MODE");
+
+            assertThatThrownBy(() -> host.getBean(AnalyticsQueries.class)
+                            .withRawReads()
+                            .costDistribution(LedgerFilter.between(Instant.EPOCH, Instant.now())))
+                    .isInstanceOf(AnalyticsException.class);
+            locker.rollback();
+
+            assertThat(host.getBean(MeterRegistry.class)
+                            .get(QueryObservations.NAME)
+                            .tags("query", "costDistribution", "outcome", "timeout")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
         }
     }
 
