@@ -2,6 +2,9 @@ package com.example.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -59,6 +62,18 @@ class GatewayApplicationTest {
         http.perform(get("/dashboard").param("from", DAY.toString()).param("to", DAY.toString()))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(containsString("from")));
+    }
+
+    @Test
+    void timesEveryQueryAtTheMetricsEndpoint() throws Exception {
+        http.perform(get("/dashboard").param("from", DAY.toString()).param("to", DAY.plusSeconds(3_600).toString()))
+                .andExpect(status().isOk());
+
+        http.perform(get("/actuator/metrics/ledger.analytics.query").param("tag", "query:grossMargin"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.measurements[?(@.statistic == 'COUNT')].value")
+                        .value(hasItem(greaterThanOrEqualTo(1.0))))
+                .andExpect(jsonPath("$.availableTags[*].tag").value(hasItems("source", "outcome")));
     }
 
     @Test

@@ -10,6 +10,8 @@ import dev.ledgeranalytics.rollup.Rollups;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import dev.ledgeranalytics.testkit.TestLedger;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -17,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /** The scheduled refresh, from start-up to shutdown, in an application started and stopped by the test. */
 class RollupRefreshTest {
@@ -69,6 +72,47 @@ class RollupRefreshTest {
             }
             assertThat(threadNames()).doesNotContain(REFRESH_THREAD);
         }
+    }
+
+    /**
+     * A trigger-mode writer holds the schema's rollup lock until it commits, as a refresh of
+     * another instance would: the scheduled refresh skips its turns meanwhile instead of queueing.
+     */
+    @Test
+    void skipsItsTurnWhileTheRollupLockIsHeldElsewhere() throws Exception {
+        try (TestDatabase database = TestDatabase.migrated();
+                ConfigurableApplicationContext host = new SpringApplicationBuilder(TestHost.class)
+                        .properties(
+                                "spring.datasource.url=" + database.jdbcUrl(),
+                                "ledger.analytics.rollups.enabled=true",
+                                "ledger.analytics.rollups.mode=trigger",
+                                "ledger.analytics.rollups.refresh-interval=20ms")
+                        .run()) {
+            Rollups rollups = host.getBean(Rollups.class);
+            awaitRefreshAfter(rollups, Instant.now());
+            MeterRegistry meters = host.getBean(MeterRegistry.class);
+            try (Connection writer = database.dataSource().getConnection()) {
+                writer.setAutoCommit(false);
+                TestLedger.in(new SingleConnectionDataSource(writer, true))
+                        .row()
+                        .at(START)
+                        .insert();
+                double skippedBefore = count(meters, "skipped");
+                Thread.sleep(500);
+
+                assertThat(count(meters, "skipped")).isGreaterThan(skippedBefore);
+                writer.commit();
+            }
+            double refreshedBefore = count(meters, "refreshed");
+            awaitRefreshAfter(rollups, Instant.now());
+            assertThat(count(meters, "refreshed")).isGreaterThan(refreshedBefore);
+        }
+    }
+
+    private static double count(MeterRegistry meters, String outcome) {
+        Timer timer =
+                meters.find(RollupRefresher.OBSERVATION).tag("outcome", outcome).timer();
+        return timer == null ? 0 : timer.count();
     }
 
     private static RollupStatus awaitRefreshAfter(Rollups rollups, Instant written) throws InterruptedException {
