@@ -37,8 +37,17 @@ class GatewayApplicationTest {
     @Test
     void servesTheDashboardAsCompleteJson() throws Exception {
         TestLedger ledger = TestLedger.in(database.dataSource());
-        ledger.row().at(DAY.plusSeconds(3_600)).provider("openai").vendorCost("0.00200000").insert();
-        ledger.row().at(DAY.plusSeconds(7_200)).provider("anthropic").vendorCost("0").grossMargin("0").insert();
+        ledger.row()
+                .at(DAY.plusSeconds(3_600))
+                .provider("openai")
+                .vendorCost("0.00200000")
+                .insert();
+        ledger.row()
+                .at(DAY.plusSeconds(7_200))
+                .provider("anthropic")
+                .vendorCost("0")
+                .grossMargin("0")
+                .insert();
 
         http.perform(get("/dashboard")
                         .param("from", DAY.toString())
@@ -66,7 +75,9 @@ class GatewayApplicationTest {
 
     @Test
     void timesEveryQueryAtTheMetricsEndpoint() throws Exception {
-        http.perform(get("/dashboard").param("from", DAY.toString()).param("to", DAY.plusSeconds(3_600).toString()))
+        http.perform(get("/dashboard")
+                        .param("from", DAY.toString())
+                        .param("to", DAY.plusSeconds(3_600).toString()))
                 .andExpect(status().isOk());
 
         http.perform(get("/actuator/metrics/ledger.analytics.query").param("tag", "query:grossMargin"))
@@ -81,6 +92,7 @@ class GatewayApplicationTest {
         http.perform(get("/actuator/health"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.components.ledgerAnalytics.status").value("UP"))
-                .andExpect(jsonPath("$.components.ledgerAnalytics.details.schema").value("analytics"));
+                .andExpect(
+                        jsonPath("$.components.ledgerAnalytics.details.schema").value("analytics"));
     }
 }
