@@ -24,7 +24,12 @@ import org.jooq.impl.SQLDataType;
 public enum Metric {
     REQUESTS("requests", null, Combination.SUM, SQLDataType.BIGINT),
     INPUT_TOKENS("input_tokens", TOKEN_USAGE_LEDGER.INPUT_TOKENS, Combination.SUM, SQLDataType.BIGINT),
+    /** Input tokens read from the provider's prompt cache, a part of the input tokens. */
+    CACHED_INPUT_TOKENS(
+            "cached_input_tokens", TOKEN_USAGE_LEDGER.CACHED_INPUT_TOKENS, Combination.SUM, SQLDataType.BIGINT),
     OUTPUT_TOKENS("output_tokens", TOKEN_USAGE_LEDGER.OUTPUT_TOKENS, Combination.SUM, SQLDataType.BIGINT),
+    /** Hidden reasoning tokens, a part of the output tokens. */
+    REASONING_TOKENS("reasoning_tokens", TOKEN_USAGE_LEDGER.REASONING_TOKENS, Combination.SUM, SQLDataType.BIGINT),
     VENDOR_COST("vendor_cost", TOKEN_USAGE_LEDGER.VENDOR_COST, Combination.SUM, SQLDataType.NUMERIC),
     GROSS_MARGIN("gross_margin", TOKEN_USAGE_LEDGER.GROSS_MARGIN_USD, Combination.SUM, SQLDataType.NUMERIC),
     CREDITS("credits", TOKEN_USAGE_LEDGER.CREDITS_DEDUCTED, Combination.SUM, SQLDataType.BIGINT),
@@ -36,8 +41,15 @@ public enum Metric {
     LAST_AT("last_at", TOKEN_USAGE_LEDGER.CREATED_AT, Combination.MAX, TOKEN_USAGE_LEDGER.CREATED_AT.getDataType());
 
     /** The additive totals every dashboard card and table shows. */
-    public static final Set<Metric> TOTALS = Collections.unmodifiableSet(
-            EnumSet.of(REQUESTS, INPUT_TOKENS, OUTPUT_TOKENS, VENDOR_COST, GROSS_MARGIN, CREDITS));
+    public static final Set<Metric> TOTALS = Collections.unmodifiableSet(EnumSet.of(
+            REQUESTS,
+            INPUT_TOKENS,
+            CACHED_INPUT_TOKENS,
+            OUTPUT_TOKENS,
+            REASONING_TOKENS,
+            VENDOR_COST,
+            GROSS_MARGIN,
+            CREDITS));
 
     /** How partial values of a metric combine. */
     private enum Combination {

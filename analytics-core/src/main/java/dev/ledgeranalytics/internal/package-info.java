@@ -1,5 +1,6 @@
 /**
- * Internal API shared by the library's packages: the filter's SQL and the transaction and timeout
- * handling. It may change in any release; hosts should not use it.
+ * Internal API, the ledger's vocabulary shared by the library's packages: the metrics and
+ * dimensions every query and rollup is derived from, a filter's rows as SQL, and the one
+ * transaction helper. It may change in any release; hosts must not use it.
  */
 package dev.ledgeranalytics.internal;

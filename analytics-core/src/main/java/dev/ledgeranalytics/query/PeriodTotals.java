@@ -11,7 +11,9 @@ import java.util.Objects;
  * @param to            the first instant after it
  * @param requests      how many requests matched
  * @param inputTokens   their input tokens
+ * @param cachedInputTokens the part of the input tokens read from the provider's prompt cache
  * @param outputTokens  their output tokens
+ * @param reasoningTokens the part of the output tokens spent on hidden reasoning
  * @param vendorCost    what the providers charged, USD
  * @param revenue       what was earned, USD: gross margin plus vendor cost
  * @param grossMargin   revenue minus vendor cost, USD
@@ -24,7 +26,9 @@ public record PeriodTotals(
         Instant to,
         long requests,
         long inputTokens,
+        long cachedInputTokens,
         long outputTokens,
+        long reasoningTokens,
         BigDecimal vendorCost,
         BigDecimal revenue,
         BigDecimal grossMargin,

@@ -12,7 +12,9 @@ import java.util.UUID;
  * @param displayName  its display name
  * @param requests     requests it served
  * @param inputTokens  their input tokens
+ * @param cachedInputTokens the part of the input tokens read from the provider's prompt cache
  * @param outputTokens their output tokens
+ * @param reasoningTokens the part of the output tokens spent on hidden reasoning
  * @param vendorCost   what it charged, USD
  * @param revenue      what its requests earned, USD
  * @param grossMargin  revenue minus vendor cost, USD
@@ -26,7 +28,9 @@ public record ProviderCost(
         String displayName,
         long requests,
         long inputTokens,
+        long cachedInputTokens,
         long outputTokens,
+        long reasoningTokens,
         BigDecimal vendorCost,
         BigDecimal revenue,
         BigDecimal grossMargin,

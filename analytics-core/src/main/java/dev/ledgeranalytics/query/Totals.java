@@ -14,20 +14,24 @@ import org.jooq.Record;
 record Totals(
         long requests,
         long inputTokens,
+        long cachedInputTokens,
         long outputTokens,
+        long reasoningTokens,
         BigDecimal vendorCost,
         BigDecimal grossMargin,
         long credits) {
 
     /** The totals of no rows. */
-    static final Totals NONE = new Totals(0, 0, 0, Sums.NO_MONEY, Sums.NO_MONEY, 0);
+    static final Totals NONE = new Totals(0, 0, 0, 0, 0, Sums.NO_MONEY, Sums.NO_MONEY, 0);
 
     /** The totals in {@code row}, a row of {@code sums}. */
     static Totals of(Sums sums, Record row) {
         return new Totals(
                 sums.count(row, Metric.REQUESTS),
                 sums.count(row, Metric.INPUT_TOKENS),
+                sums.count(row, Metric.CACHED_INPUT_TOKENS),
                 sums.count(row, Metric.OUTPUT_TOKENS),
+                sums.count(row, Metric.REASONING_TOKENS),
                 sums.money(row, Metric.VENDOR_COST),
                 sums.money(row, Metric.GROSS_MARGIN),
                 sums.count(row, Metric.CREDITS));
@@ -50,7 +54,9 @@ record Totals(
                 to,
                 requests,
                 inputTokens,
+                cachedInputTokens,
                 outputTokens,
+                reasoningTokens,
                 vendorCost,
                 revenue(),
                 grossMargin,
@@ -66,7 +72,9 @@ record Totals(
                 displayName,
                 requests,
                 inputTokens,
+                cachedInputTokens,
                 outputTokens,
+                reasoningTokens,
                 vendorCost,
                 revenue(),
                 grossMargin,
@@ -79,7 +87,9 @@ record Totals(
                 id,
                 requests,
                 inputTokens,
+                cachedInputTokens,
                 outputTokens,
+                reasoningTokens,
                 vendorCost,
                 revenue(),
                 grossMargin,

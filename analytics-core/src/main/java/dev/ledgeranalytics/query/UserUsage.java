@@ -12,7 +12,9 @@ import java.util.UUID;
  * @param userId       the host's user id
  * @param requests     requests the user made
  * @param inputTokens  their input tokens
+ * @param cachedInputTokens the part of the input tokens read from the provider's prompt cache
  * @param outputTokens their output tokens
+ * @param reasoningTokens the part of the output tokens spent on hidden reasoning
  * @param vendorCost   their vendor cost, USD
  * @param revenue      their revenue, USD
  * @param grossMargin  their gross margin, USD
@@ -24,7 +26,9 @@ public record UserUsage(
         UUID userId,
         long requests,
         long inputTokens,
+        long cachedInputTokens,
         long outputTokens,
+        long reasoningTokens,
         BigDecimal vendorCost,
         BigDecimal revenue,
         BigDecimal grossMargin,

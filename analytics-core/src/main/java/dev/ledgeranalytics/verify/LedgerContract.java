@@ -71,7 +71,14 @@ final class LedgerContract {
                     Status.DEGRADED,
                     false,
                     List.of("created_at DESC", "status", "provider_id", "user_id"),
-                    List.of("gross_margin_usd", "vendor_cost", "credits_deducted", "input_tokens", "output_tokens"),
+                    List.of(
+                            "gross_margin_usd",
+                            "vendor_cost",
+                            "credits_deducted",
+                            "input_tokens",
+                            "output_tokens",
+                            "cached_input_tokens",
+                            "reasoning_tokens"),
                     null),
             new Index(
                     "idx_token_usage_success",

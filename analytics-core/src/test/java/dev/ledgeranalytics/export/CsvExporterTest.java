@@ -93,12 +93,13 @@ class CsvExporterTest {
 
         assertThat(providers.toString())
                 .isEqualTo(
-                        "provider,display_name,requests,input_tokens,output_tokens,vendor_cost,"
-                                + "revenue,gross_margin,cost_share\r\nopenai,\"Open \"\"AI\"\", Inc.\",1,10,0,0.00000100,0.00000000,-0.00000100,1.000000\r\n");
+                        "provider,display_name,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,"
+                                + "vendor_cost,revenue,gross_margin,cost_share\r\nopenai,\"Open \"\"AI\"\", Inc.\",1,10,0,0,0,"
+                                + "0.00000100,0.00000000,-0.00000100,1.000000\r\n");
         assertThat(kpis.toString())
-                .contains("\r\ncurrent,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,1,10,0,0.00000100,0.00000000,")
+                .contains("\r\ncurrent,2026-11-01T00:00:00Z,2026-12-01T00:00:00Z,1,10,0,0,0,0.00000100,0.00000000,")
                 .contains(
-                        "\r\nprevious,2026-10-02T00:00:00Z,2026-11-01T00:00:00Z,0,0,0,0.00000000,0.00000000,0.00000000,,0\r\n");
+                        "\r\nprevious,2026-10-02T00:00:00Z,2026-11-01T00:00:00Z,0,0,0,0,0,0.00000000,0.00000000,0.00000000,,0\r\n");
         assertThat(trend.toString())
                 .startsWith("bucket_start,bucket_end,requests,revenue,vendor_cost,gross_margin\r\n"
                         + "2026-10-26T00:00:00Z,2026-11-02T00:00:00Z,0,");

@@ -43,8 +43,9 @@ class MigrationsTest {
                         tuple("1", "ledger tables"),
                         tuple("2", "ledger indexes"),
                         tuple("3", "rollups"),
-                        tuple("4", "rollup upkeep in library"));
-        assertThat(result.currentVersion()).isEqualTo("4");
+                        tuple("4", "rollup upkeep in library"),
+                        tuple("5", "covering index token parts"));
+        assertThat(result.currentVersion()).isEqualTo("5");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -56,7 +57,7 @@ class MigrationsTest {
         MigrationResult second = migrations.migrate();
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.currentVersion()).isEqualTo("4");
+        assertThat(second.currentVersion()).isEqualTo("5");
         assertThatNoException().isThrownBy(migrations::validate);
     }
 
@@ -99,7 +100,7 @@ class MigrationsTest {
         assertThat(
                         queryLong(
                                 "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
-                .isEqualTo(4);
+                .isEqualTo(5);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 

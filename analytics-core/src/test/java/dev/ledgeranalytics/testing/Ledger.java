@@ -45,9 +45,9 @@ public final class Ledger {
         String sql = """
                 INSERT INTO analytics.token_usage_ledger (request_id, created_at, status, provider_id, model_id, user_id,
                     user_tier, request_type, vendor_cost, gross_margin_usd, credits_deducted, input_tokens, output_tokens,
-                    margin_multiplier)
+                    cached_input_tokens, reasoning_tokens, margin_multiplier)
                 VALUES (?, ?, ?::analytics.request_status, (SELECT id FROM analytics.providers WHERE slug = ?), ?, ?,
-                    ?, ?, ?, ?, ?, ?, ?, 1.50)""";
+                    ?, ?, ?, ?, ?, ?, ?, ?, ?, 1.50)""";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(sql)) {
             connection.setAutoCommit(false);
@@ -65,6 +65,8 @@ public final class Ledger {
                 insert.setInt(11, row.credits());
                 insert.setInt(12, row.inputTokens());
                 insert.setInt(13, row.outputTokens());
+                insert.setInt(14, row.cachedInputTokens());
+                insert.setInt(15, row.reasoningTokens());
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -78,7 +80,8 @@ public final class Ledger {
     public List<Row> readBack() {
         String sql = """
                 SELECT l.created_at, l.status::text, p.slug, l.model_id, l.user_id, l.user_tier, l.request_type,
-                       l.vendor_cost, l.gross_margin_usd, l.credits_deducted, l.input_tokens, l.output_tokens
+                       l.vendor_cost, l.gross_margin_usd, l.credits_deducted, l.input_tokens, l.output_tokens,
+                       l.cached_input_tokens, l.reasoning_tokens
                 FROM analytics.token_usage_ledger l JOIN analytics.providers p ON p.id = l.provider_id""";
         List<Row> rows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
@@ -97,7 +100,9 @@ public final class Ledger {
                         rs.getBigDecimal(9),
                         rs.getInt(10),
                         rs.getInt(11),
-                        rs.getInt(12)));
+                        rs.getInt(12),
+                        rs.getInt(13),
+                        rs.getInt(14)));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);

@@ -28,13 +28,15 @@ public final class LedgerWriter {
     private static final String INSERT = """
             INSERT INTO analytics.token_usage_ledger (request_id, created_at, status, provider_id, model_id, user_id,
                 user_tier, request_type, vendor_cost, gross_margin_usd, credits_deducted, input_tokens, output_tokens,
-                margin_multiplier)
+                cached_input_tokens, reasoning_tokens, margin_multiplier)
             SELECT v.request_id::uuid, v.created_at::timestamptz, v.status::analytics.request_status,
                 (SELECT p.id FROM analytics.providers p WHERE p.slug = v.provider), v.model, v.user_id::uuid, v.tier, v.type,
-                v.cost::numeric, v.margin::numeric, v.credits::integer, v.input::integer, v.output::integer, 1.50
+                v.cost::numeric, v.margin::numeric, v.credits::integer, v.input::integer, v.output::integer,
+                v.cached::integer, v.reasoning::integer, 1.50
             FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                ?::text[], ?::text[], ?::text[], ?::text[])
-                AS v(request_id, created_at, status, provider, model, user_id, tier, type, cost, margin, credits, input, output)""";
+                ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                AS v(request_id, created_at, status, provider, model, user_id, tier, type, cost, margin, credits, input, output,
+                    cached, reasoning)""";
 
     /** NULL in a column of the changes keeps the row's value. */
     private static final String UPDATE = """
@@ -51,10 +53,13 @@ public final class LedgerWriter {
                 credits_deducted = coalesce(v.credits::integer, l.credits_deducted),
                 input_tokens = coalesce(v.input::integer, l.input_tokens),
                 output_tokens = coalesce(v.output::integer, l.output_tokens),
+                cached_input_tokens = coalesce(v.cached::integer, l.cached_input_tokens),
+                reasoning_tokens = coalesce(v.reasoning::integer, l.reasoning_tokens),
                 updated_at = now()
             FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                ?::text[], ?::text[], ?::text[], ?::text[])
-                AS v(request_id, created_at, status, provider, model, user_id, tier, type, cost, margin, credits, input, output)
+                ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                AS v(request_id, created_at, status, provider, model, user_id, tier, type, cost, margin, credits, input, output,
+                    cached, reasoning)
             WHERE l.request_id = v.request_id::uuid""";
 
     private final Random random;
@@ -94,7 +99,7 @@ public final class LedgerWriter {
         RequestStatus status = status();
         BigDecimal cost = cost();
         int model = random.nextInt(RandomLedger.MODELS.size());
-        return new Row(
+        return Row.of(
                 at,
                 status,
                 Ledger.PROVIDERS.get(Math.min(model, 3)),
@@ -142,7 +147,7 @@ public final class LedgerWriter {
     /** Inserts the rows in one statement; returns their request ids, in order. */
     public List<UUID> insert(Connection connection, List<Row> rows) throws SQLException {
         List<UUID> ids = new ArrayList<>();
-        List<List<String>> columns = columns(13);
+        List<List<String>> columns = columns(15);
         for (Row row : rows) {
             UUID id = new UUID(random.nextLong(), random.nextLong());
             ids.add(id);
@@ -160,7 +165,9 @@ public final class LedgerWriter {
                     row.grossMargin(),
                     row.credits(),
                     row.inputTokens(),
-                    row.outputTokens());
+                    row.outputTokens(),
+                    row.cachedInputTokens(),
+                    row.reasoningTokens());
         }
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
             bind(connection, insert, columns);
@@ -175,10 +182,10 @@ public final class LedgerWriter {
      * model, tier, request type or user, its tokens, or several of these at once.
      */
     public void update(Connection connection, Collection<UUID> ids, Instant from, Instant to) throws SQLException {
-        List<List<String>> columns = columns(13);
+        List<List<String>> columns = columns(15);
         for (UUID id : ids) {
             int changes = random.nextInt(4) == 0 ? 2 + random.nextInt(3) : 1;
-            Object[] values = new Object[13];
+            Object[] values = new Object[15];
             values[0] = id;
             for (int i = 0; i < changes; i++) {
                 switch (random.nextInt(7)) {
@@ -203,8 +210,12 @@ public final class LedgerWriter {
                     case 5 -> values[5] = users.get(random.nextInt(users.size()));
                     default -> {
                         values[10] = random.nextInt(50);
-                        values[11] = random.nextInt(20_000);
-                        values[12] = random.nextInt(4_000);
+                        int input = random.nextInt(20_000);
+                        int output = random.nextInt(4_000);
+                        values[11] = input;
+                        values[12] = output;
+                        values[13] = Row.cachedPart(input);
+                        values[14] = Row.reasoningPart(output);
                     }
                 }
             }

@@ -48,7 +48,7 @@ public final class RandomLedger {
                     : cost.negate();
             int input = random.nextInt(20_000);
             int output = random.nextInt(4_000);
-            rows.add(new Row(
+            rows.add(Row.of(
                     at,
                     status,
                     Ledger.PROVIDERS.get(Math.min(model, 3)),

@@ -73,6 +73,20 @@ class SchemaVerifierMigrationsTest {
     }
 
     @Test
+    void aMigrationMissingFromTheMiddleOfTheHistoryIsNamedToo() throws SQLException {
+        Migration skipped = libraryMigrations.get(1);
+        sql.execute("DELETE FROM analytics.analytics_schema_history WHERE version = '" + skipped.version() + "'");
+
+        VerificationReport report = SchemaVerifier.verify(database.dataSource(), "analytics");
+
+        assertThat(report.status()).isEqualTo(Status.BROKEN);
+        assertThat(report.findings()).singleElement().satisfies(finding -> {
+            assertThat(finding.kind()).isEqualTo(Kind.MIGRATIONS_PENDING);
+            assertThat(finding.message()).contains(skipped.named() + " is not applied");
+        });
+    }
+
+    @Test
     void aSchemaBehindByEveryMigrationAfterTheFirstNamesThemAll() throws SQLException {
         Migration first = libraryMigrations.get(0);
         sql.execute("DELETE FROM analytics.analytics_schema_history WHERE version <> '" + first.version() + "'");

@@ -73,7 +73,9 @@ class SchemaVerifierTest {
                                     "vendor_cost",
                                     "credits_deducted",
                                     "input_tokens",
-                                    "output_tokens");
+                                    "output_tokens",
+                                    "cached_input_tokens",
+                                    "reasoning_tokens");
                     assertThat(index.sizeBytes()).isPositive();
                 });
         assertThat(report.indexes())

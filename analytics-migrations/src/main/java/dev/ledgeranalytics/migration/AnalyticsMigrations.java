@@ -173,7 +173,8 @@ public final class AnalyticsMigrations {
             MigrationState state = migration.getState();
             if (state.isFailed()) {
                 failed.add(step);
-            } else if (state == MigrationState.PENDING) {
+            } else if (state == MigrationState.PENDING || state == MigrationState.IGNORED) {
+                // IGNORED: older than the newest applied one, yet never applied; a hole in the history.
                 pending.add(step);
             } else if (state.isApplied()) {
                 currentVersion = step.version();

@@ -36,3 +36,14 @@ DELETE FROM rollup_costs;
 DELETE FROM rollup_users;
 DELETE FROM rollup_changes;
 UPDATE rollup_state SET built_at = NULL, refreshed_at = NULL;
+
+-- Two more metrics, kept wherever the other token totals are: prompt-cache reads and hidden
+-- reasoning. The rollups are rebuilt (above) with them filled.
+ALTER TABLE rollup_status ADD COLUMN cached_input_tokens bigint NOT NULL DEFAULT 0,
+                          ADD COLUMN reasoning_tokens    bigint NOT NULL DEFAULT 0;
+ALTER TABLE rollup_provider ADD COLUMN cached_input_tokens bigint NOT NULL DEFAULT 0,
+                            ADD COLUMN reasoning_tokens    bigint NOT NULL DEFAULT 0;
+ALTER TABLE rollup_dims ADD COLUMN cached_input_tokens bigint NOT NULL DEFAULT 0,
+                        ADD COLUMN reasoning_tokens    bigint NOT NULL DEFAULT 0;
+ALTER TABLE rollup_users ADD COLUMN cached_input_tokens bigint NOT NULL DEFAULT 0,
+                         ADD COLUMN reasoning_tokens    bigint NOT NULL DEFAULT 0;
