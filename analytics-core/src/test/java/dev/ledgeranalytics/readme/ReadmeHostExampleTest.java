@@ -34,6 +34,7 @@ class ReadmeHostExampleTest {
     private static final Path README = Path.of("..", "README.md");
     private static final Path THIS_SOURCE =
             Path.of("src/test/java/dev/ledgeranalytics/readme/ReadmeHostExampleTest.java");
+    private static final Path MIGRATIONS_TEST = Path.of("src/test/java/dev/ledgeranalytics/schema/MigrationsTest.java");
 
     static GrossMargin hostStartUp(DataSource dataSource, Instant now) {
         // spotless:off
@@ -106,6 +107,7 @@ class ReadmeHostExampleTest {
 
         assertThat(readme).contains(example(THIS_SOURCE, "host-example"));
         assertThat(readme).contains(example(THIS_SOURCE, "rollups-example"));
+        assertThat(readme).contains(example(MIGRATIONS_TEST, "flyway-example"));
         assertThat(readme).contains(example(THIS_SOURCE.resolveSibling("InvoiceTest.java"), "testkit-example"));
         assertThat(readme)
                 .contains(example(THIS_SOURCE.resolveSibling("ReadmeTestkitExamplesTest.java"), "seeder-example"));

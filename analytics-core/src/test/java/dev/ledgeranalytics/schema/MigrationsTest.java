@@ -146,17 +146,22 @@ class MigrationsTest {
         assertThatNoException().isThrownBy(AnalyticsMigrations.create(database.dataSource())::validate);
     }
 
-    /** The configuration the README gives hosts that run Flyway themselves. */
+    /** The configuration the README gives hosts that run Flyway themselves; ReadmeHostExampleTest checks the text. */
+    @SuppressWarnings("deprecation") // see AnalyticsMigrations: the one call Flyway 11 to 13 all have
     private FluentConfiguration hostRunFlywayOnOurLocation() {
-        FluentConfiguration configuration = Flyway.configure()
-                .dataSource(database.dataSource())
-                .locations(AnalyticsMigrations.LOCATION)
-                .schemas(AnalyticsMigrations.DEFAULT_SCHEMA)
-                .table(AnalyticsMigrations.HISTORY_TABLE);
-        configuration
-                .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+        DataSource dataSource = database.dataSource();
+        // README:flyway-example:start
+        FluentConfiguration analytics = Flyway.configure()
+                .dataSource(dataSource)
+                .locations(AnalyticsMigrations.LOCATION) // classpath:db/analytics/migration
+                .schemas(AnalyticsMigrations.DEFAULT_SCHEMA) // or your schema name
+                .table(AnalyticsMigrations.HISTORY_TABLE); // analytics_schema_history
+        analytics
+                .getPluginRegister()
+                .getPlugin(PostgreSQLConfigurationExtension.class)
                 .setTransactionalLock(false);
-        return configuration;
+        // README:flyway-example:end
+        return analytics;
     }
 
     @Test

@@ -286,6 +286,11 @@ public final class AnalyticsMigrations {
         return String.join("; ", errors);
     }
 
+    // getPluginRegister().getPlugin(...) is deprecated in Flyway 13, but it is the one call that
+    // reaches the PostgreSQL settings in every Flyway we support: Flyway 11 (what Spring Boot 3.5
+    // and 4.0 manage) lacks the newer getConfigurationExtension(...), and Flyway 13 reads the
+    // property given to configuration(Map) only with jackson-databind on the class path.
+    @SuppressWarnings("deprecation")
     private Flyway flyway() {
         FluentConfiguration configuration = Flyway.configure(AnalyticsMigrations.class.getClassLoader())
                 .dataSource(new MigrationConnections(dataSource))
@@ -304,7 +309,8 @@ public final class AnalyticsMigrations {
         // which Flyway would hold its transaction-scoped advisory lock: it would wait for itself
         // forever. A session-level lock avoids that.
         configuration
-                .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+                .getPluginRegister()
+                .getPlugin(PostgreSQLConfigurationExtension.class)
                 .setTransactionalLock(false);
         return configuration.load();
     }
