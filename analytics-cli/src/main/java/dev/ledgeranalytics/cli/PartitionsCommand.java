@@ -1,5 +1,6 @@
 package dev.ledgeranalytics.cli;
 
+import dev.ledgeranalytics.partition.ConversionResult;
 import dev.ledgeranalytics.partition.LedgerPartition;
 import dev.ledgeranalytics.partition.Partitions;
 import java.io.PrintWriter;
@@ -26,7 +27,8 @@ final class PartitionsCommand implements Callable<Integer> {
     /** What to do with the partitions. */
     enum Action {
         LIST,
-        ENSURE
+        ENSURE,
+        CONVERT
     }
 
     @Spec
@@ -41,8 +43,9 @@ final class PartitionsCommand implements Callable<Integer> {
     @Parameters(
             index = "0",
             paramLabel = "ACTION",
-            description = "list, or ensure (create the current month and the months ahead, and move rows of months "
-                    + "without a partition out of the default partition).")
+            description = "list; ensure (create the current month and the months ahead, and move rows of months "
+                    + "without a partition out of the default partition); or convert (turn an unpartitioned ledger "
+                    + "into a partitioned one while writers keep writing).")
     private Action action;
 
     @Option(
@@ -65,6 +68,16 @@ final class PartitionsCommand implements Callable<Integer> {
         Partitions partitions =
                 Partitions.create(database.longRunningDataSource()).withSchema(database.schema);
         PrintWriter out = spec.commandLine().getOut();
+        if (action == Action.CONVERT) {
+            ConversionResult converted = partitions.convert();
+            out.printf(
+                    Locale.ROOT,
+                    "converted: %,d rows copied into %d partitions in %.1f s; writers waited at most %d ms%n",
+                    converted.rowsCopied(),
+                    converted.partitions().size(),
+                    converted.elapsed().toMillis() / 1000.0,
+                    converted.longestWritePause().toMillis());
+        }
         if (action == Action.ENSURE) {
             List<LedgerPartition> created = from == null ? partitions.ensure(ahead) : partitions.ensure(from, ahead);
             out.printf(Locale.ROOT, "created %d partition%s%n", created.size(), created.size() == 1 ? "" : "s");

@@ -120,34 +120,55 @@ final class VerificationText {
             freshness("Statistics", statistics, out);
             return;
         }
-        out.println("Partitioned by month: " + report.partitionStatistics().size() + " partitions");
-        report.partitionStatistics().forEach((name, partition) -> {
-            out.printf(
-                    Locale.ROOT,
-                    "   %-42s %12s rows %9s table %9s indexes%n",
-                    name,
-                    Format.count(partition.estimatedRows()),
-                    Format.bytes(partition.tableBytes()),
-                    Format.bytes(partition.indexBytes()));
-            freshness("   Statistics", partition, out);
-        });
+        long stale = report.partitionStatistics().values().stream()
+                .filter(TableStatistics::stale)
+                .count();
+        out.printf(
+                Locale.ROOT,
+                "%s Statistics %s%n",
+                stale > 0 ? "⚠️ " : "✅",
+                stale > 0
+                        ? "stale in " + stale + " of "
+                                + report.partitionStatistics().size() + " partitions"
+                        : "fresh in each of " + report.partitionStatistics().size() + " partitions");
+        out.printf(
+                Locale.ROOT,
+                "   %-32s %12s %10s %10s   %s%n",
+                "partition (by month)",
+                "rows (est.)",
+                "table",
+                "indexes",
+                "statistics");
+        report.partitionStatistics()
+                .forEach((name, partition) -> out.printf(
+                        Locale.ROOT,
+                        "%s %-32s %12s %10s %10s   %s%n",
+                        partition.stale() ? "⚠️ " : "  ",
+                        name,
+                        Format.count(partition.estimatedRows()),
+                        Format.bytes(partition.tableBytes()),
+                        Format.bytes(partition.indexBytes()),
+                        freshness(partition)));
         printFindings(report, Finding.Kind.PARTITION_MISSING, out);
         printFindings(report, Finding.Kind.DEFAULT_PARTITION_ROWS, out);
     }
 
     private static void freshness(String label, TableStatistics statistics, PrintWriter out) {
-        String analyzed = statistics.lastAnalyzed() == null
-                ? "never analyzed"
-                : "analyzed " + Format.minute(statistics.lastAnalyzed(), ZoneOffset.UTC) + " UTC";
         out.printf(
                 Locale.ROOT,
-                "%s %s %s: %s, %s rows modified since (stale above %s)%n",
+                "%s %s %s: %s%n",
                 statistics.stale() ? "⚠️ " : "✅",
                 label,
                 statistics.stale() ? "stale" : "fresh",
-                analyzed,
-                Format.count(statistics.modifiedSinceAnalyze()),
-                Format.count(statistics.staleThreshold()));
+                freshness(statistics));
+    }
+
+    private static String freshness(TableStatistics statistics) {
+        String analyzed = statistics.lastAnalyzed() == null
+                ? "never analyzed"
+                : "analyzed " + Format.minute(statistics.lastAnalyzed(), ZoneOffset.UTC) + " UTC";
+        return analyzed + ", " + Format.count(statistics.modifiedSinceAnalyze()) + " rows modified since (stale above "
+                + Format.count(statistics.staleThreshold()) + ")";
     }
 
     private static void plans(VerificationReport report, PrintWriter out) {
@@ -162,7 +183,11 @@ final class VerificationText {
                 out);
         for (PlanCheck plan : report.plans()) {
             String verdict = switch (plan.verdict()) {
-                case USES_INDEX -> "✅ " + plan.statement() + ": reads the ledger through idx_token_usage_analytics";
+                case USES_INDEX ->
+                    "✅ " + plan.statement()
+                            + (report.partitioned()
+                                    ? ": reads the months it needs, through idx_token_usage_analytics or whole"
+                                    : ": reads the ledger through idx_token_usage_analytics");
                 case OFF_INDEX ->
                     "⚠️  " + plan.statement() + ": does not read the ledger through idx_token_usage_analytics";
                 case READS_ROLLUPS -> "✅ " + plan.statement() + ": reads the rollups alone";

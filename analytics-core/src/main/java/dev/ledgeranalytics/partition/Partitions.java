@@ -194,6 +194,31 @@ public final class Partitions {
         });
     }
 
+    /**
+     * Turns the unpartitioned ledger into a partitioned one while writers keep inserting, updating
+     * and reading: the rows are copied in the background, each write reaching both tables, and the
+     * tables are swapped in one transaction that holds writers back for milliseconds. Every row
+     * stays, once; the rollups stay as they are. See docs/partitioning.md for the steps and what
+     * they cost.
+     *
+     * <pre>{@code
+     * ConversionResult result = Partitions.create(dataSource).convert();
+     * }</pre>
+     *
+     * <p>Run it as the ledger's owner or a member of that role; it needs room for a second copy of
+     * the ledger while it runs. After a failure, run it again: it starts over.
+     *
+     * @return what it did
+     * @throws AnalyticsException if the ledger is partitioned already, the database fails, or the
+     *                            ledger stayed busy for a minute at one of the two moments it locks it
+     */
+    public ConversionResult convert() {
+        return transactions()
+                .onConnection(
+                        "Converting the ledger to the partitioned layout",
+                        connection -> new LedgerConversion(schema, clock).run(connection));
+    }
+
     /** The months of the rows in the default partition. */
     private List<YearMonth> monthsInDefault(DSLContext tx) {
         return tx

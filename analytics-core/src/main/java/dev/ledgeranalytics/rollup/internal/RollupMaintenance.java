@@ -265,7 +265,10 @@ public final class RollupMaintenance {
     }
 
     /**
-     * Creates or replaces the ledger's four statement-level triggers and their functions. The
+     * Creates or replaces the ledger's four statement-level triggers and their functions, on the
+     * table that is the ledger when {@code tx} runs this (the online conversion to the partitioned
+     * layout calls it for the table that replaces the ledger, in the transaction that swaps them).
+     * The
      * functions run with the rights of the role that installs them (SECURITY DEFINER), with a
      * search path of the system catalog alone and every name qualified, so that a writer needs
      * nothing but its own privileges on the ledger. EXECUTE, which PostgreSQL grants PUBLIC on a
@@ -273,7 +276,7 @@ public final class RollupMaintenance {
      * attach them to a table of its own (a temporary one will do) and run them with the installer's
      * rights, on rows it made up or to empty the rollups. The ledger's triggers fire without it.
      */
-    private void installTriggers(DSLContext tx) {
+    public void installTriggers(DSLContext tx) {
         String ledger = tx.render(TOKEN_USAGE_LEDGER);
         for (String event : EVENTS) {
             String trigger = "rollup_after_" + event;
@@ -383,6 +386,11 @@ public final class RollupMaintenance {
         return DSL.selectDistinct(Grain.QUARTER_HOUR.bucketStart(
                         LedgerRows.named(transitionTable).column(TOKEN_USAGE_LEDGER.CREATED_AT)))
                 .from(DSL.table(DSL.name(transitionTable)));
+    }
+
+    /** Whether the ledger has rollup triggers: whether the rollups were ever built. */
+    public boolean hasTriggers(DSLContext tx) {
+        return !installedTriggers(tx).isEmpty();
     }
 
     /** The names of the rollup triggers that exist on the ledger. */

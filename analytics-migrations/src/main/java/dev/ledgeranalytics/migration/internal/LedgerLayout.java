@@ -194,7 +194,12 @@ public final class LedgerLayout {
 
     /** The statement that creates the partition of {@code month}; it takes its indexes from the parent. */
     public static String createMonth(String schema, YearMonth month) {
-        return "CREATE TABLE " + table(schema, partitionName(month)) + " PARTITION OF " + table(schema, LEDGER)
+        return createMonth(schema, LEDGER, month);
+    }
+
+    /** The statement that creates the partition of {@code month} of the partitioned table {@code parent}. */
+    public static String createMonth(String schema, String parent, YearMonth month) {
+        return "CREATE TABLE " + table(schema, partitionName(month)) + " PARTITION OF " + table(schema, parent)
                 + " FOR VALUES FROM (" + bound(month) + ") TO (" + bound(month.plusMonths(1)) + ")";
     }
 
@@ -282,7 +287,8 @@ public final class LedgerLayout {
         return quote(schema) + "." + quote(table);
     }
 
-    private static String quote(String identifier) {
+    /** {@code "identifier"}, quoted for SQL. */
+    public static String quote(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
