@@ -87,6 +87,10 @@ final class RollupsCommand implements Callable<Integer> {
                 status.built() ? "built " + status.builtAt() + ", refreshed " + status.refreshedAt() : "not built",
                 status.mode().name().toLowerCase(Locale.ROOT),
                 status.pendingQuarterHours());
+        if (status.retainedFrom() != null) {
+            out.println("raw rows kept from " + status.retainedFrom()
+                    + " on (retention); the rollups alone answer for earlier months");
+        }
         return 0;
     }
 }
