@@ -1,6 +1,7 @@
 package dev.ledgeranalytics.spring.boot.autoconfigure;
 
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import dev.ledgeranalytics.partition.Partitions;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.rollup.Rollups;
 import io.micrometer.observation.ObservationRegistry;
@@ -21,8 +22,9 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
  * Ledger Analytics for a Spring Boot 3.5 or 4.0 application with a PostgreSQL {@link DataSource}:
  * migrates the ledger schema after the host's own Flyway migrations, and provides
  * {@link AnalyticsMigrations}, {@link AnalyticsQueries} (joining Spring-managed transactions) and
- * {@link Rollups} beans, a scheduled rollup refresh when asked for, a health indicator, metrics
- * and complete JSON for the query results. Settings are {@link LedgerAnalyticsProperties}; a bean
+ * {@link Rollups} and {@link Partitions} beans, a scheduled rollup refresh when asked for, the
+ * scheduled creation of a partitioned ledger's months ahead, a health indicator, metrics and
+ * complete JSON for the query results. Settings are {@link LedgerAnalyticsProperties}; a bean
  * of the host's replaces ours.
  *
  * <p>One class for both Boot lines: it runs after their data source, Flyway and jOOQ
@@ -130,6 +132,29 @@ public final class LedgerAnalyticsAutoConfiguration {
                 properties.rollups().mode(),
                 properties.rollups().refreshInterval(),
                 observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Partitions partitions(
+            DataSource dataSource,
+            LedgerAnalyticsProperties properties,
+            ObjectProvider<LedgerSchemaMigration> migrated) {
+        migratedFirst(migrated);
+        return Partitions.create(dataSource).withSchema(properties.schema());
+    }
+
+    @Bean
+    @ConditionalOnProperty(
+            prefix = "ledger.analytics.partitions",
+            name = "enabled",
+            havingValue = "true",
+            matchIfMissing = true)
+    PartitionKeeper partitionKeeper(Partitions partitions, LedgerAnalyticsProperties properties) {
+        return new PartitionKeeper(
+                partitions,
+                properties.partitions().monthsAhead(),
+                properties.partitions().interval());
     }
 
     /** Asks for the migration bean, so that nothing reads the ledger before it is migrated. */

@@ -1,6 +1,7 @@
 package dev.ledgeranalytics.spring.boot.autoconfigure;
 
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import dev.ledgeranalytics.partition.Partitions;
 import dev.ledgeranalytics.rollup.RollupMode;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -14,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * ledger.analytics.statement-timeout=10s
  * ledger.analytics.rollups.enabled=true
  * ledger.analytics.rollups.refresh-interval=1m
+ * ledger.analytics.partitions.months-ahead=3
  * }</pre>
  *
  * @param enabled          Whether to configure Ledger Analytics at all. Default true.
@@ -24,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param migrateOnStart   Whether to apply our migrations at start-up, after the host's own Flyway
  *                         migrations. Default true.
  * @param rollups          The scheduled refresh of the rollups.
+ * @param partitions       The scheduled creation of a partitioned ledger's months ahead.
  */
 @ConfigurationProperties("ledger.analytics")
 public record LedgerAnalyticsProperties(
@@ -31,7 +34,8 @@ public record LedgerAnalyticsProperties(
         @DefaultValue(AnalyticsMigrations.DEFAULT_SCHEMA) String schema,
         Duration statementTimeout,
         @DefaultValue("true") boolean migrateOnStart,
-        @DefaultValue RollupProperties rollups) {
+        @DefaultValue RollupProperties rollups,
+        @DefaultValue PartitionProperties partitions) {
 
     /**
      * Rejects a schema name the library would reject later, so that the start-up stops while
@@ -70,6 +74,39 @@ public record LedgerAnalyticsProperties(
             if (refreshInterval == null || refreshInterval.isZero() || refreshInterval.isNegative()) {
                 throw new IllegalArgumentException(
                         "ledger.analytics.rollups.refresh-interval must be positive, but was " + refreshInterval);
+            }
+        }
+    }
+
+    /**
+     * The scheduled creation of the months ahead of a partitioned ledger (docs/partitioning.md).
+     * On by default: without it, once the months a new install created have passed, rows go to the
+     * default partition. It needs the privileges of the ledger's owner, as the migrations do; an
+     * application that connects as a writer should turn it off and leave it to one that migrates.
+     *
+     * @param enabled     Whether this application creates the months ahead. Default true; it does
+     *                    nothing on an unpartitioned ledger.
+     * @param monthsAhead How many months after the current one to keep created, 0 to 120. Default 3.
+     * @param interval    The pause between two checks. Default 6 hours.
+     */
+    public record PartitionProperties(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("3") int monthsAhead,
+            @DefaultValue("6h") Duration interval) {
+
+        /**
+         * Rejects a number of months or an interval the library would reject.
+         *
+         * @throws IllegalArgumentException if {@code monthsAhead} is out of range or {@code interval} is not positive
+         */
+        public PartitionProperties {
+            if (monthsAhead < 0 || monthsAhead > Partitions.MAX_MONTHS_AHEAD) {
+                throw new IllegalArgumentException("ledger.analytics.partitions.months-ahead must be between 0 and "
+                        + Partitions.MAX_MONTHS_AHEAD + ", but was " + monthsAhead);
+            }
+            if (interval == null || interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException(
+                        "ledger.analytics.partitions.interval must be positive, but was " + interval);
             }
         }
     }
