@@ -3,6 +3,7 @@ package dev.ledgeranalytics.bench;
 import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.export.CsvExporter;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import dev.ledgeranalytics.partition.Partitions;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.testkit.LedgerSeeder;
@@ -12,13 +13,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.jooq.ExecuteListener;
@@ -28,8 +28,9 @@ import org.jooq.impl.DefaultConfiguration;
 
 /**
  * One seeded database of the benchmark: the indexed ledger in {@value #INDEXED} as the migrations
- * install it, and a copy of the same rows in {@value #BASELINE} that keeps only the primary key.
- * Every query runs unchanged against either schema through {@link AnalyticsQueries#withSchema}.
+ * install it, and a copy of the same rows in {@value #BASELINE} that keeps only the primary key,
+ * both in the same {@link Layout}. Every query runs unchanged against either schema through
+ * {@link AnalyticsQueries#withSchema}.
  */
 final class BenchLedger {
 
@@ -40,12 +41,29 @@ final class BenchLedger {
 
     static final long SEED = 2026;
 
+    /**
+     * The last migration before V6, which partitions the ledger only if it is empty: an
+     * unpartitioned baseline is migrated this far, filled, and then migrated to the end.
+     */
+    private static final String LAST_UNPARTITIONED_VERSION = "5";
+
     private final DataSource dataSource;
     private final Instant end;
+    private final Layout layout;
 
-    BenchLedger(DataSource dataSource, Instant end) {
+    /**
+     * @throws IllegalStateException if the indexed ledger of {@code dataSource} is not in {@code layout}
+     */
+    BenchLedger(DataSource dataSource, Instant end, Layout layout) {
         this.dataSource = dataSource;
         this.end = end;
+        this.layout = layout;
+        execute(connection -> {
+            if (LedgerTables.partitioned(connection, INDEXED) != (layout == Layout.PARTITIONED)) {
+                throw new IllegalStateException("The benchmark database's ledger is not " + layout
+                        + " (is analytics.testdb.layout or ANALYTICS_TESTDB_LAYOUT set?)");
+            }
+        });
     }
 
     DataSource dataSource() {
@@ -69,10 +87,12 @@ final class BenchLedger {
 
     /**
      * Seeds the indexed ledger with one year of requests, building its indexes once after the
-     * rows are in, as a bulk load would.
+     * rows are in, as a bulk load would. A partitioned ledger first gets the partitions of the
+     * seeded months, as a host creates them before loading history.
      */
     SeedResult seed(LedgerSize size, LongConsumer progress) {
-        execute(connection -> disableAutovacuum(connection, INDEXED));
+        createSeededMonths(INDEXED);
+        execute(connection -> LedgerTables.disableAutovacuum(connection, INDEXED));
         return LedgerSeeder.into(dataSource)
                 .rows(size.rows())
                 .between(seededYear().from(), end)
@@ -83,26 +103,37 @@ final class BenchLedger {
                 .load();
     }
 
+    private void createSeededMonths(String schema) {
+        if (layout == Layout.PARTITIONED) {
+            Partitions.create(dataSource)
+                    .withSchema(schema)
+                    .ensure(YearMonth.from(seededYear().from().atOffset(ZoneOffset.UTC)), 0);
+        }
+    }
+
     /**
      * Copies the seeded rows into the {@value #BASELINE} schema, migrated like the indexed one and
      * then stripped of every index but the primary key. Keys are dropped for the copy and put
      * back after it, for the same reason the seeder rebuilds indexes: one build beats maintaining
      * them row by row. The copy reads the ledger in physical order, so both tables lay the rows
-     * out alike on disk.
+     * out alike on disk. An unpartitioned baseline is filled before the migrations that would
+     * partition an empty ledger, as an install from before partitioning was.
      */
     void copyToBaseline() {
-        AnalyticsMigrations.create(dataSource).withSchema(BASELINE).migrate();
-        String ledger = BASELINE + ".token_usage_ledger";
+        AnalyticsMigrations migrations = AnalyticsMigrations.create(dataSource).withSchema(BASELINE);
+        (layout == Layout.UNPARTITIONED ? migrations.withTarget(LAST_UNPARTITIONED_VERSION) : migrations).migrate();
+        createSeededMonths(BASELINE);
+        String ledger = LedgerTables.ledger(BASELINE);
+        List<String> keys = new ArrayList<>();
         execute(connection -> {
-            disableAutovacuum(connection, BASELINE);
-            List<String> keys = new ArrayList<>();
+            LedgerTables.disableAutovacuum(connection, BASELINE);
             try (PreparedStatement constraints = connection.prepareStatement("""
                     SELECT quote_ident(conname), contype, pg_get_constraintdef(oid) FROM pg_constraint
                     WHERE conrelid = ?::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC""")) {
                 constraints.setString(1, ledger);
                 try (ResultSet rs = constraints.executeQuery()) {
                     while (rs.next()) {
-                        update(connection, "ALTER TABLE " + ledger + " DROP CONSTRAINT " + rs.getString(1));
+                        Sql.update(connection, "ALTER TABLE " + ledger + " DROP CONSTRAINT " + rs.getString(1));
                         if (!rs.getString(2).equals("u")) {
                             keys.add("ALTER TABLE " + ledger + " ADD CONSTRAINT " + rs.getString(1) + " "
                                     + rs.getString(3));
@@ -110,36 +141,33 @@ final class BenchLedger {
                     }
                 }
             }
-            for (String index : strings(
+            // A partitioned index goes with the indexes of every partition.
+            for (String index : Sql.strings(
                     connection,
                     "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = ?::regclass",
                     ledger)) {
-                update(connection, "DROP INDEX " + index);
+                Sql.update(connection, "DROP INDEX " + index);
             }
-            update(connection, "INSERT INTO " + BASELINE + ".providers SELECT * FROM " + INDEXED + ".providers");
+            Sql.update(connection, "INSERT INTO " + BASELINE + ".providers SELECT * FROM " + INDEXED + ".providers");
             // The enum type is the schema's own: cast the status through text into the baseline's.
-            String columns = strings(connection, """
+            String columns = Sql.strings(connection, """
                     SELECT string_agg(CASE WHEN data_type = 'USER-DEFINED'
                                            THEN format('%I::text::%I.%I', column_name, ?, udt_name)
                                            ELSE quote_ident(column_name) END, ', ' ORDER BY ordinal_position)
                     FROM information_schema.columns WHERE table_schema = ? AND table_name = 'token_usage_ledger'""", BASELINE, INDEXED).get(0);
-            update(
+            Sql.update(
                     connection,
-                    "INSERT INTO " + ledger + " SELECT " + columns + " FROM " + INDEXED + ".token_usage_ledger");
+                    "INSERT INTO " + ledger + " SELECT " + columns + " FROM " + LedgerTables.ledger(INDEXED));
+        });
+        if (layout == Layout.UNPARTITIONED) {
+            migrations.migrate(); // V6 finds rows and leaves the ledger as it is
+        }
+        execute(connection -> {
             // The primary key first: the foreign key's definition follows in the query's order.
             for (String key : keys) {
-                update(connection, key);
+                Sql.update(connection, key);
             }
         });
-    }
-
-    /**
-     * Autovacuum stays off on a ledger from before its rows arrive to the end of the run: an
-     * automatic ANALYZE started while the rows are loaded holds a snapshot that keeps VACUUM from
-     * marking them all-visible, and one started between two timed runs would disturb them.
-     */
-    private static void disableAutovacuum(Connection connection, String schema) throws SQLException {
-        update(connection, "ALTER TABLE " + schema + ".token_usage_ledger SET (autovacuum_enabled = false)");
     }
 
     /**
@@ -151,76 +179,26 @@ final class BenchLedger {
     void settle() {
         execute(connection -> {
             for (String schema : List.of(INDEXED, BASELINE)) {
-                update(connection, "VACUUM ANALYZE " + schema + ".providers");
-                vacuumUntilAllVisible(connection, schema + ".token_usage_ledger");
+                Sql.update(connection, "VACUUM ANALYZE " + schema + ".providers");
+                LedgerTables.vacuumUntilAllVisible(connection, schema);
             }
             for (String rollup : RollupMaintenance.TABLES) {
-                update(connection, "VACUUM ANALYZE " + INDEXED + "." + rollup);
+                Sql.update(connection, "VACUUM ANALYZE " + INDEXED + "." + rollup);
             }
         });
-    }
-
-    /**
-     * VACUUM cannot mark a page all-visible while a snapshot older than its rows is open (an
-     * autovacuum ANALYZE starting at the wrong moment is enough), so repeat until it could.
-     */
-    private static void vacuumUntilAllVisible(Connection connection, String table) throws SQLException {
-        for (int attempt = 0; attempt < 150; attempt++) {
-            update(connection, "VACUUM (ANALYZE) " + table);
-            List<String> pages = strings(
-                    connection, "SELECT relpages || ' ' || relallvisible FROM pg_class WHERE oid = ?::regclass", table);
-            String[] counts = pages.get(0).split(" ");
-            if (!counts[0].equals("0") && counts[0].equals(counts[1])) {
-                return;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLException("Interrupted while vacuuming " + table, e);
-            }
-        }
-        throw new IllegalStateException(
-                "VACUUM could not mark " + table + " all-visible in 30 s; sessions holding an old snapshot: "
-                        + strings(connection, """
-                        SELECT coalesce(string_agg(format('pid %s (%s, xmin %s): %s', pid, backend_type, backend_xmin, left(query, 80)), '; '), 'none')
-                        FROM pg_stat_activity WHERE datname = current_database() AND backend_xmin IS NOT NULL AND pid <> pg_backend_pid()""").get(0));
     }
 
     /** The ledger's on-disk footprint in one schema. */
-    Storage storage(String schema) {
-        String ledger = schema + ".token_usage_ledger";
-        Map<String, Long> indexes = new LinkedHashMap<>();
-        long[] table = new long[2];
-        execute(connection -> {
-            try (PreparedStatement sizes =
-                    connection.prepareStatement("SELECT pg_table_size(?::regclass), pg_indexes_size(?::regclass)")) {
-                sizes.setString(1, ledger);
-                sizes.setString(2, ledger);
-                try (ResultSet rs = sizes.executeQuery()) {
-                    rs.next();
-                    table[0] = rs.getLong(1);
-                    table[1] = rs.getLong(2);
-                }
-            }
-            try (PreparedStatement each = connection.prepareStatement("""
-                    SELECT c.relname, pg_relation_size(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                    WHERE i.indrelid = ?::regclass ORDER BY 2 DESC, 1""")) {
-                each.setString(1, ledger);
-                try (ResultSet rs = each.executeQuery()) {
-                    while (rs.next()) {
-                        indexes.put(rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
-        });
-        return new Storage(table[0], table[1], indexes);
+    LedgerStorage storage(String schema) {
+        LedgerStorage[] storage = new LedgerStorage[1];
+        execute(connection -> storage[0] = LedgerTables.storage(connection, schema));
+        return storage[0];
     }
 
     /**
-     * The plan PostgreSQL chooses for each statement a query runs on the ledger alone: the
-     * statements are captured while the query runs once, then explained (without ANALYZE) with
-     * their values inlined.
+     * The plan PostgreSQL chooses for each statement a query runs on the ledger alone that reads
+     * the ledger: the statements are captured while the query runs once, then explained (without
+     * ANALYZE) with their values inlined.
      */
     List<String> plans(String schema, DashboardQuery query, LedgerFilter filter) {
         List<String> statements = new ArrayList<>();
@@ -241,9 +219,9 @@ final class BenchLedger {
                             .withRawReads(),
                     filter);
             for (String statement : statements) {
-                String json = strings(connection, "EXPLAIN (FORMAT JSON) " + statement)
+                String json = Sql.strings(connection, "EXPLAIN (FORMAT JSON) " + statement)
                         .get(0);
-                plans.add(PlanSummary.of(connection, json));
+                PlanSummary.of(connection, schema, json).ifPresent(plans::add);
             }
         });
         return plans;
@@ -265,15 +243,6 @@ final class BenchLedger {
             throw new AnalyticsException("Connecting to the benchmark database failed", e);
         }
     }
-
-    /**
-     * The ledger's footprint: {@code table} is heap, TOAST, free space and visibility maps.
-     *
-     * @param table   bytes of the table without indexes
-     * @param indexes bytes of all its indexes
-     * @param each    bytes of each index, largest first
-     */
-    record Storage(long table, long indexes, Map<String, Long> each) {}
 
     /**
      * One CSV export of the whole ledger.
@@ -315,26 +284,5 @@ final class BenchLedger {
         } catch (SQLException e) {
             throw new AnalyticsException("Preparing the benchmark database failed", e);
         }
-    }
-
-    private static void update(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
-
-    private static List<String> strings(Connection connection, String sql, String... parameters) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setString(i + 1, parameters[i]);
-            }
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    values.add(rs.getString(1));
-                }
-            }
-        }
-        return values;
     }
 }

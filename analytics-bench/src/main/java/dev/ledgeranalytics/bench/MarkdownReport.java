@@ -25,6 +25,7 @@ final class MarkdownReport {
      * @param command  the exact command line that produced it
      * @param started  when the run started
      * @param machine  what it ran on
+     * @param layout   the ledgers' layout
      * @param options  warm-up, runs and data as a sentence
      * @param results  one per size
      * @param wallTime the whole run
@@ -33,6 +34,7 @@ final class MarkdownReport {
             String command,
             Instant started,
             Machine machine,
+            Layout layout,
             String options,
             List<SizeResult> results,
             Duration wallTime) {
@@ -46,8 +48,13 @@ final class MarkdownReport {
         md.append("```bash\n").append(command).append("\n```\n\n");
         md.append("- Machine: ").append(machine).append(".\n");
         md.append("- ").append(options).append('\n');
+        md.append("- Layout (`--layout ")
+                .append(layout)
+                .append("`): both ledgers ")
+                .append(layout.description())
+                .append(".\n");
         md.append(
-                "- Indexed: the ledger as the migrations install it, read alone (`withRawReads()`). Baseline: a copy of "
+                "- Indexed: the ledger with the indexes the migrations install, read alone (`withRawReads()`). Baseline: a copy of "
                         + "the same rows with only its primary key. Rollups: the indexed ledger through its rollups (docs/rollups.md), "
                         + "the default once they are built. Speed-up: baseline p50 / indexed p50. Rollup ×: indexed p50 / rollup p50.\n");
         md.append(
@@ -186,11 +193,17 @@ final class MarkdownReport {
     }
 
     private static void storage(StringBuilder md, SizeResult result) {
-        BenchLedger.Storage indexed = result.indexed();
-        BenchLedger.Storage baseline = result.baseline();
+        LedgerStorage indexed = result.indexed();
+        LedgerStorage baseline = result.baseline();
         double millions = result.size().rows() / 1e6;
         md.append("\nStorage (the seed estimated ~50–100 MB of index per 1M rows; measured: ")
                 .append(format("%,.0f MiB per 1M rows", indexed.indexes() / MIB / millions))
+                .append(
+                        indexed.partitions() == 0
+                                ? ""
+                                : format(
+                                        "; each ledger's %d partitions added up, an index's partitions under its name",
+                                        indexed.partitions()))
                 .append("):\n\n");
         md.append("| Relation | Indexed ledger (MiB) | Baseline ledger (MiB) |\n|---|---|---|\n");
         md.append("| table (heap, TOAST, maps) | ")
@@ -218,7 +231,7 @@ final class MarkdownReport {
     private static void plans(StringBuilder md, SizeResult result) {
         md.append("\nPlans over the last ")
                 .append(result.planRange())
-                .append(" (top nodes · how the ledger is read; one line per statement):\n\n");
+                .append(" (top nodes · how the ledger is read; one line per statement that reads the ledger):\n\n");
         md.append("| Query | Indexed | Baseline |\n|---|---|---|\n");
         for (DashboardQuery query : DashboardQuery.values()) {
             md.append("| ")

@@ -7,11 +7,15 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * One line per plan for the report: its top nodes, and how it reads the ledger, such as
  * {@code Aggregate → Index Only Scan · ledger: Index Only Scan using idx_token_usage_analytics}.
+ * A partitioned ledger is read partition by partition, each through its own copy of an index:
+ * those are named after the ledger's index, and the line says how many of the ledger's partitions
+ * the plan reads, which shows the pruning ({@code … (2 of 16 partitions)}).
  */
 final class PlanSummary {
 
@@ -21,18 +25,35 @@ final class PlanSummary {
     private PlanSummary() {}
 
     /**
-     * Summarizes an {@code EXPLAIN (FORMAT JSON)} document. PostgreSQL walks it: {@code .**}
-     * visits the nodes depth-first, parents before children, which is the order EXPLAIN prints.
+     * Summarizes an {@code EXPLAIN (FORMAT JSON)} document of a statement on the ledger of
+     * {@code schema}. PostgreSQL walks it: {@code .**} visits the nodes depth-first, parents before
+     * children, which is the order EXPLAIN prints. EXPLAIN names relations without their schema,
+     * and both schemas of the benchmark have partitions of the same names: they are looked up in
+     * {@code schema}, and each partition or partition's index stands for its partitioned root.
+     *
+     * @return the summary, or nothing for a statement that does not read the ledger (the one that
+     *     reads the retention boundary, say)
      */
-    static String of(Connection connection, String planJson) throws SQLException {
+    static Optional<String> of(Connection connection, String schema, String planJson) throws SQLException {
         String sql = """
-                SELECT node ->> 'Node Type', node ->> 'Relation Name', node ->> 'Index Name'
+                SELECT node ->> 'Node Type', relation.relname, idx.relname, node ->> 'Relation Name'
                 FROM jsonb_path_query(?::jsonb, 'strict $.** ? (exists (@."Node Type"))') WITH ORDINALITY AS plan (node, position)
+                CROSS JOIN LATERAL (SELECT
+                    CASE WHEN node ->> 'Relation Name' IS NOT NULL
+                         THEN to_regclass(format('%I.%I', ?, node ->> 'Relation Name')) END AS relation,
+                    CASE WHEN node ->> 'Index Name' IS NOT NULL
+                         THEN to_regclass(format('%I.%I', ?, node ->> 'Index Name')) END AS idx) named
+                -- pg_partition_root is NULL for a table or index that is not in a partition tree.
+                LEFT JOIN pg_class relation ON relation.oid = coalesce(pg_partition_root(named.relation), named.relation)
+                LEFT JOIN pg_class idx ON idx.oid = coalesce(pg_partition_root(named.idx), named.idx)
                 ORDER BY position""";
         List<String> top = new ArrayList<>();
         Set<String> ledgerReads = new LinkedHashSet<>();
+        Set<String> partitionsRead = new LinkedHashSet<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, planJson);
+            statement.setString(2, schema);
+            statement.setString(3, schema);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     if (top.size() < TOP_NODES) {
@@ -40,10 +61,19 @@ final class PlanSummary {
                     }
                     if ("token_usage_ledger".equals(rs.getString(2))) {
                         ledgerReads.add(rs.getString(1) + (rs.getString(3) == null ? "" : " using " + rs.getString(3)));
+                        partitionsRead.add(rs.getString(4));
                     }
                 }
             }
         }
-        return String.join(" → ", top) + " · ledger: " + String.join(", ", ledgerReads);
+        if (ledgerReads.isEmpty()) {
+            return Optional.empty();
+        }
+        String summary = String.join(" → ", top) + " · ledger: " + String.join(", ", ledgerReads);
+        if (LedgerTables.partitioned(connection, schema)) {
+            summary += " (" + partitionsRead.size() + " of "
+                    + LedgerTables.leaves(connection, schema).size() + " partitions)";
+        }
+        return Optional.of(summary);
     }
 }

@@ -97,6 +97,14 @@ public final class QueryBenchmark implements Callable<Integer> {
     private int warmup;
 
     @Option(
+            names = "--layout",
+            paramLabel = "LAYOUT",
+            defaultValue = "partitioned",
+            description = "The ledgers' layout: partitioned (by month, as new installs have it) or unpartitioned "
+                    + "(as installs from before partitioning have it until converted) (default: ${DEFAULT-VALUE}).")
+    private Layout layout;
+
+    @Option(
             names = "--output",
             paramLabel = "FILE",
             description = "Markdown file to put the report into, between <!-- bench:start --> and <!-- bench:end -->.")
@@ -127,6 +135,7 @@ public final class QueryBenchmark implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(benchmark);
         commandLine.registerConverter(LedgerSize.class, LedgerSize::parse);
         commandLine.registerConverter(QueryRange.class, QueryRange::parse);
+        commandLine.registerConverter(Layout.class, Layout::parse);
         commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         int code = commandLine.execute(args);
@@ -151,13 +160,15 @@ public final class QueryBenchmark implements Callable<Integer> {
         Machine machine = null;
         List<SizeResult> results = new ArrayList<>();
         for (LedgerSize size : sizes) {
-            try (TestDatabase database = TestDatabase.migrated(BenchLedger.INDEXED)) {
+            try (TestDatabase database = layout == Layout.PARTITIONED
+                    ? TestDatabase.migrated(BenchLedger.INDEXED)
+                    : TestDatabase.migratedUnpartitioned()) {
                 if (machine == null) {
                     try (Connection connection = database.dataSource().getConnection()) {
                         machine = Machine.describe(connection);
                     }
                 }
-                results.add(measure(new BenchLedger(database.dataSource(), end), size));
+                results.add(measure(new BenchLedger(database.dataSource(), end, layout), size));
             }
         }
         String options = String.format(
@@ -175,7 +186,7 @@ public final class QueryBenchmark implements Callable<Integer> {
         String command = JAR_COMMAND + " "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         report = MarkdownReport.render(
-                command, started, machine, options, results, Duration.ofNanos(System.nanoTime() - start));
+                command, started, machine, layout, options, results, Duration.ofNanos(System.nanoTime() - start));
         if (output != null) {
             ReportFile.write(output, report);
             progress.println("Report written to " + output);
@@ -227,8 +238,8 @@ public final class QueryBenchmark implements Callable<Integer> {
         }
         log(size, "CSV export");
         BenchLedger.Export export = ledger.exportCsv();
-        BenchLedger.Storage indexedStorage = ledger.storage(BenchLedger.INDEXED);
-        BenchLedger.Storage baselineStorage = ledger.storage(BenchLedger.BASELINE);
+        LedgerStorage indexedStorage = ledger.storage(BenchLedger.INDEXED);
+        LedgerStorage baselineStorage = ledger.storage(BenchLedger.BASELINE);
         Map<String, Long> rollupSizes = rollups.sizes();
         log(size, "rollup maintenance: insert overhead and refresh cost");
         RollupMaintenance.Costs costs = rollups.measure();

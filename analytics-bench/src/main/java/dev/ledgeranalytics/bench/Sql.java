@@ -1,0 +1,42 @@
+package dev.ledgeranalytics.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The few JDBC calls the benchmark makes to prepare and inspect its databases. */
+final class Sql {
+
+    private Sql() {}
+
+    static void update(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    /** The first column of every row, as text; {@code parameters} bind to the {@code ?} in order. */
+    static List<String> strings(Connection connection, String sql, String... parameters) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+        }
+        return values;
+    }
+
+    /** The first column of the only row, as a number. */
+    static long number(Connection connection, String sql, String... parameters) throws SQLException {
+        return Long.parseLong(strings(connection, sql, parameters).get(0));
+    }
+}
