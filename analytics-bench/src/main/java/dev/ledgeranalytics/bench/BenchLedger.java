@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.jooq.ExecuteListener;
@@ -84,6 +86,21 @@ final class BenchLedger {
     }
 
     /**
+     * A seeder progress listener that calls {@code log} at every tenth of {@code rows}; the
+     * seeder calls it from several threads.
+     */
+    static LongConsumer tenths(LedgerSize rows, Consumer<String> log) {
+        AtomicLong reported = new AtomicLong();
+        return seeded -> {
+            long tenth = seeded * 10 / rows.rows();
+            long previous = reported.get();
+            if (tenth > previous && reported.compareAndSet(previous, tenth)) {
+                log.accept("seeded " + tenth * 10 + " %");
+            }
+        };
+    }
+
+    /**
      * Copies the seeded rows into the {@value #BASELINE} schema, migrated like the indexed one and
      * then stripped of every index but the primary key. Keys are dropped for the copy and put
      * back after it, for the same reason the seeder rebuilds indexes: one build beats maintaining
@@ -134,7 +151,8 @@ final class BenchLedger {
     }
 
     /**
-     * Autovacuum stays off on a ledger from before its rows arrive to the end of the run: an
+     * Autovacuum stays off on a ledger from before its rows arrive to the end of the run (of the
+     * query benchmark; a load run gives it back with {@link #enableAutovacuum()}): an
      * automatic ANALYZE started while the rows are loaded holds a snapshot that keeps VACUUM from
      * marking them all-visible, and one started between two timed runs would disturb them.
      */
@@ -143,14 +161,14 @@ final class BenchLedger {
     }
 
     /**
-     * Statistics for the planner and a visibility map covering every page of both ledgers (and
-     * of the rollup tables, as autovacuum would leave them after the build). A
+     * Statistics for the planner and a visibility map covering every page of the ledgers in
+     * {@code schemas} (and of the rollup tables, as autovacuum would leave them after the build). A
      * production ledger's pages are all-visible but for the newest few; only then can the planner
      * trust an index-only scan to stay off the heap.
      */
-    void settle() {
+    void settle(String... schemas) {
         execute(connection -> {
-            for (String schema : List.of(INDEXED, BASELINE)) {
+            for (String schema : schemas) {
                 update(connection, "VACUUM ANALYZE " + schema + ".providers");
                 vacuumUntilAllVisible(connection, schema + ".token_usage_ledger");
             }
@@ -158,6 +176,16 @@ final class BenchLedger {
                 update(connection, "VACUUM ANALYZE " + INDEXED + "." + rollup);
             }
         });
+    }
+
+    /**
+     * Gives the indexed ledger its autovacuum back, after {@link #settle}: under a steady stream
+     * of inserts, as in production, autovacuum keeps the new pages all-visible and the statistics
+     * current.
+     */
+    void enableAutovacuum() {
+        execute(connection ->
+                update(connection, "ALTER TABLE " + INDEXED + ".token_usage_ledger RESET (autovacuum_enabled)"));
     }
 
     /**
@@ -223,30 +251,37 @@ final class BenchLedger {
      * their values inlined.
      */
     List<String> plans(String schema, DashboardQuery query, LedgerFilter filter) {
-        List<String> statements = new ArrayList<>();
         List<String> plans = new ArrayList<>();
         execute(connection -> {
-            ExecuteListener capture = ExecuteListener.onExecuteStart(context -> {
-                if (context.type() == ExecuteType.READ && context.query() != null) {
-                    statements.add(context.dsl().renderInlined(context.query()));
-                }
-            });
-            query.run(
-                    AnalyticsQueries.create(new DefaultConfiguration()
-                                    .set(connection)
-                                    .set(SQLDialect.POSTGRES)
-                                    .set(capture)
-                                    .dsl())
-                            .withSchema(schema)
-                            .withRawReads(),
-                    filter);
-            for (String statement : statements) {
+            for (String statement : statements(connection, schema, true, query, filter)) {
                 String json = strings(connection, "EXPLAIN (FORMAT JSON) " + statement)
                         .get(0);
                 plans.add(PlanSummary.of(connection, json));
             }
         });
         return plans;
+    }
+
+    /**
+     * The statements a query sends, with their values inlined, captured while it runs once on
+     * {@code connection}: from the ledger alone if {@code raw}, else through the rollups.
+     */
+    static List<String> statements(
+            Connection connection, String schema, boolean raw, DashboardQuery query, LedgerFilter filter) {
+        List<String> statements = new ArrayList<>();
+        ExecuteListener capture = ExecuteListener.onExecuteStart(context -> {
+            if (context.type() == ExecuteType.READ && context.query() != null) {
+                statements.add(context.dsl().renderInlined(context.query()));
+            }
+        });
+        AnalyticsQueries queries = AnalyticsQueries.create(new DefaultConfiguration()
+                        .set(connection)
+                        .set(SQLDialect.POSTGRES)
+                        .set(capture)
+                        .dsl())
+                .withSchema(schema);
+        query.run(raw ? queries.withRawReads() : queries, filter);
+        return statements;
     }
 
     /** Streams the whole ledger through {@link CsvExporter} into a stream that counts and discards. */
