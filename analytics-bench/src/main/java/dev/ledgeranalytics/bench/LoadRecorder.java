@@ -26,13 +26,14 @@ final class LoadRecorder {
     /**
      * One scheduled refresh.
      *
+     * @param phase        the phase it started in
      * @param minute       the minute of the run it started in
      * @param took         how long it took
      * @param quarterHours quarter hours it recomputed
      * @param pending      quarter hours waiting for it, as {@code Rollups.status()} said just before
      * @param lag          how long the oldest of those writes had waited then
      */
-    record Refresh(int minute, Duration took, long quarterHours, long pending, Duration lag) {}
+    record Refresh(Phase phase, int minute, Duration took, long quarterHours, long pending, Duration lag) {}
 
     private volatile Phase phase = Phase.IDLE;
     private final Map<Phase, Long> phaseStarts = Collections.synchronizedMap(new EnumMap<>(Phase.class));

@@ -42,7 +42,7 @@ final class LoadReport {
         md.append("- Machine: ").append(machine).append(".\n");
         md.append("- Plan: ").append(describe(plan, runs.size())).append('\n');
         md.append("- Other processes on the machine (CPU time spent outside this run's JVM and server), in cores on "
-                        + "average, idle · under load · backlog: ")
+                        + "average, idle · under load · explaining · backlog: ")
                 .append(runs.stream().map(LoadReport::otherCores).collect(Collectors.joining("; ")))
                 .append(".\n");
         targets(md, runs);
@@ -63,8 +63,8 @@ final class LoadReport {
                         + "over the last %s in turn, each range ending when its load starts; the readers alone for %s; "
                         + "then with %d writers inserting %,d rows/s in all (single-row INSERTs, each in its own transaction, "
                         + "%s %% of them late rows created 1 hour to %s in the past) and `Rollups.tryRefresh()` every %s, "
-                        + "for %s; then %s more without refresh, and one refresh of those writes. %d run%s, each on a fresh "
-                        + "database%s.",
+                        + "for %s; then the same while the run explains every query with ANALYZE (measured apart); then %s "
+                        + "more without refresh, and one refresh of those writes. %d run%s, each on a fresh database%s.",
                 plan.rows(),
                 BenchLedger.USERS,
                 BenchLedger.SEED,

@@ -20,7 +20,7 @@ import java.util.Optional;
  *                       where the system says so
  * @param reads          per query and range, the readers' latencies in each phase
  * @param writes         what the writers achieved
- * @param refreshes      the scheduled refreshes, in order
+ * @param refreshes      the scheduled refreshes under load, in order
  * @param backlog        the one refresh of the writes made while no refresh ran
  * @param backlogRows    rows written while no refresh ran, before that refresh started
  * @param timeline       per minute since the writers started

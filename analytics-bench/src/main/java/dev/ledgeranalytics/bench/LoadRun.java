@@ -71,6 +71,8 @@ final class LoadRun {
                 workload.startWriters(plan, providerIds(monitor));
                 workload.startRefreshes(rollups, plan.refreshEvery());
                 Thread.sleep(plan.duration().toMillis());
+                recorder.enter(Phase.EXPLAIN);
+                others.snapshot().ifPresent(s -> cpu.put(Phase.EXPLAIN, s));
                 log("explaining every query under load");
                 List<LoadResult.Explained> underLoad = explainUnderLoad(monitor);
                 workload.stopRefreshes();
@@ -110,7 +112,9 @@ final class LoadRun {
                                 recorder.lateCount(Phase.LOAD),
                                 recorder.length(Phase.LOAD),
                                 recorder.inserts(Phase.LOAD)),
-                        recorder.refreshes(),
+                        recorder.refreshes().stream()
+                                .filter(refresh -> refresh.phase() == Phase.LOAD)
+                                .toList(),
                         backlog,
                         backlogRows,
                         timeline(recorder),
@@ -176,10 +180,12 @@ final class LoadRun {
         return reads;
     }
 
+    /** Minute by minute, the refreshes of the explain phase included. */
     private static List<LoadResult.Minute> timeline(LoadRecorder recorder) {
         Map<Integer, Long> inserts = recorder.insertsByMinute();
         List<LoadRecorder.Refresh> refreshes = recorder.refreshes();
-        Duration writing = recorder.length(Phase.LOAD).plus(recorder.length(Phase.BACKLOG));
+        Duration writing =
+                recorder.length(Phase.LOAD).plus(recorder.length(Phase.EXPLAIN)).plus(recorder.length(Phase.BACKLOG));
         List<LoadResult.Minute> minutes = new ArrayList<>();
         for (int minute = 0; minute * 60L < writing.toSeconds(); minute++) {
             int m = minute;

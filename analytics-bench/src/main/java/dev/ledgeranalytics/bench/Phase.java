@@ -6,6 +6,11 @@ enum Phase {
     IDLE("idle"),
     /** Readers, writers and the scheduled refresh together. */
     LOAD("under load"),
+    /**
+     * The same, while the run explains every query with ANALYZE: what is measured then is kept
+     * apart, as the run itself adds a reader.
+     */
+    EXPLAIN("explaining"),
     /** Readers and writers with no refresh, until one refresh applies what they wrote. */
     BACKLOG("backlog");
 

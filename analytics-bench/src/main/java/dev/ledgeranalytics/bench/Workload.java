@@ -82,6 +82,7 @@ final class Workload implements AutoCloseable {
         refreshes.scheduleWithFixedDelay(
                 () -> {
                     try {
+                        Phase phase = recorder.phase();
                         int minute = recorder.minute();
                         RollupStatus before = rollups.status();
                         Instant at = Instant.now();
@@ -90,6 +91,7 @@ final class Workload implements AutoCloseable {
                                 : Duration.between(before.oldestPendingChangeAt(), at);
                         rollups.tryRefresh()
                                 .ifPresent(result -> recorder.refreshed(new LoadRecorder.Refresh(
+                                        phase,
                                         minute,
                                         result.took(),
                                         result.quarterHours(),

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A short load run (100k rows, 15 s of writes with 10 % late rows and a refresh every 2 s), so
+ * A short load run (100k rows, 10 s of writes with 10 % late rows and a refresh every 2 s), so
  * that the harness and the rollups' exactness under concurrent writes and refreshes are checked
  * in every build. It asserts correctness only: timings on a shared CI machine mean nothing.
  */
@@ -56,13 +56,13 @@ class LoadBenchmarkTest {
                 "--late-max-age",
                 "2d",
                 "--idle",
-                "3s",
+                "2s",
                 "--duration",
-                "15s",
+                "10s",
                 "--refresh-every",
                 "2s",
                 "--backlog",
-                "3s",
+                "2s",
                 "--output",
                 output.toString());
         report = out.toString(StandardCharsets.UTF_8);
