@@ -45,7 +45,7 @@ final class LoadReport {
                         + "average, idle · under load · explaining · backlog: ")
                 .append(runs.stream().map(LoadReport::otherCores).collect(Collectors.joining("; ")))
                 .append(".\n");
-        targets(md, runs);
+        targets(md, plan, runs);
         latency(md, runs);
         writesAndRefreshes(md, runs);
         LoadDiagnosis.explained(md, runs);
@@ -94,7 +94,7 @@ final class LoadReport {
                 .collect(Collectors.joining(" · "));
     }
 
-    private static void targets(StringBuilder md, List<LoadResult> runs) {
+    private static void targets(StringBuilder md, LoadPlan plan, List<LoadResult> runs) {
         md.append("\n### Targets\n\n| Target | ")
                 .append(runs.size() == 1 ? "Measured" : "Runs, one by one")
                 .append(" | Met |\n|---|---|---|\n");
@@ -142,12 +142,10 @@ final class LoadReport {
                 runs,
                 run -> String.format(
                         Locale.ROOT,
-                        "%s (%,d rows in %s, %,d quarter hours)",
+                        "%s (%,d rows of %s, %,d quarter hours)",
                         seconds(run.backlog().took()),
                         run.backlogRows(),
-                        LoadPlan.shown(run.phases()
-                                .get(Phase.BACKLOG)
-                                .minus(run.backlog().took())),
+                        LoadPlan.shown(plan.backlog()),
                         run.backlog().quarterHours()),
                 run -> run.backlog().took().compareTo(LoadResult.MINUTE_REFRESH_TARGET) <= 0);
         row(
@@ -285,7 +283,9 @@ final class LoadReport {
                                     ? "all equal"
                                     : "differing: " + run.counts().differing()))
                     .append(answers(
-                            "with writes in " + run.pendingAtCheck() + " quarter hours pending", run.whilePending()))
+                            "with writes in " + run.pendingAtCheck() + " quarter hour"
+                                    + (run.pendingAtCheck() == 1 ? "" : "s") + " pending",
+                            run.whilePending()))
                     .append(answers("after a final refresh", run.refreshed()))
                     .append(run.failures().stream()
                             .map(f -> f.count() + " failures of the " + f.role() + ", first: " + f.first())

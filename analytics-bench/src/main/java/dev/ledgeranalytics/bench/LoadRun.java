@@ -63,12 +63,13 @@ final class LoadRun {
                 log("readers alone for " + LoadPlan.shown(plan.idle()));
                 workload.startReaders(plan.readers(), plan.ranges());
                 Thread.sleep(plan.idle().toMillis());
+                workload.prepareWriters(plan, providerIds(monitor));
 
                 recorder.enter(Phase.LOAD);
                 others.snapshot().ifPresent(s -> cpu.put(Phase.LOAD, s));
                 log("readers, writers and a refresh every " + LoadPlan.shown(plan.refreshEvery()) + " for "
                         + LoadPlan.shown(plan.duration()));
-                workload.startWriters(plan, providerIds(monitor));
+                workload.startWriters();
                 workload.startRefreshes(rollups, plan.refreshEvery());
                 Thread.sleep(plan.duration().toMillis());
                 recorder.enter(Phase.EXPLAIN);

@@ -56,8 +56,11 @@ final class Workload implements AutoCloseable {
         }
     }
 
-    /** Writers that share {@code plan}'s insert rate, each with its own key and random seed. */
-    void startWriters(LoadPlan plan, Map<String, UUID> providerIds) {
+    /**
+     * Connects the writers that share {@code plan}'s insert rate, each with its own key and random
+     * seed; {@link #startWriters()} starts them, all at once.
+     */
+    void prepareWriters(LoadPlan plan, Map<String, UUID> providerIds) {
         for (int i = 0; i < plan.writers(); i++) {
             UUID key = new UUID(0x10adL, i);
             PacedWriter writer = new PacedWriter(
@@ -68,8 +71,12 @@ final class Workload implements AutoCloseable {
                     writersRunning,
                     recorder);
             writersByKey.put(key, writer);
-            writers.add(start("load-writer-" + i, writer));
+            writers.add(daemon("load-writer-" + i, writer));
         }
+    }
+
+    void startWriters() {
+        writers.forEach(Thread::start);
     }
 
     /**
