@@ -19,6 +19,8 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.jooq.ExecuteListener;
@@ -112,6 +114,21 @@ final class BenchLedger {
     }
 
     /**
+     * A seeder progress listener that calls {@code log} at every tenth of {@code rows}; the
+     * seeder calls it from several threads.
+     */
+    static LongConsumer tenths(LedgerSize rows, Consumer<String> log) {
+        AtomicLong reported = new AtomicLong();
+        return seeded -> {
+            long tenth = seeded * 10 / rows.rows();
+            long previous = reported.get();
+            if (tenth > previous && reported.compareAndSet(previous, tenth)) {
+                log.accept("seeded " + tenth * 10 + " %");
+            }
+        };
+    }
+
+    /**
      * Copies the seeded rows into the {@value #BASELINE} schema, migrated like the indexed one and
      * then stripped of every index but the primary key. Keys are dropped for the copy and put
      * back after it, for the same reason the seeder rebuilds indexes: one build beats maintaining
@@ -171,19 +188,32 @@ final class BenchLedger {
     }
 
     /**
-     * Statistics for the planner and a visibility map covering every page of both ledgers (and
-     * of the rollup tables, as autovacuum would leave them after the build). A
+     * Statistics for the planner and a visibility map covering every page of the ledgers in
+     * {@code schemas} (and of the rollup tables, as autovacuum would leave them after the build). A
      * production ledger's pages are all-visible but for the newest few; only then can the planner
      * trust an index-only scan to stay off the heap.
      */
-    void settle() {
+    void settle(String... schemas) {
         execute(connection -> {
-            for (String schema : List.of(INDEXED, BASELINE)) {
+            for (String schema : schemas) {
                 Sql.update(connection, "VACUUM ANALYZE " + schema + ".providers");
                 LedgerTables.vacuumUntilAllVisible(connection, schema);
             }
             for (String rollup : RollupMaintenance.TABLES) {
                 Sql.update(connection, "VACUUM ANALYZE " + INDEXED + "." + rollup);
+            }
+        });
+    }
+
+    /**
+     * Gives the indexed ledger its autovacuum back, after {@link #settle}: under a steady stream
+     * of inserts, as in production, autovacuum keeps the new pages all-visible and the statistics
+     * current.
+     */
+    void enableAutovacuum() {
+        execute(connection -> {
+            for (String table : LedgerTables.leaves(connection, INDEXED)) {
+                Sql.update(connection, "ALTER TABLE " + table + " RESET (autovacuum_enabled)");
             }
         });
     }
@@ -201,30 +231,37 @@ final class BenchLedger {
      * ANALYZE) with their values inlined.
      */
     List<String> plans(String schema, DashboardQuery query, LedgerFilter filter) {
-        List<String> statements = new ArrayList<>();
         List<String> plans = new ArrayList<>();
         execute(connection -> {
-            ExecuteListener capture = ExecuteListener.onExecuteStart(context -> {
-                if (context.type() == ExecuteType.READ && context.query() != null) {
-                    statements.add(context.dsl().renderInlined(context.query()));
-                }
-            });
-            query.run(
-                    AnalyticsQueries.create(new DefaultConfiguration()
-                                    .set(connection)
-                                    .set(SQLDialect.POSTGRES)
-                                    .set(capture)
-                                    .dsl())
-                            .withSchema(schema)
-                            .withRawReads(),
-                    filter);
-            for (String statement : statements) {
+            for (String statement : statements(connection, schema, true, query, filter)) {
                 String json = Sql.strings(connection, "EXPLAIN (FORMAT JSON) " + statement)
                         .get(0);
                 PlanSummary.of(connection, schema, json).ifPresent(plans::add);
             }
         });
         return plans;
+    }
+
+    /**
+     * The statements a query sends, with their values inlined, captured while it runs once on
+     * {@code connection}: from the ledger alone if {@code raw}, else through the rollups.
+     */
+    static List<String> statements(
+            Connection connection, String schema, boolean raw, DashboardQuery query, LedgerFilter filter) {
+        List<String> statements = new ArrayList<>();
+        ExecuteListener capture = ExecuteListener.onExecuteStart(context -> {
+            if (context.type() == ExecuteType.READ && context.query() != null) {
+                statements.add(context.dsl().renderInlined(context.query()));
+            }
+        });
+        AnalyticsQueries queries = AnalyticsQueries.create(new DefaultConfiguration()
+                        .set(connection)
+                        .set(SQLDialect.POSTGRES)
+                        .set(capture)
+                        .dsl())
+                .withSchema(schema);
+        query.run(raw ? queries.withRawReads() : queries, filter);
+        return statements;
     }
 
     /** Streams the whole ledger through {@link CsvExporter} into a stream that counts and discards. */

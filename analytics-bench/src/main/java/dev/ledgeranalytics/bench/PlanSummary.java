@@ -16,8 +16,17 @@ import java.util.Set;
  * A partitioned ledger is read partition by partition, each through its own copy of an index:
  * those are named after the ledger's index, and the line says how many of the ledger's partitions
  * the plan reads, which shows the pruning ({@code … (2 of 16 partitions)}).
+ * Or, from {@code EXPLAIN ANALYZE}, how long a statement ran and how many ledger rows it read.
  */
 final class PlanSummary {
+
+    /**
+     * What one statement did, from its {@code EXPLAIN (ANALYZE, FORMAT JSON)}.
+     *
+     * @param millis     its execution time
+     * @param ledgerRows rows its scans of the ledger returned, over all their loops
+     */
+    record Analyzed(double millis, long ledgerRows) {}
 
     /** Enough to tell a plain aggregate from a gathered, sorted or joined one. */
     private static final int TOP_NODES = 3;
@@ -75,5 +84,22 @@ final class PlanSummary {
                     + LedgerTables.leaves(connection, schema).size() + " partitions)";
         }
         return Optional.of(summary);
+    }
+
+    /** Sums up an {@code EXPLAIN (ANALYZE, FORMAT JSON)} document; "Actual Rows" is per loop. */
+    static Analyzed analyzed(Connection connection, String planJson) throws SQLException {
+        String sql = """
+                SELECT (?::jsonb -> 0 ->> 'Execution Time')::float8,
+                       (SELECT coalesce(sum((node ->> 'Actual Rows')::numeric * (node ->> 'Actual Loops')::numeric), 0)
+                        FROM jsonb_path_query(?::jsonb, 'strict $.** ? (exists (@."Node Type"))') AS plan (node)
+                        WHERE node ->> 'Relation Name' = 'token_usage_ledger')::int8""";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, planJson);
+            statement.setString(2, planJson);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return new Analyzed(rs.getDouble(1), rs.getLong(2));
+            }
+        }
     }
 }

@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongConsumer;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import picocli.CommandLine;
@@ -51,13 +49,15 @@ import picocli.CommandLine.Spec;
  * <pre>{@code
  * java -jar analytics-bench/target/analytics-bench.jar --sizes 100k,1m,10m --output docs/benchmarks.md
  * }</pre>
+ *
+ * <p>{@code --load} as the first argument runs the load and soak run instead ({@link LoadBenchmark}).
  */
 @Command(
         name = "analytics-bench",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description =
-                "Times the dashboard queries at each ledger size, indexed and baseline, next to the seed's targets.")
+        description = "Times the dashboard queries at each ledger size, indexed and baseline, next to the seed's "
+                + "targets; --load runs the dashboard under inserts and refreshes instead (--load --help).")
 public final class QueryBenchmark implements Callable<Integer> {
 
     static final String JAR_COMMAND = "java -jar analytics-bench/target/analytics-bench.jar";
@@ -132,15 +132,20 @@ public final class QueryBenchmark implements Callable<Integer> {
 
     static int run(PrintStream out, PrintStream err, String... args) {
         QueryBenchmark benchmark = new QueryBenchmark(err);
-        CommandLine commandLine = new CommandLine(benchmark);
+        LoadBenchmark load = new LoadBenchmark(err);
+        CommandLine commandLine = new CommandLine(benchmark).addSubcommand(new CommandLine(load));
+        // After the subcommand is added, so that it gets the converters too.
         commandLine.registerConverter(LedgerSize.class, LedgerSize::parse);
         commandLine.registerConverter(QueryRange.class, QueryRange::parse);
         commandLine.registerConverter(Layout.class, Layout::parse);
+        commandLine.registerConverter(Duration.class, OptionValue::duration);
         commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         int code = commandLine.execute(args);
-        if (benchmark.report != null) {
-            out.print(benchmark.report);
+        for (String report : new String[] {benchmark.report, load.report()}) {
+            if (report != null) {
+                out.print(report);
+            }
         }
         return code;
     }
@@ -188,7 +193,7 @@ public final class QueryBenchmark implements Callable<Integer> {
         report = MarkdownReport.render(
                 command, started, machine, layout, options, results, Duration.ofNanos(System.nanoTime() - start));
         if (output != null) {
-            ReportFile.write(output, report);
+            ReportFile.QUERIES.write(output, report);
             progress.println("Report written to " + output);
         }
         return 0;
@@ -197,7 +202,7 @@ public final class QueryBenchmark implements Callable<Integer> {
     private SizeResult measure(BenchLedger ledger, LedgerSize size) throws Exception {
         long start = System.nanoTime();
         log(size, "seeding");
-        SeedResult seed = ledger.seed(size, tenths(size));
+        SeedResult seed = ledger.seed(size, BenchLedger.tenths(size, step -> log(size, step)));
         log(size, "copying into the baseline schema");
         long copyStart = System.nanoTime();
         ledger.copyToBaseline();
@@ -206,7 +211,7 @@ public final class QueryBenchmark implements Callable<Integer> {
         RefreshResult build = rollups.build();
         long settleStart = System.nanoTime();
         log(size, "VACUUM ANALYZE until all-visible");
-        ledger.settle();
+        ledger.settle(BenchLedger.INDEXED, BenchLedger.BASELINE);
         long settled = System.nanoTime();
 
         QueryRange planRange = ranges.contains(new QueryRange(30)) ? new QueryRange(30) : ranges.get(0);
@@ -259,18 +264,6 @@ public final class QueryBenchmark implements Callable<Integer> {
                 rollupSizes,
                 costs,
                 Duration.ofNanos(System.nanoTime() - start));
-    }
-
-    /** Prints the seeder's progress at every tenth of the rows; it calls from several threads. */
-    private LongConsumer tenths(LedgerSize size) {
-        AtomicLong reported = new AtomicLong();
-        return rows -> {
-            long tenth = rows * 10 / size.rows();
-            long previous = reported.get();
-            if (tenth > previous && reported.compareAndSet(previous, tenth)) {
-                log(size, "seeded " + tenth * 10 + " %");
-            }
-        };
     }
 
     private void log(LedgerSize size, String step) {

@@ -6,29 +6,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Puts the report into a Markdown file between {@value #START} and {@value #END}, keeping the
- * prose around them: docs/benchmarks.md holds the latest run and the reading of it.
+ * Puts a report into a Markdown file between two marker comments of its own, keeping the prose
+ * around them: docs/benchmarks.md holds the latest run of each report and the reading of it.
+ *
+ * @param name the markers' name: {@code <!-- name:start -->} and {@code <!-- name:end -->}
  */
-final class ReportFile {
+record ReportFile(String name) {
 
-    static final String START = "<!-- bench:start -->";
-    static final String END = "<!-- bench:end -->";
+    /** The query benchmark's report. */
+    static final ReportFile QUERIES = new ReportFile("bench");
 
-    private ReportFile() {}
+    /** The load run's report. */
+    static final ReportFile LOAD = new ReportFile("load");
+
+    String start() {
+        return "<!-- " + name + ":start -->";
+    }
+
+    String end() {
+        return "<!-- " + name + ":end -->";
+    }
 
     /**
      * Replaces what stands between the markers; a file without them gets them, with the report,
      * at its end, and a missing file is created.
      */
-    static void write(Path file, String report) throws IOException {
-        String section = START + "\n" + report + END + "\n";
+    void write(Path file, String report) throws IOException {
+        String section = start() + "\n" + report + end() + "\n";
         if (!Files.exists(file)) {
             Files.writeString(file, section, StandardCharsets.UTF_8);
             return;
         }
         String text = Files.readString(file, StandardCharsets.UTF_8);
-        int start = text.indexOf(START);
-        int end = text.indexOf(END);
+        int start = text.indexOf(start());
+        int end = text.indexOf(end());
         if (start < 0 && end < 0) {
             Files.writeString(file, text + (text.endsWith("\n") ? "\n" : "\n\n") + section, StandardCharsets.UTF_8);
         } else if (start >= 0 && end > start) {
@@ -36,10 +47,10 @@ final class ReportFile {
                     file,
                     text.substring(0, start)
                             + section
-                            + text.substring(end + END.length()).replaceFirst("^\n", ""),
+                            + text.substring(end + end().length()).replaceFirst("^\n", ""),
                     StandardCharsets.UTF_8);
         } else {
-            throw new IllegalArgumentException("output must hold both " + START + " and " + END
+            throw new IllegalArgumentException("output must hold both " + start() + " and " + end()
                     + " in that order, or neither, but " + file + " does not");
         }
     }

@@ -33,8 +33,8 @@ class QueryBenchmarkTest {
         Path output = directory.resolve("benchmarks.md");
         Files.writeString(
                 output,
-                "# Benchmarks\n\nProse before.\n\n" + ReportFile.START + "\nan older run\n" + ReportFile.END
-                        + "\n\nProse after.\n");
+                "# Benchmarks\n\nProse before.\n\n" + ReportFile.QUERIES.start() + "\nan older run\n"
+                        + ReportFile.QUERIES.end() + "\n\nProse after.\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         exitCode = QueryBenchmark.run(
@@ -123,8 +123,8 @@ class QueryBenchmarkTest {
     @Test
     void replacesOnlyWhatStandsBetweenTheMarkersOfTheOutputFile() {
         assertThat(docs)
-                .startsWith("# Benchmarks\n\nProse before.\n\n" + ReportFile.START + "\n## Query latency")
-                .endsWith(ReportFile.END + "\n\nProse after.\n")
+                .startsWith("# Benchmarks\n\nProse before.\n\n" + ReportFile.QUERIES.start() + "\n## Query latency")
+                .endsWith(ReportFile.QUERIES.end() + "\n\nProse after.\n")
                 .doesNotContain("an older run")
                 .contains(report);
     }

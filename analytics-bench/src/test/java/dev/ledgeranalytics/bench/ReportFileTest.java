@@ -18,36 +18,52 @@ class ReportFileTest {
     void createsAMissingFileWithTheMarkers() throws IOException {
         Path file = directory.resolve("new.md");
 
-        ReportFile.write(file, "report\n");
+        ReportFile.QUERIES.write(file, "report\n");
 
-        assertThat(file).hasContent(ReportFile.START + "\nreport\n" + ReportFile.END + "\n");
+        assertThat(file).hasContent(ReportFile.QUERIES.start() + "\nreport\n" + ReportFile.QUERIES.end() + "\n");
     }
 
     @Test
     void appendsTheMarkedReportToAFileWithoutMarkers() throws IOException {
         Path file = Files.writeString(directory.resolve("old.md"), "# Benchmarks\n");
 
-        ReportFile.write(file, "report\n");
+        ReportFile.QUERIES.write(file, "report\n");
 
-        assertThat(file).hasContent("# Benchmarks\n\n" + ReportFile.START + "\nreport\n" + ReportFile.END + "\n");
+        assertThat(file)
+                .hasContent("# Benchmarks\n\n" + ReportFile.QUERIES.start() + "\nreport\n" + ReportFile.QUERIES.end()
+                        + "\n");
     }
 
     @Test
     void replacesTheReportOfAnEarlierRun() throws IOException {
         Path file = directory.resolve("twice.md");
-        ReportFile.write(file, "first\n");
+        ReportFile.QUERIES.write(file, "first\n");
 
-        ReportFile.write(file, "second\n");
+        ReportFile.QUERIES.write(file, "second\n");
 
-        assertThat(file).hasContent(ReportFile.START + "\nsecond\n" + ReportFile.END + "\n");
+        assertThat(file).hasContent(ReportFile.QUERIES.start() + "\nsecond\n" + ReportFile.QUERIES.end() + "\n");
     }
 
     @Test
     void refusesAFileWithOnlyOneMarker() throws IOException {
-        Path file = Files.writeString(directory.resolve("broken.md"), ReportFile.END + "\n" + ReportFile.START + "\n");
+        Path file = Files.writeString(
+                directory.resolve("broken.md"), ReportFile.QUERIES.end() + "\n" + ReportFile.QUERIES.start() + "\n");
 
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> ReportFile.write(file, "report\n"))
+                .isThrownBy(() -> ReportFile.QUERIES.write(file, "report\n"))
                 .withMessageContaining("broken.md");
+    }
+
+    @Test
+    void keepsTheOtherReportsSection() throws IOException {
+        Path file = directory.resolve("both.md");
+        ReportFile.QUERIES.write(file, "queries\n");
+
+        ReportFile.LOAD.write(file, "load\n");
+        ReportFile.LOAD.write(file, "load again\n");
+
+        assertThat(file)
+                .hasContent("<!-- bench:start -->\nqueries\n<!-- bench:end -->\n\n<!-- load:start -->\nload again\n"
+                        + "<!-- load:end -->\n");
     }
 }
