@@ -22,20 +22,20 @@ import dev.ledgeranalytics.query.UserPage;
 import dev.ledgeranalytics.query.UserSort;
 import dev.ledgeranalytics.query.UserUsage;
 import dev.ledgeranalytics.rollup.internal.RetentionBoundary;
-import java.io.BufferedWriter;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import javax.sql.DataSource;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 
 /**
@@ -50,9 +50,11 @@ import org.jooq.DSLContext;
  * }
  * }</pre>
  *
- * <p>{@link #exportLedger} streams through a server-side cursor in constant memory, however many
- * rows match. The exporter only reads, so it runs on a hot standby (a streaming read replica) as
- * well. Instances are immutable and thread-safe.
+ * <p>{@link #exportLedger} streams PostgreSQL's own CSV of the rows in constant memory, however
+ * many match. The exporter only reads, so it runs on a hot standby (a streaming read replica) as
+ * well. It needs the PostgreSQL JDBC driver's connection behind the data source's (pools and
+ * proxies hand it out through {@link java.sql.Connection#unwrap}). Instances are immutable and
+ * thread-safe.
  */
 public final class CsvExporter {
 
@@ -104,34 +106,22 @@ public final class CsvExporter {
 
     /**
      * Streams the ledger rows the filter selects, oldest first, with the provider's slug in place
-     * of its id.
+     * of its id. PostgreSQL writes the rows as CSV ({@code COPY … TO STDOUT}) and sends them as it
+     * reads them, in one statement that runs without a statement timeout: a role's default one,
+     * set for dashboard queries, would otherwise cancel a long export part-way.
      *
      * @param filter the rows to write
      * @param out    where to write; flushed, not closed
      * @return the number of rows written, header excluded
      * @throws IllegalArgumentException if an argument is {@code null}
-     * @throws AnalyticsException       if the database fails
+     * @throws AnalyticsException       if the database fails, or the range starts before the
+     *                                  retention boundary
      * @throws UncheckedIOException     if writing fails
      */
     public long exportLedger(LedgerFilter filter, Writer out) {
         require("filter", filter);
         require("out", out);
-        return new Transactions(dsl, null).read("Exporting the ledger", tx -> {
-            RetentionBoundary.requireRawRows(tx, filter.from(), "Exporting the ledger's rows");
-            return new LedgerRowsCsv(zone)
-                    .write(
-                            tx,
-                            TOKEN_USAGE_LEDGER,
-                            Slice.of(
-                                            filter.statuses(),
-                                            filter.providers(),
-                                            filter.models(),
-                                            filter.users(),
-                                            filter.tiers(),
-                                            filter.requestTypes())
-                                    .ofLedger(filter.from(), filter.to()),
-                            out);
-        });
+        return exportLedger(filter, (tx, rows) -> rows.write(tx, TOKEN_USAGE_LEDGER, where(filter), out));
     }
 
     /**
@@ -142,8 +132,27 @@ public final class CsvExporter {
      * @return the number of rows written
      */
     public long exportLedger(LedgerFilter filter, OutputStream out) {
+        require("filter", filter);
         require("out", out);
-        return exportLedger(filter, new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16));
+        return exportLedger(filter, (tx, rows) -> rows.write(tx, TOKEN_USAGE_LEDGER, where(filter), out));
+    }
+
+    private long exportLedger(LedgerFilter filter, BiFunction<DSLContext, LedgerRowsCsv, Long> write) {
+        return new Transactions(dsl, Duration.ZERO).read("Exporting the ledger", tx -> {
+            RetentionBoundary.requireRawRows(tx, filter.from(), "Exporting the ledger's rows");
+            return write.apply(tx, new LedgerRowsCsv(zone));
+        });
+    }
+
+    private static Condition where(LedgerFilter filter) {
+        return Slice.of(
+                        filter.statuses(),
+                        filter.providers(),
+                        filter.models(),
+                        filter.users(),
+                        filter.tiers(),
+                        filter.requestTypes())
+                .ofLedger(filter.from(), filter.to());
     }
 
     /**

@@ -11,9 +11,8 @@ import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import dev.ledgeranalytics.migration.internal.LedgerLayout;
 import dev.ledgeranalytics.rollup.internal.RollupMaintenance;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -256,7 +255,9 @@ public final class Retention {
         Path file = archive.resolve(table + ".csv");
         Path partial = archive.resolve("." + table + ".csv.partial");
         Transactions.inTransaction(connection, Connection.TRANSACTION_REPEATABLE_READ, tx -> {
-            try (Writer out = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+            // One COPY of the whole month: no statement timeout of the role's may cut it short.
+            tx.execute("SET LOCAL statement_timeout = 0");
+            try (OutputStream out = Files.newOutputStream(partial)) {
                 new LedgerRowsCsv(ZoneOffset.UTC).write(tx, TOKEN_USAGE_LEDGER.rename(table), DSL.noCondition(), out);
             } catch (IOException e) {
                 throw new UncheckedIOException("Writing the archive " + partial + " failed: " + e.getMessage(), e);

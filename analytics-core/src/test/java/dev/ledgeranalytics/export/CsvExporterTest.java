@@ -3,6 +3,9 @@ package dev.ledgeranalytics.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.internal.SqlState;
+import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.Granularity;
 import dev.ledgeranalytics.query.LedgerFilter;
@@ -15,6 +18,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +84,41 @@ class CsvExporterTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8))
                 .startsWith("id,request_id,")
                 .endsWith("updated_at\r\n");
+    }
+
+    @Test
+    void exportsWithoutTheStatementTimeoutThatCancelsTheDatabasesQueries() throws Exception {
+        String database = LedgerDsl.using(dataSource)
+                .resultQuery("SELECT current_database()")
+                .fetchOne(0, String.class);
+        LedgerDsl.using(dataSource).execute("ALTER DATABASE \"" + database + "\" SET statement_timeout = '200ms'");
+        ExecutorService unlocker = Executors.newSingleThreadExecutor();
+        try (Connection locker = dataSource.getConnection();
+                Statement lock = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            lock.execute("LOCK TABLE analytics.token_usage_ledger IN ACCESS EXCLUSIVE MODE");
+
+            assertThatThrownBy(() ->
+                            AnalyticsQueries.create(dataSource).withRawReads().grossMargin(NOVEMBER))
+                    .isInstanceOf(AnalyticsException.class)
+                    .extracting(e -> ((AnalyticsException) e).sqlState())
+                    .isEqualTo(Optional.of(SqlState.QUERY_CANCELED));
+            Future<?> unlocked = unlocker.submit(() -> {
+                Thread.sleep(1_000);
+                locker.commit();
+                return null;
+            });
+            StringWriter out = new StringWriter();
+
+            long rows = CsvExporter.create(dataSource).exportLedger(NOVEMBER, out);
+
+            unlocked.get();
+            assertThat(rows).isEqualTo(1);
+            assertThat(out.toString()).contains("gpt-4o");
+        } finally {
+            unlocker.shutdownNow();
+            LedgerDsl.using(dataSource).execute("ALTER DATABASE \"" + database + "\" RESET statement_timeout");
+        }
     }
 
     @Test

@@ -88,6 +88,8 @@ class RetentionTest {
         GrossMargin year = queries.grossMargin(A_YEAR_ACROSS_THE_BOUNDARY);
         long droppedRows =
                 rows.stream().filter(row -> row.createdAt().isBefore(BOUNDARY)).count();
+        StringWriter exported = new StringWriter();
+        CsvExporter.create(dataSource).exportLedger(DROPPED_MONTHS, exported);
 
         RetentionResult result =
                 Retention.create(dataSource).withClock(NOW).archiveTo(archive).keepMonths(13);
@@ -103,6 +105,11 @@ class RetentionTest {
             archived += Files.readAllLines(file).size() - 1;
         }
         assertThat(archived).isEqualTo(droppedRows);
+        String september = Files.readString(result.archives().get(0));
+        String october = Files.readString(result.archives().get(1));
+        assertThat(september + october.substring(october.indexOf("\r\n") + 2))
+                .as("the archives hold the rows the ledger export wrote before, in its format")
+                .isEqualTo(exported.toString());
         assertThat(new Ledger(dataSource).count("SELECT count(*) FROM analytics.token_usage_ledger"))
                 .isEqualTo(rows.size() - droppedRows);
         assertThat(Rollups.create(dataSource).status().retainedFrom()).isEqualTo(BOUNDARY);
