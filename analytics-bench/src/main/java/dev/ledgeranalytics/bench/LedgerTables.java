@@ -100,12 +100,9 @@ final class LedgerTables {
         try {
             String plan = Sql.strings(connection, "EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM " + table)
                     .get(0);
-            return "0"
-                    .equals(Sql.strings(connection, """
+            return "0".equals(Sql.strings(connection, """
                             SELECT sum((scan ->> 'Heap Fetches')::int8)
-                            FROM jsonb_path_query(?::jsonb, 'strict $.** ? (exists (@."Heap Fetches"))') AS fetch (scan)""",
-                                    plan)
-                            .get(0));
+                            FROM jsonb_path_query(?::jsonb, 'strict $.** ? (exists (@."Heap Fetches"))') AS heap (scan)""", plan).get(0));
         } finally {
             Sql.update(connection, "RESET enable_seqscan");
             Sql.update(connection, "RESET enable_bitmapscan");

@@ -43,7 +43,8 @@ final class LoadRun {
         long start = System.nanoTime();
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         try (TestDatabase database = TestDatabase.migrated(BenchLedger.INDEXED)) {
-            BenchLedger ledger = new BenchLedger(database.dataSource(), started.truncatedTo(ChronoUnit.HOURS));
+            BenchLedger ledger =
+                    new BenchLedger(database.dataSource(), started.truncatedTo(ChronoUnit.HOURS), Layout.PARTITIONED);
             log("seeding");
             SeedResult seed = ledger.seed(plan.rows(), BenchLedger.tenths(plan.rows(), this::log));
             String url = database.jdbcUrl();

@@ -135,8 +135,7 @@ public final class TestLedger {
     /** How many rows an index-only scan of every row had to read from the table, as visibility was unknown. */
     private static long heapFetchesOfIndexOnlyScan(Statement statement, String table) throws SQLException {
         statement.execute("SET enable_seqscan = off; SET enable_bitmapscan = off");
-        try (ResultSet plan =
-                statement.executeQuery("EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM " + table)) {
+        try (ResultSet plan = statement.executeQuery("EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM " + table)) {
             plan.next();
             Matcher fetches = HEAP_FETCHES.matcher(plan.getString(1));
             long total = 0;
