@@ -2,9 +2,12 @@ package dev.ledgeranalytics.cli;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** How the dashboard shows numbers to people: money to the cent, ratios as percentages. */
@@ -61,6 +64,32 @@ final class Format {
         String sign = ratio.signum() > 0 ? "+" : "";
         return sign
                 + ratio.movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + " %";
+    }
+
+    /**
+     * A length of time exactly, in whole days, hours, minutes and seconds: {@code 30 days}, {@code
+     * 2 days 23 hours} (not {@code 2 days} for 71 hours), {@code 1 hour 30 minutes}, {@code 1.5
+     * seconds}. Days are 24 hours: the length of the range, whatever daylight saving time did to
+     * its local days.
+     */
+    static String duration(Duration length) {
+        List<String> parts = new ArrayList<>();
+        part(parts, length.toDays(), "day");
+        part(parts, length.toHoursPart(), "hour");
+        part(parts, length.toMinutesPart(), "minute");
+        BigDecimal seconds = BigDecimal.valueOf(length.toSecondsPart())
+                .add(BigDecimal.valueOf(length.toNanosPart(), 9))
+                .stripTrailingZeros();
+        if (seconds.signum() != 0 || parts.isEmpty()) {
+            parts.add(seconds.toPlainString() + (seconds.compareTo(BigDecimal.ONE) == 0 ? " second" : " seconds"));
+        }
+        return String.join(" ", parts);
+    }
+
+    private static void part(List<String> parts, long count, String unit) {
+        if (count != 0) {
+            parts.add(count + " " + unit + (count == 1 ? "" : "s"));
+        }
     }
 
     static String day(Instant instant, ZoneId zone) {

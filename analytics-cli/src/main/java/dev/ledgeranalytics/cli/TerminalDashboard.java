@@ -25,7 +25,6 @@ final class TerminalDashboard {
 
     static void print(Dashboard dashboard, PrintWriter out) {
         PeriodTotals current = dashboard.kpis().current();
-        long days = Duration.between(current.from(), current.to()).toDays();
         out.printf(
                 Locale.ROOT,
                 "%nLedger Analytics  %s to %s (%s), statuses %s%n",
@@ -33,7 +32,7 @@ final class TerminalDashboard {
                 Format.minute(current.to(), dashboard.zone()),
                 dashboard.zone(),
                 dashboard.filter().statuses().toString().toLowerCase(Locale.ROOT));
-        kpis(dashboard.kpis(), days, out);
+        kpis(dashboard.kpis(), out);
         providers(dashboard.providers(), out);
         trend(dashboard, out);
         costs(dashboard.costs(), out);
@@ -41,9 +40,13 @@ final class TerminalDashboard {
         out.flush();
     }
 
-    private static void kpis(GrossMargin kpis, long days, PrintWriter out) {
+    private static void kpis(GrossMargin kpis, PrintWriter out) {
         PeriodTotals now = kpis.current();
-        out.printf(Locale.ROOT, "%n== Key figures (change vs previous %d days) ==%n", days);
+        out.printf(
+                Locale.ROOT,
+                "%n== Key figures (change vs previous %s) ==%n",
+                Format.duration(
+                        Duration.between(kpis.previous().from(), kpis.previous().to())));
         card(out, "Revenue", Format.usd(now.revenue()), kpis.revenueChange());
         card(out, "Vendor cost", Format.usd(now.vendorCost()), kpis.vendorCostChange());
         card(

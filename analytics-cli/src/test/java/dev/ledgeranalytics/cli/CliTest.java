@@ -89,7 +89,10 @@ class CliTest {
                         "== Gross margin per day",
                         "== Cost per request",
                         "== Top 10 users",
-                        "The five dashboard queries took");
+                        "Built the rollups (Rollups.refresh()) in ",
+                        "== Key figures (change vs previous 30 days) ==")
+                .containsPattern("The five dashboard queries took [0-9,]+ ms through the rollups and [0-9,]+ ms "
+                        + "from the ledger alone \\(withRawReads\\(\\)\\); the whole demo [0-9.]+ s\\.");
         assertThat(demo.err()).contains("Seeding", "100 %");
         Document document =
                 DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(html.toFile());
@@ -125,6 +128,21 @@ class CliTest {
                 .contains("America/New_York", "openai", "anthropic")
                 .doesNotContain("  google ");
         DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(html.toFile());
+    }
+
+    @Test
+    void theKeyFiguresHeadingNamesTheLengthOfTheComparedPeriodExactly() {
+        Run report = run(
+                "report",
+                "--jdbc-url",
+                seeded.jdbcUrl(),
+                "--from",
+                "2026-10-28T13:00:00Z",
+                "--to",
+                "2026-10-31T12:00:00Z");
+
+        assertThat(report.exitCode()).as(report.err()).isZero();
+        assertThat(report.out()).contains("== Key figures (change vs previous 2 days 23 hours) ==");
     }
 
     @Test
