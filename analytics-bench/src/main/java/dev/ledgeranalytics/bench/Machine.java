@@ -59,6 +59,23 @@ record Machine(int cores, Optional<String> memory, String java, String os, Strin
         }
     }
 
+    /**
+     * The 1, 5 and 15 minute load averages, as {@code 3.01 / 6.42 / 8.22}, or "unknown" where
+     * there is no {@code /proc/loadavg}: the machine may be shared, and they say how busy it was.
+     */
+    static String loadAverage() {
+        Path loadavg = Path.of("/proc/loadavg");
+        if (!Files.isReadable(loadavg)) {
+            return "unknown";
+        }
+        try {
+            String[] fields = Files.readString(loadavg).trim().split("\\s+");
+            return fields[0] + " / " + fields[1] + " / " + fields[2];
+        } catch (IOException e) {
+            throw new UncheckedIOException("Reading " + loadavg + " failed", e);
+        }
+    }
+
     /** The {@code MemTotal} line, in GiB; absent where there is no {@code /proc/meminfo}. */
     private static Optional<String> totalMemory() {
         Path meminfo = Path.of("/proc/meminfo");

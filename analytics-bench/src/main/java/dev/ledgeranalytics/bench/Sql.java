@@ -39,4 +39,14 @@ final class Sql {
     static long number(Connection connection, String sql, String... parameters) throws SQLException {
         return Long.parseLong(strings(connection, sql, parameters).get(0));
     }
+
+    /** Where the WAL ends now, for {@link #walSince}. */
+    static String walPosition(Connection connection) throws SQLException {
+        return strings(connection, "SELECT pg_current_wal_lsn()::text").get(0);
+    }
+
+    /** Bytes of WAL written, by every session, since {@code position}. */
+    static long walSince(Connection connection, String position) throws SQLException {
+        return number(connection, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ?::pg_lsn)::bigint", position);
+    }
 }
