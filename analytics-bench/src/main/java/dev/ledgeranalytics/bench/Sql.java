@@ -40,13 +40,16 @@ final class Sql {
         return Long.parseLong(strings(connection, sql, parameters).get(0));
     }
 
-    /** Where the WAL ends now, for {@link #walSince}. */
+    /**
+     * Where the WAL ends now, for {@link #walSince}: its insert position, since with
+     * {@code synchronous_commit=off} what is written to disk lags what was inserted.
+     */
     static String walPosition(Connection connection) throws SQLException {
-        return strings(connection, "SELECT pg_current_wal_lsn()::text").get(0);
+        return strings(connection, "SELECT pg_current_wal_insert_lsn()::text").get(0);
     }
 
-    /** Bytes of WAL written, by every session, since {@code position}. */
+    /** Bytes of WAL inserted, by every session, since {@code position}. */
     static long walSince(Connection connection, String position) throws SQLException {
-        return number(connection, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ?::pg_lsn)::bigint", position);
+        return number(connection, "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), ?::pg_lsn)::bigint", position);
     }
 }
