@@ -146,8 +146,7 @@ final class PartitioningReport {
                         .map(f -> f.failures().isEmpty()
                                 ? "none"
                                 : f.failures().stream()
-                                        .map(failure -> failure.count() + " of the " + failure.role() + ", first: "
-                                                + failure.first())
+                                        .map(LoadResult.Failure::toString)
                                         .collect(Collectors.joining("; ")))
                         .collect(Collectors.joining(" · ")));
         md.append("\nReader latency, p50 / p95 / max (ms):\n\n| Query | ")
@@ -289,11 +288,7 @@ final class PartitioningReport {
 
     private static String answers(
             List<ConversionUnderLoad.Figures> runs, Function<ConversionUnderLoad.Figures, LoadChecks.Answers> answers) {
-        return runs.stream()
-                .map(answers)
-                .map(a -> (a.compared() - a.differences().size()) + " of " + a.compared() + " equal"
-                        + (a.differences().isEmpty() ? "" : " (" + String.join("; ", a.differences()) + ")"))
-                .collect(Collectors.joining(" · "));
+        return runs.stream().map(answers).map(LoadChecks.Answers::toString).collect(Collectors.joining(" · "));
     }
 
     private static String phaseNames() {
