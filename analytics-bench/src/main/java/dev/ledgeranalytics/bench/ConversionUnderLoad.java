@@ -60,9 +60,9 @@ final class ConversionUnderLoad {
      * @param result        what {@code convert()} returned: its elapsed time and the longest time
      *                      it held writers back, as it measured them
      * @param walBytes      WAL written while it ran, the writers' included
-     * @param writes        the writers' INSERT latency per phase; {@code null} where none ran
+     * @param writes        the writers' INSERT latency per phase; a phase without any is absent
      * @param inserted      rows inserted per phase
-     * @param reads         the readers' latency per query and phase; {@code null} where none ran
+     * @param reads         the readers' latency per query and phase; a phase without any is absent
      * @param failures      the roles that failed, with how often and why
      * @param rows          the ledger's rows against the seeded ones and every one the writers saw
      *                      committed, and each writer's against its own count
