@@ -31,7 +31,8 @@ record Machine(int cores, Optional<String> memory, String java, String os, Strin
             "max_parallel_workers_per_gather",
             "jit",
             "fsync",
-            "synchronous_commit");
+            "synchronous_commit",
+            "full_page_writes");
 
     static Machine describe(Connection connection) throws SQLException {
         String version = show(connection, "server_version");

@@ -15,9 +15,7 @@ import javax.sql.DataSource;
 /**
  * One month of raw rows removed: by {@link Retention} from a partitioned ledger (its partition
  * detached and dropped), or by a {@code DELETE} of the same rows from an unpartitioned one; with
- * the WAL it wrote, the footprint before and after, and the VACUUM that follows. Each starts right
- * after a CHECKPOINT, so that the first change of every page writes a full-page image, as it does
- * once per checkpoint cycle: the WAL of both is counted alike.
+ * the WAL it wrote, the footprint before and after, and the VACUUM that follows.
  *
  * @param month     the month removed
  * @param rows      its rows
@@ -46,7 +44,6 @@ record MonthRemoval(
         try (Connection connection = dataSource.getConnection()) {
             LedgerStorage before = LedgerTables.storage(connection, schema);
             int keep = (int) month.until(YearMonth.now(clock.withZone(ZoneOffset.UTC)), ChronoUnit.MONTHS);
-            Sql.update(connection, "CHECKPOINT");
             String wal = Sql.walPosition(connection);
             long start = System.nanoTime();
             RetentionResult result = Retention.create(dataSource)
@@ -76,7 +73,6 @@ record MonthRemoval(
         String ledger = LedgerTables.ledger(schema);
         try (Connection connection = dataSource.getConnection()) {
             LedgerStorage before = LedgerTables.storage(connection, schema);
-            Sql.update(connection, "CHECKPOINT");
             String wal = Sql.walPosition(connection);
             long start = System.nanoTime();
             long rows = Sql.number(

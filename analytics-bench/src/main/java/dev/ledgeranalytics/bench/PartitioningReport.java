@@ -167,9 +167,10 @@ final class PartitioningReport {
         md.append("\n### Dropping a month against deleting its rows\n\n");
         md.append("Each month's rows removed from a ledger of the year: by `Retention.keepMonths` from the "
                 + "converted ledger (its partition detached and dropped), and by one `DELETE` of the same rows "
-                + "from the unpartitioned one; each followed by a VACUUM of the ledger. Each starts right after a "
-                + "`CHECKPOINT` (the first change of a page then writes all of it to the WAL, once per checkpoint "
-                + "cycle); WAL counts every session's, the rollups' upkeep included.\n\n");
+                + "from the unpartitioned one; each followed by a VACUUM of the ledger. WAL counts every session's, "
+                + "the rollups' upkeep included, as this server writes it: where `full_page_writes` is on (the "
+                + "machine's settings above say whether it is), a `DELETE` also writes a page image for each page "
+                + "it first changes after a checkpoint, and a drop does not.\n\n");
         md.append("| Month | Rows | How | Took (s) | WAL (MiB) | VACUUM after (s) | VACUUM WAL (MiB) "
                 + "| Ledger after (MiB) |\n|---|---|---|---|---|---|---|---|\n");
         List<MonthRemoval> deletes = result.unpartitioned().deletes();
