@@ -31,7 +31,15 @@ final class LoadChecks {
      * @param compared    answers compared
      * @param differences what differed, one line each
      */
-    record Answers(int compared, List<String> differences) {}
+    record Answers(int compared, List<String> differences) {
+
+        /** As the reports print it: {@code 15 of 15 equal}, with what differed in parentheses. */
+        @Override
+        public String toString() {
+            return (compared - differences.size()) + " of " + compared + " equal"
+                    + (differences.isEmpty() ? "" : " (" + String.join("; ", differences) + ")");
+        }
+    }
 
     /**
      * The ledger's rows against what was written.

@@ -288,7 +288,7 @@ final class LoadReport {
                             run.whilePending()))
                     .append(answers("after a final refresh", run.refreshed()))
                     .append(run.failures().stream()
-                            .map(f -> f.count() + " failures of the " + f.role() + ", first: " + f.first())
+                            .map(LoadResult.Failure::toString)
                             .collect(Collectors.joining("; ", run.failures().isEmpty() ? "" : " ", "")))
                     .append("Wall time ")
                     .append(MarkdownReport.duration(run.wallTime()))
@@ -297,11 +297,7 @@ final class LoadReport {
     }
 
     private static String answers(String when, LoadChecks.Answers answers) {
-        return "Answers " + when + ": "
-                + (answers.compared() - answers.differences().size()) + " of "
-                + answers.compared() + " equal"
-                + (answers.differences().isEmpty() ? "" : " (" + String.join("; ", answers.differences()) + ")")
-                + ". ";
+        return "Answers " + when + ": " + answers + ". ";
     }
 
     private static Timing refreshTimes(List<LoadRecorder.Refresh> refreshes) {

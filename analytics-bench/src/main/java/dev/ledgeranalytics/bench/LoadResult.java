@@ -141,7 +141,14 @@ record LoadResult(
      * @param count how many times
      * @param first the first few failures' messages
      */
-    record Failure(LoadRole role, long count, List<String> first) {}
+    record Failure(LoadRole role, long count, List<String> first) {
+
+        /** As the reports print it: {@code 3 failures of the writers, first: [...]}. */
+        @Override
+        public String toString() {
+            return count + " failures of the " + role + ", first: " + first;
+        }
+    }
 
     /** The query and range whose p95 grew most under load. */
     Optional<Reads> worstGrowth() {

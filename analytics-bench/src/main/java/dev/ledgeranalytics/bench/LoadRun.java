@@ -223,7 +223,13 @@ final class LoadRun {
         Phase[] phases = Phase.values();
         for (int i = 0; i < phases.length; i++) {
             OtherProcesses.Snapshot from = starts.get(phases[i]);
-            OtherProcesses.Snapshot to = i + 1 < phases.length ? starts.get(phases[i + 1]) : finished.orElse(null);
+            OtherProcesses.Snapshot to = finished.orElse(null);
+            for (int next = i + 1; next < phases.length; next++) {
+                if (starts.containsKey(phases[next])) {
+                    to = starts.get(phases[next]);
+                    break;
+                }
+            }
             if (from != null && to != null) {
                 cores.put(phases[i], to.otherCoresSince(from));
             }
@@ -231,7 +237,7 @@ final class LoadRun {
         return cores;
     }
 
-    private static List<LoadResult.Failure> failures(LoadRecorder recorder) {
+    static List<LoadResult.Failure> failures(LoadRecorder recorder) {
         List<LoadResult.Failure> failures = new ArrayList<>();
         for (LoadRole role : LoadRole.values()) {
             if (recorder.failures(role) > 0) {
@@ -253,7 +259,7 @@ final class LoadRun {
     }
 
     /** The seeded providers' ids, which every inserted row refers to. */
-    private static Map<String, UUID> providerIds(DataSource monitor) {
+    static Map<String, UUID> providerIds(DataSource monitor) {
         Map<String, UUID> ids = new HashMap<>();
         try (Connection connection = monitor.getConnection();
                 Statement statement = connection.createStatement();

@@ -31,7 +31,8 @@ record Machine(int cores, Optional<String> memory, String java, String os, Strin
             "max_parallel_workers_per_gather",
             "jit",
             "fsync",
-            "synchronous_commit");
+            "synchronous_commit",
+            "full_page_writes");
 
     static Machine describe(Connection connection) throws SQLException {
         String version = show(connection, "server_version");
@@ -56,6 +57,23 @@ record Machine(int cores, Optional<String> memory, String java, String os, Strin
                 ResultSet rs = statement.executeQuery("SHOW " + setting)) {
             rs.next();
             return rs.getString(1);
+        }
+    }
+
+    /**
+     * The 1, 5 and 15 minute load averages, as {@code 3.01 / 6.42 / 8.22}, or "unknown" where
+     * there is no {@code /proc/loadavg}: the machine may be shared, and they say how busy it was.
+     */
+    static String loadAverage() {
+        Path loadavg = Path.of("/proc/loadavg");
+        if (!Files.isReadable(loadavg)) {
+            return "unknown";
+        }
+        try {
+            String[] fields = Files.readString(loadavg).trim().split("\\s+");
+            return fields[0] + " / " + fields[1] + " / " + fields[2];
+        } catch (IOException e) {
+            throw new UncheckedIOException("Reading " + loadavg + " failed", e);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.ledgeranalytics.bench;
 
-/** The parts of a load run, in order; every measurement belongs to the phase it started in. */
+/**
+ * The parts of a load run, or of a conversion under load ({@link ConversionUnderLoad}), in order;
+ * every measurement belongs to the phase it started in.
+ */
 enum Phase {
     /** The readers alone, on the seeded ledger with its rollups freshly built. */
     IDLE("idle"),
@@ -12,7 +15,11 @@ enum Phase {
      */
     EXPLAIN("explaining"),
     /** Readers and writers with no refresh, until one refresh applies what they wrote. */
-    BACKLOG("backlog");
+    BACKLOG("backlog"),
+    /** Readers and writers while {@code Partitions.convert()} runs; before it, they are {@link #LOAD}. */
+    CONVERSION("converting"),
+    /** Readers and writers on the converted ledger. */
+    CONVERTED("converted");
 
     private final String label;
 

@@ -50,14 +50,17 @@ import picocli.CommandLine.Spec;
  * java -jar analytics-bench/target/analytics-bench.jar --sizes 100k,1m,10m --output docs/benchmarks.md
  * }</pre>
  *
- * <p>{@code --load} as the first argument runs the load and soak run instead ({@link LoadBenchmark}).
+ * <p>{@code --load} as the first argument runs the load and soak run instead ({@link LoadBenchmark}),
+ * {@code partitioning} the conversion, retention and VACUUM measurements of the partitioned layout
+ * ({@link PartitioningBenchmark}).
  */
 @Command(
         name = "analytics-bench",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = "Times the dashboard queries at each ledger size, indexed and baseline, next to the seed's "
-                + "targets; --load runs the dashboard under inserts and refreshes instead (--load --help).")
+                + "targets; --load runs the dashboard under inserts and refreshes instead (--load --help), "
+                + "partitioning measures the partitioned layout (partitioning --help).")
 public final class QueryBenchmark implements Callable<Integer> {
 
     static final String JAR_COMMAND = "java -jar analytics-bench/target/analytics-bench.jar";
@@ -133,7 +136,10 @@ public final class QueryBenchmark implements Callable<Integer> {
     static int run(PrintStream out, PrintStream err, String... args) {
         QueryBenchmark benchmark = new QueryBenchmark(err);
         LoadBenchmark load = new LoadBenchmark(err);
-        CommandLine commandLine = new CommandLine(benchmark).addSubcommand(new CommandLine(load));
+        PartitioningBenchmark partitioning = new PartitioningBenchmark(err);
+        CommandLine commandLine = new CommandLine(benchmark)
+                .addSubcommand(new CommandLine(load))
+                .addSubcommand(new CommandLine(partitioning));
         // After the subcommand is added, so that it gets the converters too.
         commandLine.registerConverter(LedgerSize.class, LedgerSize::parse);
         commandLine.registerConverter(QueryRange.class, QueryRange::parse);
@@ -142,7 +148,7 @@ public final class QueryBenchmark implements Callable<Integer> {
         commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         int code = commandLine.execute(args);
-        for (String report : new String[] {benchmark.report, load.report()}) {
+        for (String report : new String[] {benchmark.report, load.report(), partitioning.report()}) {
             if (report != null) {
                 out.print(report);
             }

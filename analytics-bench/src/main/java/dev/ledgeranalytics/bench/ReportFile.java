@@ -19,6 +19,9 @@ record ReportFile(String name) {
     /** The load run's report. */
     static final ReportFile LOAD = new ReportFile("load");
 
+    /** The partitioning run's report. */
+    static final ReportFile PARTITIONING = new ReportFile("partitioning");
+
     String start() {
         return "<!-- " + name + ":start -->";
     }

@@ -39,4 +39,17 @@ final class Sql {
     static long number(Connection connection, String sql, String... parameters) throws SQLException {
         return Long.parseLong(strings(connection, sql, parameters).get(0));
     }
+
+    /**
+     * Where the WAL ends now, for {@link #walSince}: its insert position, since with
+     * {@code synchronous_commit=off} what is written to disk lags what was inserted.
+     */
+    static String walPosition(Connection connection) throws SQLException {
+        return strings(connection, "SELECT pg_current_wal_insert_lsn()::text").get(0);
+    }
+
+    /** Bytes of WAL inserted, by every session, since {@code position}. */
+    static long walSince(Connection connection, String position) throws SQLException {
+        return number(connection, "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), ?::pg_lsn)::bigint", position);
+    }
 }
