@@ -8,6 +8,7 @@ import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.testkit.LedgerSeeder;
 import dev.ledgeranalytics.testkit.SeedResult;
+import dev.ledgeranalytics.testkit.TestLedger;
 import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -191,18 +192,21 @@ final class BenchLedger {
      * Statistics for the planner and a visibility map covering every page of the ledgers in
      * {@code schemas} (and of the rollup tables, as autovacuum would leave them after the build). A
      * production ledger's pages are all-visible but for the newest few; only then can the planner
-     * trust an index-only scan to stay off the heap.
+     * trust an index-only scan to stay off the heap. The ledgers are settled as the testkit settles
+     * them ({@link TestLedger#vacuum()}), so that tests and benchmark judge plans on the same state.
      */
     void settle(String... schemas) {
         execute(connection -> {
             for (String schema : schemas) {
                 Sql.update(connection, "VACUUM ANALYZE " + schema + ".providers");
-                LedgerTables.vacuumUntilAllVisible(connection, schema);
             }
             for (String rollup : RollupMaintenance.TABLES) {
                 Sql.update(connection, "VACUUM ANALYZE " + INDEXED + "." + rollup);
             }
         });
+        for (String schema : schemas) {
+            TestLedger.in(dataSource).schema(schema).vacuum();
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.ledgeranalytics.migration.internal.LedgerLayout;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.rollup.Rollups;
 import dev.ledgeranalytics.testkit.TestDatabase;
+import dev.ledgeranalytics.testkit.TestLedger;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -255,7 +256,7 @@ final class PartitioningBenchmark implements Callable<Integer> {
         try (Connection connection = dataSource.getConnection()) {
             LedgerTables.disableAutovacuum(connection, BenchLedger.INDEXED);
             long start = System.nanoTime();
-            LedgerTables.vacuumUntilAllVisible(connection, BenchLedger.INDEXED);
+            TestLedger.in(dataSource).schema(BenchLedger.INDEXED).vacuum();
             settle = (System.nanoTime() - start) / 1e9;
             partitions = PartitionSizes.of(connection, BenchLedger.INDEXED);
         }
