@@ -2,6 +2,8 @@ package dev.ledgeranalytics.internal;
 
 import dev.ledgeranalytics.schema.Analytics;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.TableField;
@@ -31,6 +33,9 @@ public final class CostBuckets extends TableImpl<Record> {
     public final TableField<Record, BigDecimal> lowerBound =
             createField(DSL.name("lower_bound"), SQLDataType.NUMERIC(10, 8));
 
+    /** The bars' edges: 0, then the 1-2-5 series from 1e-8 to 100, which bounds numeric(10,8). */
+    public static final List<BigDecimal> BAR_EDGES = barEdges();
+
     private CostBuckets() {
         super(DSL.name("rollup_cost_buckets"), Analytics.ANALYTICS);
     }
@@ -50,5 +55,35 @@ public final class CostBuckets extends TableImpl<Record> {
                 DSL.field(DSL.select(DSL.arrayAgg(TABLE.lowerBound.cast(SQLDataType.DOUBLE))
                                 .orderBy(TABLE.bucket))
                         .from(TABLE)));
+    }
+
+    /**
+     * The 1-2-5 bar of each cost, numbered from 1: bar {@code b} holds the costs from {@code
+     * BAR_EDGES[b - 1]} up to {@code BAR_EDGES[b]}. The edges are inlined as {@code float8}, a
+     * constant the planner folds once, and found by binary search as {@link #of} finds its bounds;
+     * the edges are themselves numeric(10, 8) values, so the comparisons are the exact ones.
+     */
+    static Field<Integer> barOf(Field<BigDecimal> cost) {
+        Double[] lowerEdges = BAR_EDGES.subList(0, BAR_EDGES.size() - 1).stream()
+                .map(BigDecimal::doubleValue)
+                .toArray(Double[]::new);
+        return DSL.function(
+                "width_bucket",
+                SQLDataType.INTEGER,
+                cost.cast(SQLDataType.DOUBLE),
+                DSL.inline(lowerEdges, SQLDataType.DOUBLE.array()));
+    }
+
+    private static List<BigDecimal> barEdges() {
+        List<BigDecimal> edges = new ArrayList<>();
+        edges.add(BigDecimal.ZERO.setScale(8));
+        for (int exponent = -8; exponent <= 1; exponent++) {
+            for (int mantissa : new int[] {1, 2, 5}) {
+                edges.add(
+                        BigDecimal.valueOf(mantissa).scaleByPowerOfTen(exponent).setScale(8));
+            }
+        }
+        edges.add(new BigDecimal("100.00000000"));
+        return List.copyOf(edges);
     }
 }

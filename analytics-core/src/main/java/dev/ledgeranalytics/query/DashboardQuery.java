@@ -47,6 +47,11 @@ abstract class DashboardQuery<T> {
         return request.to();
     }
 
+    /** The sums its statement reads: those of its request, unless a query picks its keys by where they come from. */
+    Sums sums(SumsSource source) {
+        return source.sums(request);
+    }
+
     /** The statement that reads the sums: the sums themselves, unless a query joins, sorts or pages them. */
     ResultQuery<Record> statement(DSLContext dsl, Sums sums) {
         return dsl.selectFrom(sums.table());
@@ -57,12 +62,12 @@ abstract class DashboardQuery<T> {
 
     /** Its statements by name, as {@link #run} would send them with {@code source}. */
     Map<String, ResultQuery<?>> statements(DSLContext dsl, SumsSource source) {
-        return Map.of(name, statement(dsl, source.sums(request)));
+        return Map.of(name, statement(dsl, sums(source)));
     }
 
     /** Runs its statement and builds the answer. */
     T run(DSLContext dsl, SumsSource source) {
-        Sums sums = source.sums(request);
+        Sums sums = sums(source);
         return answer(dsl, sums, statement(dsl, sums).fetch());
     }
 }

@@ -109,6 +109,68 @@ class CostDistributionTest extends LedgerQueryTest {
     }
 
     @Test
+    void everyBarHoldsItsLowerEdgeAndNotItsUpperOne() {
+        // The bars are found in double precision; each edge and the cost just below it must still land exactly.
+        List<BigDecimal> edges = List.of(
+                        "0.00000001",
+                        "0.00000002",
+                        "0.00000005",
+                        "0.00000010",
+                        "0.00000020",
+                        "0.00000050",
+                        "0.00000100",
+                        "0.00000200",
+                        "0.00000500",
+                        "0.00001000",
+                        "0.00002000",
+                        "0.00005000",
+                        "0.00010000",
+                        "0.00020000",
+                        "0.00050000",
+                        "0.00100000",
+                        "0.00200000",
+                        "0.00500000",
+                        "0.01000000",
+                        "0.02000000",
+                        "0.05000000",
+                        "0.10000000",
+                        "0.20000000",
+                        "0.50000000",
+                        "1.00000000",
+                        "2.00000000",
+                        "5.00000000",
+                        "10.00000000",
+                        "20.00000000",
+                        "50.00000000")
+                .stream()
+                .map(BigDecimal::new)
+                .toList();
+        List<Row> rows = new ArrayList<>();
+        for (BigDecimal edge : edges) {
+            rows.add(Row.at("2026-11-02T00:00:00Z", edge.toPlainString(), "0"));
+            rows.add(Row.at(
+                    "2026-11-02T00:00:00Z",
+                    edge.subtract(new BigDecimal("0.00000001")).toPlainString(),
+                    "0"));
+        }
+        rows.add(Row.at("2026-11-02T00:00:00Z", "99.99999999", "0"));
+        ledger.insert(rows);
+
+        List<CostBucket> histogram = queries.costDistribution(NOVEMBER).histogram();
+
+        assertThat(histogram).hasSize(edges.size() + 1);
+        for (CostBucket bar : histogram) {
+            long inside = rows.stream()
+                    .map(Row::vendorCost)
+                    .filter(cost -> cost.compareTo(bar.lower()) >= 0 && cost.compareTo(bar.upper()) < 0)
+                    .count();
+            assertThat(bar.count())
+                    .as("costs in [%s, %s)", bar.lower(), bar.upper())
+                    .isEqualTo(inside);
+        }
+    }
+
+    @Test
     void splitsByModelWhenAsked() {
         ledger.insert(
                 Row.at("2026-11-02T00:00:00Z", "0.00100000", "0").model("gpt-4o"),

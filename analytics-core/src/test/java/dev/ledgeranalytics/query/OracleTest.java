@@ -3,6 +3,7 @@ package dev.ledgeranalytics.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.ledgeranalytics.internal.CostBuckets;
 import dev.ledgeranalytics.testing.Ledger;
 import dev.ledgeranalytics.testing.Oracle;
 import dev.ledgeranalytics.testing.RandomLedger;
@@ -203,7 +204,7 @@ class OracleTest {
 
         Map<BigDecimal, Long> countsByLower = new java.util.TreeMap<>();
         for (BigDecimal cost : sorted) {
-            BigDecimal lower = CostDistributionQuery.EDGES.stream()
+            BigDecimal lower = CostBuckets.BAR_EDGES.stream()
                     .filter(edge -> edge.compareTo(cost) <= 0)
                     .max(Comparator.naturalOrder())
                     .orElseThrow();
