@@ -36,7 +36,13 @@ final class RollupMaintenance {
     static final int ROUNDS = 3;
 
     static final List<String> TABLES = List.of(
-            "rollup_status", "rollup_provider", "rollup_dims", "rollup_costs", "rollup_users", "rollup_changes");
+            "rollup_status",
+            "rollup_provider",
+            "rollup_dims",
+            "rollup_costs",
+            "rollup_users",
+            "rollup_changes",
+            "rollup_new_rows");
 
     private final DataSource dataSource;
     private final Rollups rollups;

@@ -162,7 +162,8 @@ class CliTest {
                             "applied V6 partitioned ledger",
                             "applied V7 retention boundary",
                             "applied V8 change log kept whole by vacuum",
-                            "at version 8");
+                            "applied V9 rollup new rows",
+                            "at version 9");
             assertThat(second.out()).contains("nothing to apply");
         }
     }

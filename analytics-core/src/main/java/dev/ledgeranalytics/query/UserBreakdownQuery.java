@@ -96,24 +96,35 @@ final class UserBreakdownQuery extends DashboardQuery<UserPage> {
     }
 
     /**
-     * The users' totals and the sort keys derived from them. Users without revenue have no
-     * margin ratio; they sort as the lowest, after a flag that keeps the key a plain comparable
-     * value (NULL would break the row comparison of the keyset).
+     * The users' totals and the sort keys of this sort that are derived from them: only those,
+     * since every user's row computes them before the page is cut (a margin ratio is a NUMERIC
+     * division per user). Users without revenue have no margin ratio; they sort as the lowest,
+     * after a flag that keeps the key a plain comparable value (NULL would break the row
+     * comparison of the keyset).
      */
-    private static Table<Record> users(Sums sums) {
+    private Table<Record> users(Sums sums) {
         Field<BigDecimal> grossMargin = sums.metric(Metric.GROSS_MARGIN).coerce(BigDecimal.class);
         Field<BigDecimal> revenue =
                 grossMargin.plus(sums.metric(Metric.VENDOR_COST).coerce(BigDecimal.class));
+        List<Field<?>> derived = new ArrayList<>();
+        for (SortKey key : sortKeys) {
+            Field<?> value = switch (key.column()) {
+                case "tokens" ->
+                    sums.metric(Metric.INPUT_TOKENS)
+                            .coerce(BigDecimal.class)
+                            .plus(sums.metric(Metric.OUTPUT_TOKENS).coerce(BigDecimal.class));
+                case "revenue" -> revenue;
+                case "has_revenue" -> DSL.field(revenue.ne(BigDecimal.ZERO));
+                case "ratio_key" ->
+                    DSL.coalesce(grossMargin.div(DSL.nullif(revenue, BigDecimal.ZERO)), BigDecimal.ZERO);
+                default -> null; // a summed metric's own column
+            };
+            if (value != null) {
+                derived.add(value.as(key.column()));
+            }
+        }
         return DSL.select(sums.table().fields())
-                .select(
-                        sums.metric(Metric.INPUT_TOKENS)
-                                .coerce(BigDecimal.class)
-                                .plus(sums.metric(Metric.OUTPUT_TOKENS).coerce(BigDecimal.class))
-                                .as("tokens"),
-                        revenue.as("revenue"),
-                        DSL.field(revenue.ne(BigDecimal.ZERO)).as("has_revenue"),
-                        DSL.coalesce(grossMargin.div(DSL.nullif(revenue, BigDecimal.ZERO)), BigDecimal.ZERO)
-                                .as("ratio_key"))
+                .select(derived)
                 .from(sums.table())
                 .asTable("users");
     }

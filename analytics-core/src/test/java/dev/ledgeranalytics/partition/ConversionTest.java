@@ -252,9 +252,12 @@ class ConversionTest {
                 LedgerWriter.delete(connection, List.of(id));
                 rows.remove(id);
             } else {
+                // Locked in id order first: two writers touching the same rows in different orders deadlock.
                 try (PreparedStatement touch = connection.prepareStatement(
-                        "UPDATE analytics.token_usage_ledger SET updated_at = now() WHERE id IN ("
-                                + "SELECT id FROM analytics.token_usage_ledger TABLESAMPLE SYSTEM (1) LIMIT 3)")) {
+                        "WITH picked AS (SELECT id FROM analytics.token_usage_ledger TABLESAMPLE SYSTEM (1)"
+                                + " ORDER BY id LIMIT 3 FOR UPDATE)"
+                                + " UPDATE analytics.token_usage_ledger SET updated_at = now()"
+                                + " WHERE id IN (SELECT id FROM picked)")) {
                     touch.executeUpdate();
                 }
             }

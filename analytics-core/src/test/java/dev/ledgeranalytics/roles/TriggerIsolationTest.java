@@ -69,13 +69,19 @@ class TriggerIsolationTest {
             CREATE AGGREGATE sum(numeric) (SFUNC = zero, STYPE = numeric);
             CREATE TABLE rollup_state (mode text);
             INSERT INTO rollup_state VALUES ('trigger');
-            CREATE TABLE rollup_changes (quarter_hour timestamptz, recorded_at timestamptz);
+            CREATE TABLE rollup_changes (quarter_hour timestamptz, recorded_at timestamptz, recompute boolean);
+            CREATE TABLE rollup_new_rows (created_at timestamptz, status text, provider_id uuid, model_id text, user_id uuid, user_tier text,
+                request_type text, input_tokens int, cached_input_tokens int, output_tokens int, reasoning_tokens int,
+                vendor_cost numeric, gross_margin_usd numeric, credits_deducted int);
             CREATE TABLE rollup_status (grain smallint, bucket_start timestamptz);
             """;
 
     /** And in its session, where temporary tables come first of all when it puts {@code pg_temp} first. */
     private static final String TEMPORARY_LOOKALIKES = """
-            CREATE TEMPORARY TABLE rollup_changes (quarter_hour timestamptz, recorded_at timestamptz);
+            CREATE TEMPORARY TABLE rollup_changes (quarter_hour timestamptz, recorded_at timestamptz, recompute boolean);
+            CREATE TEMPORARY TABLE rollup_new_rows (created_at timestamptz, status text, provider_id uuid, model_id text, user_id uuid, user_tier text,
+                request_type text, input_tokens int, cached_input_tokens int, output_tokens int, reasoning_tokens int,
+                vendor_cost numeric, gross_margin_usd numeric, credits_deducted int);
             CREATE TEMPORARY TABLE new_rows (created_at timestamptz);
             """;
 
@@ -127,7 +133,9 @@ class TriggerIsolationTest {
                     .isZero();
             assertThat(count(statement, roles.writer + ".rollup_changes")).isZero();
             assertThat(count(statement, roles.writer + ".rollup_status")).isZero();
+            assertThat(count(statement, roles.writer + ".rollup_new_rows")).isZero();
             assertThat(count(statement, "pg_temp.rollup_changes")).isZero();
+            assertThat(count(statement, "pg_temp.rollup_new_rows")).isZero();
             assertThat(count(statement, "pg_temp.new_rows")).isZero();
         }
 

@@ -158,6 +158,7 @@ class WriterRoleTest {
         for (String table : List.of(
                 "rollup_state",
                 "rollup_changes",
+                "rollup_new_rows",
                 "rollup_status",
                 "rollup_provider",
                 "rollup_dims",

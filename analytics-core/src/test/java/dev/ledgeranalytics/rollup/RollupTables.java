@@ -44,12 +44,13 @@ final class RollupTables {
         return contents.toString();
     }
 
-    /** The rows of every sums table and of the change log. */
+    /** The rows of every sums table, of the change log and of the new rows no refresh has added. */
     long rows() {
         return scalar(
                 "SELECT (SELECT count(*) FROM analytics.rollup_status) + (SELECT count(*) FROM analytics.rollup_provider)"
                         + " + (SELECT count(*) FROM analytics.rollup_dims) + (SELECT count(*) FROM analytics.rollup_costs)"
-                        + " + (SELECT count(*) FROM analytics.rollup_users) + (SELECT count(*) FROM analytics.rollup_changes)");
+                        + " + (SELECT count(*) FROM analytics.rollup_users) + (SELECT count(*) FROM analytics.rollup_changes)"
+                        + " + (SELECT count(*) FROM analytics.rollup_new_rows)");
     }
 
     /** The one number a query returns, 0 for NULL. */

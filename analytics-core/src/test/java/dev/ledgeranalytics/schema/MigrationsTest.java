@@ -47,8 +47,9 @@ class MigrationsTest {
                         tuple("5", "covering index token parts"),
                         tuple("6", "partitioned ledger"),
                         tuple("7", "retention boundary"),
-                        tuple("8", "change log kept whole by vacuum"));
-        assertThat(result.currentVersion()).isEqualTo("8");
+                        tuple("8", "change log kept whole by vacuum"),
+                        tuple("9", "rollup new rows"));
+        assertThat(result.currentVersion()).isEqualTo("9");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -60,7 +61,7 @@ class MigrationsTest {
         MigrationResult second = migrations.migrate();
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.currentVersion()).isEqualTo("8");
+        assertThat(second.currentVersion()).isEqualTo("9");
         assertThatNoException().isThrownBy(migrations::validate);
     }
 
@@ -103,7 +104,7 @@ class MigrationsTest {
         assertThat(
                         queryLong(
                                 "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
-                .isEqualTo(8);
+                .isEqualTo(9);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 

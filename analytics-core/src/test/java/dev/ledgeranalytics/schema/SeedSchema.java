@@ -38,6 +38,7 @@ final class SeedSchema {
                         "rollup_cost_buckets",
                         "rollup_costs",
                         "rollup_dims",
+                        "rollup_new_rows",
                         "rollup_provider",
                         "rollup_state",
                         "rollup_status",

@@ -19,8 +19,10 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Query;
+import org.jooq.Record;
 import org.jooq.Record1;
 import org.jooq.Record6;
+import org.jooq.Result;
 import org.jooq.SelectWhereStep;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -111,6 +113,7 @@ public final class RollupMaintenance {
                 }
                 RollupTable.ALL.forEach(table -> tx.deleteFrom(table).execute());
                 tx.deleteFrom(ChangeLog.TABLE).execute();
+                tx.deleteFrom(NewRows.TABLE).execute();
                 StateTable state = StateTable.TABLE;
                 tx.update(state)
                         .set(state.builtAt, (Instant) null)
@@ -150,19 +153,28 @@ public final class RollupMaintenance {
             return build(connection);
         }
         long quarterHours = Transactions.inTransaction(connection, Connection.TRANSACTION_REPEATABLE_READ, tx -> {
-            // Only the entries this snapshot sees: those written later stay for the next refresh.
-            List<Instant> changed = tx
-                    .deleteFrom(ChangeLog.TABLE)
-                    .returning(ChangeLog.TABLE.quarterHour)
-                    .fetch(ChangeLog.TABLE.quarterHour)
-                    .stream()
+            // Only the entries this snapshot sees, and the new rows that came with them: those
+            // written later stay for the next refresh.
+            ChangeLog changes = ChangeLog.TABLE;
+            Result<Record> entries = tx.deleteFrom(changes)
+                    .returning(changes.quarterHour, changes.recompute)
+                    .fetch();
+            if (entries.stream().anyMatch(entry -> !entry.get(changes.recompute))) {
+                RollupUpkeep.addNewRows(tx).forEach(Query::execute);
+            }
+            List<Instant> recompute = entries.stream()
+                    .filter(entry -> entry.get(changes.recompute))
+                    .map(entry -> entry.get(changes.quarterHour))
                     .distinct()
                     .toList();
-            if (!changed.isEmpty()) {
-                RollupUpkeep.recompute(tx, changed).forEach(Query::execute);
+            if (!recompute.isEmpty()) {
+                RollupUpkeep.recompute(tx, recompute).forEach(Query::execute);
             }
             tx.update(state).set(state.refreshedAt, now()).execute();
-            return (long) changed.size();
+            return entries.stream()
+                    .map(entry -> entry.get(changes.quarterHour))
+                    .distinct()
+                    .count();
         });
         return new Outcome(false, quarterHours);
     }
@@ -170,13 +182,16 @@ public final class RollupMaintenance {
     /**
      * Applies, in the transaction of {@code tx}, the recorded writes of the quarter hours in
      * {@code [from, to)}: before retention drops those rows, so that no change of theirs is left
-     * for a refresh that could no longer read them. The caller holds the rollups' lock.
+     * for a refresh that could no longer read them. Those quarter hours are summed again whole, so
+     * their new rows are only deleted. The caller holds the rollups' lock and the ledger's, so that
+     * no write commits in between.
      */
     public static void applyChanges(DSLContext tx, Instant from, Instant to) {
         ChangeLog changes = ChangeLog.TABLE;
+        Instant first = Grain.QUARTER_HOUR.floor(from);
         List<Instant> changed = tx
                 .deleteFrom(changes)
-                .where(changes.quarterHour.ge(Grain.QUARTER_HOUR.floor(from)))
+                .where(changes.quarterHour.ge(first))
                 .and(changes.quarterHour.lt(to))
                 .returning(changes.quarterHour)
                 .fetch(changes.quarterHour)
@@ -184,6 +199,12 @@ public final class RollupMaintenance {
                 .distinct()
                 .toList();
         if (!changed.isEmpty()) {
+            NewRows rows = NewRows.TABLE;
+            Field<Instant> createdAt = rows.rows.column(TOKEN_USAGE_LEDGER.CREATED_AT);
+            tx.deleteFrom(rows)
+                    .where(createdAt.ge(first))
+                    .and(createdAt.lt(Grain.QUARTER_HOUR.ceiling(to)))
+                    .execute();
             RollupUpkeep.recompute(tx, changed).forEach(Query::execute);
         }
     }
@@ -196,6 +217,7 @@ public final class RollupMaintenance {
     private Outcome build(DSLContext connection) {
         long quarterHours = Transactions.inTransaction(connection, Connection.TRANSACTION_REPEATABLE_READ, tx -> {
             tx.deleteFrom(ChangeLog.TABLE).execute();
+            tx.deleteFrom(NewRows.TABLE).execute();
             RollupUpkeep.build(tx).forEach(Query::execute);
             StateTable state = StateTable.TABLE;
             tx.update(state)
@@ -338,7 +360,8 @@ public final class RollupMaintenance {
                                 .ne("trigger")
                                 .or(DSL.function("current_setting", String.class, DSL.inline("transaction_isolation"))
                                         .ne("read committed")))
-                        + " THEN\n" + tx.renderInlined(record(tx, "new_rows", newCreatedAt.ge(boundary)))
+                        + " THEN\n" + tx.renderInlined(recordInserts(tx, newCreatedAt.ge(boundary)))
+                        + ";\n" + tx.renderInlined(copyNewRows(tx, newCreatedAt.ge(boundary)))
                         + ";\nRETURN NULL;\nEND IF;");
                 statements.add(lock);
                 RollupUpkeep.upserts(tx, "new_rows", newCreatedAt.ge(boundary))
@@ -371,9 +394,31 @@ public final class RollupMaintenance {
             default -> {
                 RollupTable.ALL.forEach(table -> statements.add(tx.renderInlined(tx.deleteFrom(table)) + ";"));
                 statements.add(tx.renderInlined(tx.deleteFrom(ChangeLog.TABLE)) + ";");
+                statements.add(tx.renderInlined(tx.deleteFrom(NewRows.TABLE)) + ";");
             }
         }
         return "\nBEGIN\n" + String.join("\n", statements) + "\nRETURN NULL;\nEND\n";
+    }
+
+    /** The quarter hours of the inserted rows, each entry marked as an insert alone: its rows come in {@link NewRows}. */
+    private static Query recordInserts(DSLContext tx, Condition rows) {
+        ChangeLog changes = ChangeLog.TABLE;
+        return tx.insertInto(changes, changes.quarterHour, changes.recompute)
+                .select(DSL.select(
+                                DSL.field(DSL.name("quarter_hours", "quarter_hour"), SQLDataType.INSTANT),
+                                DSL.inline(false))
+                        .from(quarterHours("new_rows").where(rows).asTable("quarter_hours", "quarter_hour")));
+    }
+
+    /** The inserted rows' columns the rollups read, into {@link NewRows}. */
+    private static Query copyNewRows(DSLContext tx, Condition rows) {
+        LedgerRows inserted = LedgerRows.named("new_rows");
+        return tx.insertInto(NewRows.TABLE, NewRows.TABLE.fields())
+                .select(DSL.select(NewRows.LEDGER_COLUMNS.stream()
+                                .map(inserted::column)
+                                .toList())
+                        .from(DSL.table(DSL.name("new_rows")))
+                        .where(rows));
     }
 
     private static Query record(DSLContext tx, String transitionTable, Condition rows) {

@@ -165,11 +165,25 @@ final class RollupUpkeep {
     }
 
     /**
+     * Refresh mode: the rows writers inserted ({@link NewRows}) that this snapshot sees, added to
+     * every grain of every table as {@link #upserts} adds them, then deleted. A bucket a later
+     * {@link #recompute} sums again is overwritten whole, so rows in it are never counted twice.
+     */
+    static List<Query> addNewRows(DSLContext dsl) {
+        List<Query> queries = new ArrayList<>(upserts(dsl, NewRows.TABLE, NewRows.TABLE.rows, DSL.noCondition()));
+        queries.add(dsl.deleteFrom(NewRows.TABLE));
+        return queries;
+    }
+
+    /**
      * Trigger mode: the rows of a statement's transition table that satisfy {@code selected} added to
      * every grain of every table, as additive deltas ({@link Metric#merged}).
      */
     static List<Query> upserts(DSLContext dsl, String transitionTable, Condition selected) {
-        LedgerRows rows = LedgerRows.named(transitionTable);
+        return upserts(dsl, DSL.table(DSL.name(transitionTable)), LedgerRows.named(transitionTable), selected);
+    }
+
+    private static List<Query> upserts(DSLContext dsl, Table<?> from, LedgerRows rows, Condition selected) {
         List<Query> queries = new ArrayList<>();
         for (RollupTable table : RollupTable.ALL) {
             List<Grain> grains = List.copyOf(new TreeSet<>(table.grains));
@@ -200,7 +214,7 @@ final class RollupUpkeep {
                     table.column(metric), metric.merged(table.column(metric), DSL.excluded(table.column(metric)))));
             queries.add(dsl.insertInto(table, columns)
                     .select(DSL.select(values)
-                            .from(DSL.table(DSL.name(transitionTable)))
+                            .from(from)
                             .crossJoin(grainTable)
                             .where(selected)
                             // The grain too: an hour and a day can start at the same instant.

@@ -14,7 +14,9 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.jooq.DataType;
 import org.jooq.Field;
+import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,6 +51,17 @@ class RollupLayoutTest {
         for (Table<?> table : List.of(StateTable.TABLE, ChangeLog.TABLE, CostBuckets.TABLE)) {
             assertThat(catalogColumns(table.getName())).as(table.getName()).containsAll(described(table));
         }
+    }
+
+    @Test
+    void theNewRowsTableCopiesEveryLedgerColumnTheRollupsReadWithTheLedgersTypes() throws SQLException {
+        assertThat(catalogColumns(NewRows.TABLE.getName()))
+                .containsExactlyInAnyOrderElementsOf(described(NewRows.TABLE));
+        List<String> ledger = catalogColumns("token_usage_ledger");
+        assertThat(ledger).containsAll(described(NewRows.TABLE));
+        // Adding the copied rows builds every table's upsert from them: a column a metric or
+        // dimension reads that is not copied fails here.
+        assertThat(RollupUpkeep.addNewRows(DSL.using(SQLDialect.POSTGRES))).hasSize(RollupTable.ALL.size() + 1);
     }
 
     private static List<String> described(Table<?> table) {
