@@ -29,7 +29,7 @@ final class LoadRecorder {
      * @param phase        the phase it started in
      * @param minute       the minute of the run it started in
      * @param took         how long it took
-     * @param quarterHours quarter hours it recomputed
+     * @param quarterHours quarter hours it applied
      * @param pending      quarter hours waiting for it, as {@code Rollups.status()} said just before
      * @param lag          how long the oldest of those writes had waited then
      */

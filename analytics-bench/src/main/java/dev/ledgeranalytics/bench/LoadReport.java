@@ -234,7 +234,7 @@ final class LoadReport {
                 .append(spread(runs, run -> run.refreshes().size(), "%,.0f"))
                 .append(", each took p50 / p95 / max ")
                 .append(timings(runs, run -> refreshTimes(run.refreshes())))
-                .append(" ms and recomputed p50 / max ")
+                .append(" ms and applied the writes of p50 / max ")
                 .append(spread(
                         runs, run -> percentile(run.refreshes(), LoadRecorder.Refresh::quarterHours, 0.5), "%,.0f"))
                 .append(" / ")
@@ -250,7 +250,7 @@ final class LoadReport {
                 .append(spread(runs, run -> run.backlog().took().toMillis() / 1000.0, "%,.2f"))
                 .append(" s, ")
                 .append(spread(runs, run -> run.backlog().quarterHours(), "%,.0f"))
-                .append(" quarter hours recomputed.\n");
+                .append(" quarter hours applied.\n");
         md.append("- Rollup build from the seeded ledger: ")
                 .append(spread(runs, run -> run.build().took().toMillis() / 1000.0, "%,.1f"))
                 .append(" s; seeding ")

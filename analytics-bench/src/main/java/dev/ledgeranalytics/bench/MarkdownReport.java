@@ -162,7 +162,7 @@ final class MarkdownReport {
                                 .toList()))
                 .append(").\n");
         md.append(format(
-                "- Refresh after a bulk load of %,d new rows over the last day: %s (%,d quarter hours recomputed).%n",
+                "- Refresh after a bulk load of %,d new rows over the last day: %s (%,d quarter hours applied).%n",
                 RollupMaintenance.BULK_ROWS,
                 duration(costs.refresh().took()),
                 costs.refresh().quarterHours()));

@@ -82,8 +82,9 @@ class LoadBenchmarkTest {
         assertThat(inserted.find()).as(report).isTrue();
         assertThat(count(inserted.group(1))).isGreaterThan(1_000);
         assertThat(count(inserted.group(2))).isPositive();
-        Matcher refreshed = Pattern.compile("Scheduled refreshes under load: ([0-9,]+), .* recomputed p50 / max "
-                        + "([0-9,]+) / ([0-9,]+) quarter hours")
+        Matcher refreshed = Pattern.compile(
+                        "Scheduled refreshes under load: ([0-9,]+), .* applied the writes of p50 / max "
+                                + "([0-9,]+) / ([0-9,]+) quarter hours")
                 .matcher(report);
         assertThat(refreshed.find()).as(report).isTrue();
         assertThat(count(refreshed.group(1))).isPositive();
