@@ -86,13 +86,18 @@ final class PlanSummary {
         return Optional.of(summary);
     }
 
-    /** Sums up an {@code EXPLAIN (ANALYZE, FORMAT JSON)} document; "Actual Rows" is per loop. */
+    /**
+     * Sums up an {@code EXPLAIN (ANALYZE, FORMAT JSON)} document; "Actual Rows" is per loop. A scan
+     * of a partitioned ledger names the partition it reads ({@code token_usage_ledger_y2026m11},
+     * {@code token_usage_ledger_default}), not the ledger.
+     */
     static Analyzed analyzed(Connection connection, String planJson) throws SQLException {
         String sql = """
                 SELECT (?::jsonb -> 0 ->> 'Execution Time')::float8,
                        (SELECT coalesce(sum((node ->> 'Actual Rows')::numeric * (node ->> 'Actual Loops')::numeric), 0)
                         FROM jsonb_path_query(?::jsonb, 'strict $.** ? (exists (@."Node Type"))') AS plan (node)
-                        WHERE node ->> 'Relation Name' = 'token_usage_ledger')::int8""";
+                        WHERE node ->> 'Relation Name' = 'token_usage_ledger'
+                           OR node ->> 'Relation Name' LIKE 'token\\_usage\\_ledger\\_%')::int8""";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, planJson);
             statement.setString(2, planJson);
