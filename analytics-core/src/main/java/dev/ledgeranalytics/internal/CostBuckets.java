@@ -36,6 +36,10 @@ public final class CostBuckets extends TableImpl<Record> {
     /** The bars' edges: 0, then the 1-2-5 series from 1e-8 to 100, which bounds numeric(10,8). */
     public static final List<BigDecimal> BAR_EDGES = barEdges();
 
+    private static final Double[] BAR_LOWER_EDGES = BAR_EDGES.subList(0, BAR_EDGES.size() - 1).stream()
+            .map(BigDecimal::doubleValue)
+            .toArray(Double[]::new);
+
     private CostBuckets() {
         super(DSL.name("rollup_cost_buckets"), Analytics.ANALYTICS);
     }
@@ -64,14 +68,11 @@ public final class CostBuckets extends TableImpl<Record> {
      * the edges are themselves numeric(10, 8) values, so the comparisons are the exact ones.
      */
     static Field<Integer> barOf(Field<BigDecimal> cost) {
-        Double[] lowerEdges = BAR_EDGES.subList(0, BAR_EDGES.size() - 1).stream()
-                .map(BigDecimal::doubleValue)
-                .toArray(Double[]::new);
         return DSL.function(
                 "width_bucket",
                 SQLDataType.INTEGER,
                 cost.cast(SQLDataType.DOUBLE),
-                DSL.inline(lowerEdges, SQLDataType.DOUBLE.array()));
+                DSL.inline(BAR_LOWER_EDGES, SQLDataType.DOUBLE.array()));
     }
 
     private static List<BigDecimal> barEdges() {

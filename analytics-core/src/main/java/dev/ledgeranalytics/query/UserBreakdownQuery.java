@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -37,8 +38,16 @@ final class UserBreakdownQuery extends DashboardQuery<UserPage> {
 
     private static final Set<Metric> METRICS = metrics();
 
-    /** A sort key's column in the users table, and the type its cursor value is read back as. */
-    private record SortKey(String column, Class<?> type) {}
+    /**
+     * A sort key's column in the users table, the type its cursor value is read back as, and for a
+     * key that is not a summed metric how it is derived from the sums ({@code null} otherwise).
+     */
+    private record SortKey(String column, Class<?> type, Function<Sums, Field<?>> derived) {
+
+        static SortKey summed(Metric metric, Class<?> type) {
+            return new SortKey(metric.column(), type, null);
+        }
+    }
 
     private final UserSort sort;
     private final int pageSize;
@@ -60,17 +69,22 @@ final class UserBreakdownQuery extends DashboardQuery<UserPage> {
 
     private static List<SortKey> sortKeys(UserSort sort) {
         return switch (sort) {
-            case REQUESTS_ASC, REQUESTS_DESC -> List.of(new SortKey(Metric.REQUESTS.column(), Long.class));
-            case TOKENS_ASC, TOKENS_DESC -> List.of(new SortKey("tokens", BigDecimal.class));
-            case VENDOR_COST_ASC, VENDOR_COST_DESC ->
-                List.of(new SortKey(Metric.VENDOR_COST.column(), BigDecimal.class));
-            case REVENUE_ASC, REVENUE_DESC -> List.of(new SortKey("revenue", BigDecimal.class));
-            case GROSS_MARGIN_ASC, GROSS_MARGIN_DESC ->
-                List.of(new SortKey(Metric.GROSS_MARGIN.column(), BigDecimal.class));
+            case REQUESTS_ASC, REQUESTS_DESC -> List.of(SortKey.summed(Metric.REQUESTS, Long.class));
+            case TOKENS_ASC, TOKENS_DESC ->
+                List.of(new SortKey("tokens", BigDecimal.class, UserBreakdownQuery::tokens));
+            case VENDOR_COST_ASC, VENDOR_COST_DESC -> List.of(SortKey.summed(Metric.VENDOR_COST, BigDecimal.class));
+            case REVENUE_ASC, REVENUE_DESC ->
+                List.of(new SortKey("revenue", BigDecimal.class, UserBreakdownQuery::revenue));
+            case GROSS_MARGIN_ASC, GROSS_MARGIN_DESC -> List.of(SortKey.summed(Metric.GROSS_MARGIN, BigDecimal.class));
             case MARGIN_RATIO_ASC, MARGIN_RATIO_DESC ->
-                List.of(new SortKey("has_revenue", Boolean.class), new SortKey("ratio_key", BigDecimal.class));
-            case FIRST_REQUEST_ASC, FIRST_REQUEST_DESC -> List.of(new SortKey(Metric.FIRST_AT.column(), Instant.class));
-            case LAST_REQUEST_ASC, LAST_REQUEST_DESC -> List.of(new SortKey(Metric.LAST_AT.column(), Instant.class));
+                List.of(
+                        new SortKey(
+                                "has_revenue",
+                                Boolean.class,
+                                sums -> DSL.field(revenue(sums).ne(BigDecimal.ZERO))),
+                        new SortKey("ratio_key", BigDecimal.class, UserBreakdownQuery::ratioKey));
+            case FIRST_REQUEST_ASC, FIRST_REQUEST_DESC -> List.of(SortKey.summed(Metric.FIRST_AT, Instant.class));
+            case LAST_REQUEST_ASC, LAST_REQUEST_DESC -> List.of(SortKey.summed(Metric.LAST_AT, Instant.class));
         };
     }
 
@@ -103,30 +117,35 @@ final class UserBreakdownQuery extends DashboardQuery<UserPage> {
      * comparison of the keyset).
      */
     private Table<Record> users(Sums sums) {
-        Field<BigDecimal> grossMargin = sums.metric(Metric.GROSS_MARGIN).coerce(BigDecimal.class);
-        Field<BigDecimal> revenue =
-                grossMargin.plus(sums.metric(Metric.VENDOR_COST).coerce(BigDecimal.class));
         List<Field<?>> derived = new ArrayList<>();
         for (SortKey key : sortKeys) {
-            Field<?> value = switch (key.column()) {
-                case "tokens" ->
-                    sums.metric(Metric.INPUT_TOKENS)
-                            .coerce(BigDecimal.class)
-                            .plus(sums.metric(Metric.OUTPUT_TOKENS).coerce(BigDecimal.class));
-                case "revenue" -> revenue;
-                case "has_revenue" -> DSL.field(revenue.ne(BigDecimal.ZERO));
-                case "ratio_key" ->
-                    DSL.coalesce(grossMargin.div(DSL.nullif(revenue, BigDecimal.ZERO)), BigDecimal.ZERO);
-                default -> null; // a summed metric's own column
-            };
-            if (value != null) {
-                derived.add(value.as(key.column()));
+            if (key.derived() != null) {
+                derived.add(key.derived().apply(sums).as(key.column()));
             }
         }
         return DSL.select(sums.table().fields())
                 .select(derived)
                 .from(sums.table())
                 .asTable("users");
+    }
+
+    private static Field<BigDecimal> tokens(Sums sums) {
+        return sums.metric(Metric.INPUT_TOKENS)
+                .coerce(BigDecimal.class)
+                .plus(sums.metric(Metric.OUTPUT_TOKENS).coerce(BigDecimal.class));
+    }
+
+    private static Field<BigDecimal> revenue(Sums sums) {
+        return sums.metric(Metric.GROSS_MARGIN)
+                .coerce(BigDecimal.class)
+                .plus(sums.metric(Metric.VENDOR_COST).coerce(BigDecimal.class));
+    }
+
+    private static Field<BigDecimal> ratioKey(Sums sums) {
+        Field<BigDecimal> revenue = revenue(sums);
+        return DSL.coalesce(
+                sums.metric(Metric.GROSS_MARGIN).coerce(BigDecimal.class).div(DSL.nullif(revenue, BigDecimal.ZERO)),
+                BigDecimal.ZERO);
     }
 
     @Override

@@ -404,10 +404,9 @@ public final class RollupMaintenance {
     private static Query recordInserts(DSLContext tx, Condition rows) {
         ChangeLog changes = ChangeLog.TABLE;
         return tx.insertInto(changes, changes.quarterHour, changes.recompute)
-                .select(DSL.select(
-                                DSL.field(DSL.name("quarter_hours", "quarter_hour"), SQLDataType.INSTANT),
-                                DSL.inline(false))
-                        .from(quarterHours("new_rows").where(rows).asTable("quarter_hours", "quarter_hour")));
+                .select(DSL.selectDistinct(quarterHour("new_rows"), DSL.inline(false))
+                        .from(DSL.table(DSL.name("new_rows")))
+                        .where(rows));
     }
 
     /** The inserted rows' columns the rollups read, into {@link NewRows}. */
@@ -428,9 +427,12 @@ public final class RollupMaintenance {
 
     /** The quarter hours a transition table's rows fall in. */
     private static SelectWhereStep<Record1<Instant>> quarterHours(String transitionTable) {
-        return DSL.selectDistinct(Grain.QUARTER_HOUR.bucketStart(
-                        LedgerRows.named(transitionTable).column(TOKEN_USAGE_LEDGER.CREATED_AT)))
-                .from(DSL.table(DSL.name(transitionTable)));
+        return DSL.selectDistinct(quarterHour(transitionTable)).from(DSL.table(DSL.name(transitionTable)));
+    }
+
+    /** The quarter hour each row of a transition table falls in. */
+    private static Field<Instant> quarterHour(String transitionTable) {
+        return Grain.QUARTER_HOUR.bucketStart(LedgerRows.named(transitionTable).column(TOKEN_USAGE_LEDGER.CREATED_AT));
     }
 
     /** Whether the ledger has rollup triggers: whether the rollups were ever built. */
