@@ -163,7 +163,8 @@ class CliTest {
                             "applied V7 retention boundary",
                             "applied V8 change log kept whole by vacuum",
                             "applied V9 rollup new rows",
-                            "at version 9");
+                            "applied V10 new rows read by queries",
+                            "at version 10");
             assertThat(second.out()).contains("nothing to apply");
         }
     }

@@ -13,6 +13,8 @@ import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.rollup.Rollups;
+import dev.ledgeranalytics.testing.Ledger;
+import dev.ledgeranalytics.testing.Row;
 import dev.ledgeranalytics.verify.SchemaVerifier;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -76,8 +78,6 @@ class GrantedPrivilegesTest {
     void theReaderSelectsEveryTableItsStatementsReadAndNothingElse() {
         Map<String, Set<String>> expected = new TreeMap<>();
         tables().forEach(table -> expected.put(table, Set.of("SELECT")));
-        // The writers' copies of their new rows, which only a refresh reads.
-        expected.put("rollup_new_rows", Set.of());
 
         assertThat(expected)
                 .containsKeys(
@@ -85,6 +85,7 @@ class GrantedPrivilegesTest {
                         "providers",
                         "rollup_state",
                         "rollup_changes",
+                        "rollup_new_rows",
                         "rollup_cost_buckets",
                         "rollup_users",
                         AnalyticsMigrations.HISTORY_TABLE)
@@ -263,6 +264,32 @@ class GrantedPrivilegesTest {
                     .isEqualTo(1);
         } finally {
             execute(roles.owner(), "DROP SCHEMA billing CASCADE");
+        }
+    }
+
+    @Test
+    void aReaderGrantedBeforeTheQueriesReadTheNewRowsReadsThemAfterTheUpgrade() {
+        try (RoleDatabase upgraded = RoleDatabase.grantedAt("9")) {
+            Rollups.create(upgraded.owner()).refresh();
+            new Ledger(upgraded.writer()).insert(Row.at("2026-11-03T10:00:00Z", "0.00200000", "0.00100000"));
+
+            assertThat(Rollups.create(upgraded.owner()).status().pendingQuarterHours())
+                    .isEqualTo(1);
+            assertThat(AnalyticsQueries.create(upgraded.reader())
+                            .grossMargin(NOVEMBER)
+                            .current()
+                            .requests())
+                    .isEqualTo(1);
+            assertThat(scalar(
+                            upgraded.superuser(),
+                            "SELECT has_table_privilege('" + upgraded.reader
+                                    + "', 'analytics.rollup_new_rows', 'SELECT')::int"))
+                    .isEqualTo(1);
+            assertThat(scalar(
+                            upgraded.superuser(),
+                            "SELECT has_table_privilege('" + upgraded.writer
+                                    + "', 'analytics.rollup_new_rows', 'SELECT')::int"))
+                    .isZero();
         }
     }
 

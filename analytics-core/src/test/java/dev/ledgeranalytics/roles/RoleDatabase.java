@@ -57,14 +57,28 @@ final class RoleDatabase implements AutoCloseable {
 
     /** The roles, the migrated ledger and its providers, and the grants; no rows. */
     static RoleDatabase create() {
+        return create(null);
+    }
+
+    /**
+     * As {@link #create()}, but the grants applied when the schema stood at {@code version}, and
+     * not again after the later migrations: a host that upgraded and has not applied them since.
+     */
+    static RoleDatabase grantedAt(String version) {
+        return create(version);
+    }
+
+    private static RoleDatabase create(String grantedAt) {
         RoleDatabase roles = new RoleDatabase(TestDatabase.empty());
         roles.asSuperuser("CREATE ROLE " + roles.owner + " LOGIN; CREATE ROLE " + roles.writer + " LOGIN; CREATE ROLE "
                 + roles.reader + " LOGIN; GRANT CREATE ON DATABASE " + roles.database.name() + " TO " + roles.owner);
-        AnalyticsMigrations.create(roles.owner()).migrate();
+        AnalyticsMigrations migrations = AnalyticsMigrations.create(roles.owner());
+        (grantedAt == null ? migrations : migrations.withTarget(grantedAt)).migrate();
         AnalyticsGrants.create(roles.owner())
                 .withWriter(roles.writer)
                 .withReader(roles.reader)
                 .apply();
+        migrations.migrate();
         new Ledger(roles.owner()).withProviders();
         return roles;
     }

@@ -3,6 +3,7 @@ package dev.ledgeranalytics.rollup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.Granularity;
 import dev.ledgeranalytics.query.GrossMargin;
 import dev.ledgeranalytics.query.LedgerFilter;
@@ -33,6 +34,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,7 +184,7 @@ class RollupMaintenanceTest {
         ledger.insert(Row.at(LATE.toString(), "0.50000000", "0.25000000").user(Row.BOB));
 
         assertThat(rollups.status().pendingQuarterHours()).isEqualTo(1);
-        // The rollups do not hold it yet: the answers read its quarter hour from the ledger.
+        // The rollups do not hold it yet: the answers add the copy the writer made of it.
         assertThat(dayRequestsInRollups()).isEqualTo(dayInRollups);
         GrossMargin after = answers.viaRollups().grossMargin(LATE_DAY);
         assertThat(after.current().requests()).isEqualTo(before.current().requests() + 1);
@@ -197,6 +200,95 @@ class RollupMaintenanceTest {
         assertThat(answers.viaRollups().grossMargin(LATE_DAY)).isEqualTo(after);
         assertAnswersRight("a late row after the refresh");
         assertRefreshedEqualsRebuilt();
+    }
+
+    @Test
+    void aQuarterHourOfInsertsAloneIsReadAsItsRollupsAndTheCopiesOfItsNewRows() {
+        rollups.refresh();
+        ledger.insert(Row.at(LATE.toString(), "0.50000000", "0.25000000").user(Row.BOB));
+        GrossMargin exact = answers.raw().grossMargin(LATE_DAY);
+        assertThat(answers.viaRollups().grossMargin(LATE_DAY)).isEqualTo(exact);
+
+        // What the answer adds to the rollups is the copy, not the ledger's row: the copy shows.
+        ledger.execute("UPDATE analytics.rollup_new_rows SET vendor_cost = vendor_cost + 1");
+        assertThat(answers.viaRollups().grossMargin(LATE_DAY).current().vendorCost())
+                .isEqualTo(exact.current().vendorCost().add(BigDecimal.ONE));
+
+        // Once an update touches the quarter hour, the ledger alone answers it.
+        ledger.execute("UPDATE analytics.token_usage_ledger SET credits_deducted = credits_deducted + 1 "
+                + "WHERE created_at = '2026-09-10T10:02:00Z'");
+        assertThat(answers.viaRollups().grossMargin(LATE_DAY))
+                .isEqualTo(answers.raw().grossMargin(LATE_DAY));
+        assertAnswersRight("an insert and an update in one quarter hour before the refresh");
+
+        rollups.refresh();
+        assertAnswersRight("an insert and an update in one quarter hour after the refresh");
+        assertRefreshedEqualsRebuilt();
+    }
+
+    @Test
+    void aRangeEndingNowIsReadFromWholeRollupBucketsWhileNoRowLiesBeyondItInThem() throws SQLException {
+        ledger.insert(
+                Row.at("2026-11-15T08:05:00Z", "0.00300000", "0.00100000").user(Row.ALICE),
+                Row.at("2026-11-15T09:20:00Z", "0.00200000", "0.00100000").user(Row.BOB));
+        rollups.refresh();
+        // Pending: read from its copy.
+        ledger.insert(Row.at("2026-11-15T09:35:00Z", "0.00500000", "0.00200000").user(Row.ALICE));
+        LedgerFilter untilNow =
+                LedgerFilter.between(Instant.parse("2026-10-16T00:00:00Z"), Instant.parse("2026-11-15T09:40:00.5Z"));
+        answers.assertSame("a range ending now", untilNow, Granularity.DAY, ZoneId.of("UTC"), UserSort.REVENUE_DESC, 3);
+        long aliceRequests = aliceRequests(answers.raw(), untilNow);
+
+        // The user rollups answer for today, which only a whole day of theirs (or week, or month)
+        // can: their finest grain is a day. Alice's rows are all today's.
+        String today = "analytics.rollup_users WHERE status = 'success' AND user_id = '" + Row.ALICE + "'";
+        ledger.execute("UPDATE " + today.replace(" WHERE ", " SET requests = requests + 1000 WHERE "));
+        try {
+            assertThat(aliceRequests(answers.viaRollups(), untilNow)).isEqualTo(aliceRequests + 1000);
+            // In the host's transactions: at REPEATABLE READ all its statements share the snapshot in
+            // which the ledger was found empty past the range; at READ COMMITTED they do not, and the
+            // ledger answers for the rest of the day.
+            for (int isolation :
+                    List.of(Connection.TRANSACTION_REPEATABLE_READ, Connection.TRANSACTION_READ_COMMITTED)) {
+                try (Connection connection = dataSource.getConnection()) {
+                    connection.setAutoCommit(false);
+                    connection.setTransactionIsolation(isolation);
+                    AnalyticsQueries inHostTransaction =
+                            AnalyticsQueries.create(DSL.using(connection, SQLDialect.POSTGRES));
+                    assertThat(aliceRequests(inHostTransaction, untilNow))
+                            .as("isolation %d", isolation)
+                            .isEqualTo(
+                                    isolation == Connection.TRANSACTION_READ_COMMITTED
+                                            ? aliceRequests
+                                            : aliceRequests + 1000);
+                    connection.rollback();
+                }
+            }
+
+            // A row later the same day: the day is no longer the range's, and the ledger answers the rest.
+            ledger.insert(
+                    Row.at("2026-11-15T11:00:00Z", "0.00700000", "0.00300000").user(Row.ALICE));
+            assertThat(aliceRequests(answers.viaRollups(), untilNow)).isEqualTo(aliceRequests);
+        } finally {
+            ledger.execute("UPDATE " + today.replace(" WHERE ", " SET requests = requests - 1000 WHERE "));
+        }
+        answers.assertSame(
+                "a range ending before a row of its last day",
+                untilNow,
+                Granularity.HOUR,
+                ZoneId.of("Asia/Kolkata"),
+                UserSort.REQUESTS_DESC,
+                2);
+        rollups.refresh();
+        assertRefreshedEqualsRebuilt();
+    }
+
+    private static long aliceRequests(AnalyticsQueries queries, LedgerFilter filter) {
+        return queries.userBreakdown(filter.users(Row.ALICE), UserSort.REQUESTS_DESC, 10, null).users().stream()
+                .filter(user -> user.userId().equals(Row.ALICE))
+                .findFirst()
+                .orElseThrow()
+                .requests();
     }
 
     @Test

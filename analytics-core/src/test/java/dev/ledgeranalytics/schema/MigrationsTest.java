@@ -48,8 +48,9 @@ class MigrationsTest {
                         tuple("6", "partitioned ledger"),
                         tuple("7", "retention boundary"),
                         tuple("8", "change log kept whole by vacuum"),
-                        tuple("9", "rollup new rows"));
-        assertThat(result.currentVersion()).isEqualTo("9");
+                        tuple("9", "rollup new rows"),
+                        tuple("10", "new rows read by queries"));
+        assertThat(result.currentVersion()).isEqualTo("10");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -61,7 +62,7 @@ class MigrationsTest {
         MigrationResult second = migrations.migrate();
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.currentVersion()).isEqualTo("9");
+        assertThat(second.currentVersion()).isEqualTo("10");
         assertThatNoException().isThrownBy(migrations::validate);
     }
 
@@ -104,7 +105,7 @@ class MigrationsTest {
         assertThat(
                         queryLong(
                                 "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
-                .isEqualTo(9);
+                .isEqualTo(10);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 

@@ -42,14 +42,15 @@ public final class AnalyticsGrants {
     /**
      * Everything the reader's statements read: the ledger and providers (raw reads, the ledger
      * export), the rollups' state and change log (read by every query, whether or not the rollups
-     * are built), the rollup tables and the fine cost buckets (reads through the rollups, and the
-     * cost histogram over the ledger), and the migration history (the verification).
+     * are built), the rollup tables, the rows inserted since the last refresh and the fine cost
+     * buckets (reads through the rollups), and the migration history (the verification).
      */
     private static final List<String> READER_TABLES = List.of(
             LEDGER,
             PROVIDERS,
             "rollup_state",
             "rollup_changes",
+            "rollup_new_rows",
             "rollup_cost_buckets",
             "rollup_status",
             "rollup_provider",

@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.NavigableSet;
 import java.util.Set;
 import java.util.function.Function;
+import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Select;
@@ -44,31 +44,42 @@ import org.jooq.impl.SQLDataType;
  *   CROSS JOIN LATERAL (SELECT &lt;keys&gt;, requests, ... FROM rollup_x
  *                       WHERE grain = p.grain AND bucket_start &gt;= p.from AND bucket_start &lt; p.to AND &lt;slice&gt; OFFSET 0) r
  *   UNION ALL
- *   SELECT p.bucket, l.* FROM unnest(:froms, :tos, :buckets) p                     -- edges and changed quarter hours
+ *   SELECT p.bucket, n.* FROM unnest(:froms, :tos, :buckets) p                     -- rollup pieces with new rows
+ *   CROSS JOIN LATERAL (SELECT &lt;keys&gt;, count(*), sum(vendor_cost), ... FROM rollup_new_rows
+ *                       WHERE created_at &gt;= p.from AND created_at &lt; p.to AND &lt;slice&gt; GROUP BY &lt;keys&gt;) n
+ *   UNION ALL
+ *   SELECT p.bucket, l.* FROM unnest(:froms, :tos, :buckets) p                     -- edges, updated quarter hours
  *   CROSS JOIN LATERAL (SELECT &lt;keys&gt;, count(*), sum(vendor_cost), ... FROM token_usage_ledger
  *                       WHERE created_at &gt;= p.from AND created_at &lt; p.to AND &lt;slice&gt; GROUP BY &lt;keys&gt;) l
  * ) partials GROUP BY bucket, &lt;keys&gt;
  * </pre>
  *
  * <p>Sums of NUMERIC partial sums are the same NUMERIC values, scale included, as sums over the
- * rows, so both forms answer identically. The quarter hours with writes no refresh has applied
- * are never clean: they are read from the ledger, in the same snapshot as the rollups.
+ * rows, so both forms answer identically. All of it is read in one snapshot, the one {@link
+ * Pending} describes. A quarter hour that an update or delete touched since the last refresh is
+ * never clean: it is read from the ledger. One that inserts alone touched is its rollups plus the
+ * copies of the new rows, which the writers wrote in the transactions of the rows themselves and
+ * a refresh deletes in the transaction that adds them; reading it from the ledger instead would
+ * read every row of the quarter hour being written, under a steady load always pending (measured
+ * at 2,000 rows/s on 10M rows: seconds per query, docs/benchmarks.md). Where the ledger is empty
+ * from the range's end to the end of its quarter hour, hour or day, the last bucket is read to
+ * there ({@link Pending#end}), from whole rollup buckets.
  */
 final class CoverSums implements SumsSource {
 
     /** The name of the bucket number's column. */
     static final String BUCKET = "bucket";
 
-    /** Quarter hours whose rollups are stale; {@code null} when the ledger alone is read. */
-    private final NavigableSet<Instant> changedQuarterHours;
+    /** What the rollups lack for the range; {@code null} when the ledger alone is read. */
+    private final Pending pending;
 
     /** The first instant whose raw rows are kept, or {@code null} while retention dropped none. */
     private final Instant retainedFrom;
 
     private boolean readRollups;
 
-    CoverSums(NavigableSet<Instant> changedQuarterHours, Instant retainedFrom) {
-        this.changedQuarterHours = changedQuarterHours;
+    CoverSums(Pending pending, Instant retainedFrom) {
+        this.pending = pending;
         this.retainedFrom = retainedFrom;
     }
 
@@ -79,12 +90,13 @@ final class CoverSums implements SumsSource {
 
     @Override
     public Sums sums(SumsRequest request) {
-        RollupTable table = changedQuarterHours == null
+        RollupTable table = pending == null
                 ? null
                 : RollupTable.serving(request.keys(), request.slice().restricted(), request.metrics());
         List<Piece> pieces = table == null
                 ? Cover.of(request.boundaries(), Set.of(), Collections.emptyNavigableSet())
-                : Cover.of(request.boundaries(), table.grains, changedQuarterHours);
+                : Cover.of(
+                        endingAt(request.boundaries(), pending.end(table.grains)), table.grains, pending.recomputed());
         List<Piece> fromRollups = pieces.stream().filter(p -> p.grain() != null).toList();
         requireRetained(pieces, request);
         if (fromRollups.isEmpty()) {
@@ -92,12 +104,33 @@ final class CoverSums implements SumsSource {
             return new Sums(ledgerScan(request), false);
         }
         readRollups = true;
+        List<Piece> withNewRows = fromRollups.stream()
+                .filter(p -> pending.insertedIn(p.from(), p.to()))
+                .toList();
         List<Piece> fromLedger = pieces.stream().filter(p -> p.grain() == null).toList();
         Select<Record> partials = rollupRows(request, table, fromRollups);
+        if (!withNewRows.isEmpty()) {
+            LedgerRows copies = NewRows.TABLE.rows;
+            partials = partials.unionAll(rowSums(
+                    request, withNewRows, NewRows.TABLE, copies, request.slice().of(d -> d.of(copies)), "new_rows"));
+        }
         if (!fromLedger.isEmpty()) {
-            partials = partials.unionAll(ledgerRows(request, fromLedger));
+            partials = partials.unionAll(rowSums(
+                    request,
+                    fromLedger,
+                    TOKEN_USAGE_LEDGER,
+                    LedgerRows.LEDGER,
+                    request.slice().ofLedgerRows(),
+                    "ledger"));
         }
         return new Sums(combined(request, partials.asTable("partials")), true);
+    }
+
+    /** The boundaries with the last one moved to {@code end}. */
+    private static List<Instant> endingAt(List<Instant> boundaries, Instant end) {
+        List<Instant> moved = new ArrayList<>(boundaries);
+        moved.set(moved.size() - 1, end);
+        return moved;
     }
 
     /**
@@ -114,7 +147,7 @@ final class CoverSums implements SumsSource {
                         + ") needs the ledger's "
                         + "rows of [" + piece.from() + ", " + piece.to() + "), and retention dropped every row before "
                         + retainedFrom + "; before it the rollups alone answer, "
-                        + (changedQuarterHours == null
+                        + (pending == null
                                 ? "and they are not read here (the rollups are not built, or raw reads were asked for)"
                                 : "in whole rollup buckets (UTC days for most queries, hours for totals and trends): "
                                         + "choose a range that starts on one, or at " + retainedFrom + " or later")
@@ -126,7 +159,7 @@ final class CoverSums implements SumsSource {
     private static Table<Record> ledgerScan(SumsRequest request) {
         List<Field<?>> columns = new ArrayList<>();
         columns.add(bucketOf(request.boundaries()).as(BUCKET));
-        columns.addAll(ledgerColumns(request));
+        columns.addAll(columns(request, LedgerRows.LEDGER));
         return DSL.select(columns)
                 .from(TOKEN_USAGE_LEDGER)
                 .where(request.slice().ofLedger(request.from(), request.to()))
@@ -179,27 +212,32 @@ final class CoverSums implements SumsSource {
                 .crossJoin(rows);
     }
 
-    /** The ledger's partial sums of the other pieces, aggregated per piece inside the LATERAL: one range scan each. */
-    private static Select<Record> ledgerRows(SumsRequest request, List<Piece> pieces) {
-        String piece = "ledger_pieces";
-        Table<Record> rows = DSL.lateral(DSL.select(ledgerColumns(request))
-                        .from(TOKEN_USAGE_LEDGER)
-                        .where(TOKEN_USAGE_LEDGER.CREATED_AT.ge(pieceBound(piece, "from_at")))
-                        .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(pieceBound(piece, "to_at")))
-                        .and(request.slice().ofLedgerRows())
+    /**
+     * The partial sums of rows in the pieces: of the ledger's for the pieces no rollup answers, of
+     * the writers' copies ({@link NewRows}) for the inserts a refresh has yet to add to the rollup
+     * pieces. Aggregated per piece inside the LATERAL: one range scan each.
+     */
+    private static Select<Record> rowSums(
+            SumsRequest request, List<Piece> pieces, Table<?> table, LedgerRows rows, Condition slice, String name) {
+        String piece = name + "_pieces";
+        Field<Instant> createdAt = rows.column(TOKEN_USAGE_LEDGER.CREATED_AT);
+        Table<Record> sums = DSL.lateral(DSL.select(columns(request, rows))
+                        .from(table)
+                        .where(createdAt.ge(pieceBound(piece, "from_at")))
+                        .and(createdAt.lt(pieceBound(piece, "to_at")))
+                        .and(slice)
                         .groupBy(positions(request.keys().size())))
-                .as("ledger_rows");
-        return DSL.select(withBucket(piece, rows))
+                .as(name + "_rows");
+        return DSL.select(withBucket(piece, sums))
                 .from(pieceTable(pieces, false, piece))
-                .crossJoin(rows);
+                .crossJoin(sums);
     }
 
-    /** The keys, then the metrics over the ledger's rows. */
-    private static List<Field<?>> ledgerColumns(SumsRequest request) {
+    /** The keys, then the metrics over {@code rows}. */
+    private static List<Field<?>> columns(SumsRequest request, LedgerRows rows) {
         List<Field<?>> columns = new ArrayList<>();
-        request.keys().forEach(key -> columns.add(key.of(LedgerRows.LEDGER).as(key.column())));
-        request.metrics()
-                .forEach(metric -> columns.add(metric.ofRows(LedgerRows.LEDGER).as(metric.column())));
+        request.keys().forEach(key -> columns.add(key.of(rows).as(key.column())));
+        request.metrics().forEach(metric -> columns.add(metric.ofRows(rows).as(metric.column())));
         return columns;
     }
 

@@ -1,13 +1,16 @@
 package dev.ledgeranalytics.rollup.internal;
 
+import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
+
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.NavigableSet;
 import java.util.TreeSet;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Record3;
+import org.jooq.Record1;
+import org.jooq.Record6;
 import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
 
 /**
  * Where a query's sums come from: the one seam between the queries and the rollups. A query
@@ -26,29 +29,60 @@ public interface SumsSource {
 
     /**
      * The source for a query's statements reading {@code [from, to)}, in the snapshot of {@code
-     * tx}: the rollups as they stand (which quarter hours of that range hold writes no refresh has
-     * applied; those are read from the ledger), or the ledger alone while the rollups have not been
-     * built or when {@code rollups} is false. Either way the retention boundary is read, so that
-     * nothing is ever summed from a range whose raw rows were dropped.
+     * tx}: the rollups as they stand, or the ledger alone while the rollups have not been built or
+     * when {@code rollups} is false. Either way the retention boundary is read, so that nothing is
+     * ever summed from a range whose raw rows were dropped.
+     *
+     * <p>Through the rollups, the same statement reads what the change log says of that range: the
+     * quarter hours that updates or deletes touched since the last refresh, which only the ledger
+     * can answer, and those that inserts alone touched, whose new rows the writers copied beside
+     * the rollups ({@link NewRows}). It also reads the first ledger row from {@code to} to the end
+     * of its day: a range that ends "now" ends inside the quarter hour, hour and day being written,
+     * which the rollups can answer whole while no row lies beyond {@code to} in them.
      */
     static SumsSource of(DSLContext tx, Instant from, Instant to, boolean rollups) {
         StateTable state = StateTable.TABLE;
-        ChangeLog changes = ChangeLog.TABLE;
-        Field<Instant[]> changed = rollups
-                ? DSL.array(DSL.selectDistinct(changes.quarterHour)
-                        .from(changes)
-                        .where(changes.quarterHour.ge(Grain.QUARTER_HOUR.floor(from)))
-                        .and(changes.quarterHour.lt(to)))
-                : DSL.castNull(SQLDataType.INSTANT.array());
-        Record3<Instant, Instant, Instant[]> row = tx.select(state.builtAt, state.retainedFrom, changed)
+        if (!rollups) {
+            Record1<Instant> row = tx.select(state.retainedFrom).from(state).fetchOne();
+            return new CoverSums(null, row == null ? null : row.value1());
+        }
+        Instant endOfDay = Grain.DAY.ceiling(to);
+        Field<Instant> nextRow = DSL.field(DSL.select(DSL.min(TOKEN_USAGE_LEDGER.CREATED_AT))
+                .from(TOKEN_USAGE_LEDGER)
+                .where(TOKEN_USAGE_LEDGER.CREATED_AT.ge(to))
+                .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(endOfDay)));
+        Record6<Instant, Instant, Instant[], Instant[], Instant, String> row = tx.select(
+                        state.builtAt,
+                        state.retainedFrom,
+                        changedQuarterHours(from, endOfDay, true),
+                        changedQuarterHours(from, endOfDay, false),
+                        nextRow,
+                        DSL.function("current_setting", String.class, DSL.inline("transaction_isolation")))
                 .from(state)
                 .fetchOne();
         if (row == null) {
             return new CoverSums(null, null);
         }
-        if (!rollups || row.value1() == null) {
+        if (row.value1() == null) {
             return new CoverSums(null, row.value2());
         }
-        return new CoverSums(new TreeSet<>(Arrays.asList(row.value3())), row.value2());
+        // Under READ COMMITTED the statements that follow see a later snapshot, which may hold
+        // rows after the range that this one did not.
+        Instant emptyUntil =
+                "read committed".equals(row.value6()) ? to : row.value5() == null ? endOfDay : row.value5();
+        return new CoverSums(new Pending(sorted(row.value3()), sorted(row.value4()), to, emptyUntil), row.value2());
+    }
+
+    private static Field<Instant[]> changedQuarterHours(Instant from, Instant to, boolean recompute) {
+        ChangeLog changes = ChangeLog.TABLE;
+        return DSL.array(DSL.selectDistinct(changes.quarterHour)
+                .from(changes)
+                .where(changes.quarterHour.ge(Grain.QUARTER_HOUR.floor(from)))
+                .and(changes.quarterHour.lt(to))
+                .and(changes.recompute.eq(recompute)));
+    }
+
+    private static NavigableSet<Instant> sorted(Instant[] instants) {
+        return new TreeSet<>(Arrays.asList(instants));
     }
 }
