@@ -183,10 +183,30 @@ final class RollupUpkeep {
         return upserts(dsl, DSL.table(DSL.name(transitionTable)), LedgerRows.named(transitionTable), selected);
     }
 
+    /**
+     * Per table, the rows summed once at its finest grain, then those partial sums added up into
+     * the bucket of each of its grains (the finest one's buckets nest in every other's) and merged
+     * into the stored rows: the per-row work (bucket, cost bucket, every metric) is done once, not
+     * once per grain, which made a refresh of 120,000 new rows take 1.7 to 2.3 s.
+     */
     private static List<Query> upserts(DSLContext dsl, Table<?> from, LedgerRows rows, Condition selected) {
         List<Query> queries = new ArrayList<>();
         for (RollupTable table : RollupTable.ALL) {
             List<Grain> grains = List.copyOf(new TreeSet<>(table.grains));
+            List<Field<?>> fineColumns = new ArrayList<>();
+            fineColumns.add(grains.get(0)
+                    .bucketStart(rows.column(TOKEN_USAGE_LEDGER.CREATED_AT))
+                    .as(table.bucketStart.getName()));
+            table.dimensions.forEach(dimension -> fineColumns.add(
+                    dimension.of(rows).as(table.column(dimension).getName())));
+            table.metrics.forEach(metric ->
+                    fineColumns.add(metric.ofRows(rows).as(table.column(metric).getName())));
+            Table<Record> fine = DSL.select(fineColumns)
+                    .from(from)
+                    .where(selected)
+                    .groupBy(positions(1, 1 + table.dimensions.size()))
+                    .asTable("fine");
+            Function<Field<?>, Field<?>> fineColumn = column -> fine.field(column.getName());
             Table<?> grainTable = DSL.table(
                             "unnest({0})",
                             DSL.inline(
@@ -194,10 +214,12 @@ final class RollupUpkeep {
                                     SQLDataType.SMALLINT.array()))
                     .as("grains", "grain");
             Field<Short> grain = DSL.field(DSL.name("grains", "grain"), SQLDataType.SMALLINT);
+            @SuppressWarnings("unchecked")
+            Field<Instant> fineStart = (Field<Instant>) fineColumn.apply(table.bucketStart);
             CaseValueStep<Short> bucketStart = DSL.choose(grain);
             CaseWhenStep<Short, Instant> cases = null;
             for (Grain g : grains) {
-                Field<Instant> start = g.bucketStart(rows.column(TOKEN_USAGE_LEDGER.CREATED_AT));
+                Field<Instant> start = g == grains.get(0) ? fineStart : g.bucketStart(fineStart);
                 cases = cases == null
                         ? bucketStart.when(DSL.inline(g.code()), start)
                         : cases.when(DSL.inline(g.code()), start);
@@ -206,17 +228,16 @@ final class RollupUpkeep {
             List<Field<?>> values = new ArrayList<>();
             values.add(grain);
             values.add(cases);
-            table.dimensions.forEach(dimension -> values.add(dimension.of(rows)));
-            table.metrics.forEach(metric -> values.add(metric.ofRows(rows)));
+            table.dimensions.forEach(dimension -> values.add(fineColumn.apply(table.column(dimension))));
+            table.metrics.forEach(metric -> values.add(metric.combined(fineColumn.apply(table.column(metric)))));
             List<Field<?>> keys = new ArrayList<>(columns.subList(0, 2 + table.dimensions.size()));
             Map<Field<?>, Field<?>> merges = new LinkedHashMap<>();
             table.metrics.forEach(metric -> merges.put(
                     table.column(metric), metric.merged(table.column(metric), DSL.excluded(table.column(metric)))));
             queries.add(dsl.insertInto(table, columns)
                     .select(DSL.select(values)
-                            .from(from)
+                            .from(fine)
                             .crossJoin(grainTable)
-                            .where(selected)
                             // The grain too: an hour and a day can start at the same instant.
                             .groupBy(positions(1, 2 + table.dimensions.size())))
                     .onConflict(keys)
