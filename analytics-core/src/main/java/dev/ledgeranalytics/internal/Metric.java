@@ -95,6 +95,19 @@ public enum Metric {
         return aggregate.coerce(type);
     }
 
+    /** Whether partial values can be taken away from a total that holds them: sums can, extremes cannot. */
+    public boolean subtractable() {
+        return combination == Combination.SUM;
+    }
+
+    /** The metric over {@code rows}, negated: a partial value that takes those rows away from a total holding them. */
+    public Field<?> takenAwayOver(LedgerRows rows) {
+        if (!subtractable()) {
+            throw new IllegalStateException(this + " cannot be taken away from a total");
+        }
+        return ofRows(rows).coerce(BigDecimal.class).neg().coerce(type);
+    }
+
     /**
      * The total of partial values. A sum of bigints is a NUMERIC in PostgreSQL; counts and
      * tokens are cast back, so that they read as {@code long} whichever path computed them.

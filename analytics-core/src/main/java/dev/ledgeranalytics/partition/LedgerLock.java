@@ -35,7 +35,9 @@ final class LedgerLock {
      * schema's partition lock, then the advisory locks of {@code purposes}, then the ledger in
      * {@code mode}.
      *
-     * @param mode a table lock mode, such as {@code "EXCLUSIVE"} (writers wait, readers do not)
+     * @param mode a table lock mode, such as {@code "EXCLUSIVE"} (writers wait, readers do not) or
+     *             {@code "ACCESS EXCLUSIVE"} (both wait); the most the work will take, so that it is
+     *             never raised while a reader waits for a lock the work holds
      * @throws AnalyticsException if the ledger stayed busy for about a minute, or the database fails
      */
     static <T> T run(

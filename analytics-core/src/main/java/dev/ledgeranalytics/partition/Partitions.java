@@ -175,11 +175,14 @@ public final class Partitions {
                     });
             List<YearMonth> created = new ArrayList<>();
             for (YearMonth month : wanted) {
+                // CREATE TABLE ... PARTITION OF takes the ledger in ACCESS EXCLUSIVE mode: asked for
+                // less first and raised to it, the lock deadlocked with a reader holding ACCESS SHARE
+                // on the ledger that went on to read the new partition (a schema verification).
                 boolean made = LedgerLock.run(
                         connection,
                         schema,
                         List.of(),
-                        "EXCLUSIVE",
+                        "ACCESS EXCLUSIVE",
                         tx -> tx.connectionResult(jdbc -> LedgerLayout.ensureMonth(jdbc, schema, month)));
                 if (made) {
                     created.add(month);

@@ -283,6 +283,63 @@ class RollupMaintenanceTest {
         assertRefreshedEqualsRebuilt();
     }
 
+    @Test
+    void theRowsAfterARangesEndAreTakenAwayFromItsLastBucketReadWhole() throws SQLException {
+        ledger.insert(
+                Row.at("2026-11-15T09:31:00Z", "0.00300000", "0.00100000").user(Row.ALICE),
+                Row.at("2026-11-15T09:42:00Z", "0.00200000", "0.00100000").user(Row.BOB),
+                Row.at("2026-11-15T09:44:00Z", "0.00400000", "0.00200000").model("later-model"));
+        rollups.refresh();
+        // Pending: in the quarter hour through its copy, taken away from the ledger.
+        ledger.insert(Row.at("2026-11-15T09:43:00Z", "0.00500000", "0.00200000").user(Row.ALICE));
+        LedgerFilter untilNow =
+                LedgerFilter.between(Instant.parse("2026-10-16T00:00:00Z"), Instant.parse("2026-11-15T09:40:00Z"));
+        answers.assertSame(
+                "rows after the end", untilNow, Granularity.HOUR, ZoneId.of("UTC"), UserSort.REVENUE_DESC, 3);
+        // Keys whose rows all lie after the end are not listed, as the ledger would not list them.
+        LedgerFilter laterModel = untilNow.models("later-model");
+        assertThat(answers.viaRollups().providerCosts(laterModel)).isEmpty();
+        answers.assertSame(
+                "a model with rows only after the end",
+                laterModel,
+                Granularity.DAY,
+                ZoneId.of("UTC"),
+                UserSort.REQUESTS_DESC,
+                2);
+
+        // The last quarter hour is read whole from the rollups: tampering with it shows.
+        long requests = answers.raw().grossMargin(untilNow).current().requests();
+        String lastQuarterHour = "analytics.rollup_status SET requests = requests + %d WHERE grain = 1 "
+                + "AND bucket_start = '2026-11-15T09:30:00Z' AND status = 'success'";
+        ledger.execute("UPDATE " + lastQuarterHour.formatted(1000));
+        try {
+            assertThat(answers.viaRollups().grossMargin(untilNow).current().requests())
+                    .isEqualTo(requests + 1000);
+            // Not inside a host's READ COMMITTED transaction, whose statements do not share a snapshot.
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                assertThat(AnalyticsQueries.create(DSL.using(connection, SQLDialect.POSTGRES))
+                                .grossMargin(untilNow)
+                                .current()
+                                .requests())
+                        .isEqualTo(requests);
+                connection.rollback();
+            }
+        } finally {
+            ledger.execute("UPDATE " + lastQuarterHour.formatted(-1000));
+        }
+        rollups.refresh();
+        answers.assertSame(
+                "rows after the end, refreshed",
+                untilNow,
+                Granularity.DAY,
+                ZoneId.of("Asia/Kolkata"),
+                UserSort.GROSS_MARGIN_DESC,
+                2);
+        assertRefreshedEqualsRebuilt();
+    }
+
     private static long aliceRequests(AnalyticsQueries queries, LedgerFilter filter) {
         return queries.userBreakdown(filter.users(Row.ALICE), UserSort.REQUESTS_DESC, 10, null).users().stream()
                 .filter(user -> user.userId().equals(Row.ALICE))

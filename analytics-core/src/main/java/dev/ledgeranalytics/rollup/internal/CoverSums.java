@@ -4,7 +4,9 @@ import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.internal.LedgerRows;
+import dev.ledgeranalytics.internal.Metric;
 import dev.ledgeranalytics.rollup.internal.Cover.Piece;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -63,7 +65,10 @@ import org.jooq.impl.SQLDataType;
  * read every row of the quarter hour being written, under a steady load always pending (measured
  * at 2,000 rows/s on 10M rows: seconds per query, docs/benchmarks.md). Where the ledger is empty
  * from the range's end to the end of its quarter hour, hour or day, the last bucket is read to
- * there ({@link Pending#end}), from whole rollup buckets.
+ * there ({@link Pending#end}), from whole rollup buckets. Where it is not, and every metric is a
+ * sum, the last bucket of the finest grain is read whole and the ledger's rows after the range's
+ * end are taken away again ({@link Pending#beyond}): on a ledger being written, those are the rows
+ * written since the range's end, not every row of the bucket before it.
  */
 final class CoverSums implements SumsSource {
 
@@ -93,10 +98,19 @@ final class CoverSums implements SumsSource {
         RollupTable table = pending == null
                 ? null
                 : RollupTable.serving(request.keys(), request.slice().restricted(), request.metrics());
+        Instant end = table == null ? request.to() : pending.end(table.grains);
+        // The rows after the range's end, taken away again from its last bucket read whole.
+        Piece later = null;
+        if (table != null && end.equals(request.to()) && subtractable(request)) {
+            Instant beyond = pending.beyond(table.grains);
+            if (beyond != null) {
+                later = new Piece(null, end, beyond, request.boundaries().size() - 1);
+                end = beyond;
+            }
+        }
         List<Piece> pieces = table == null
                 ? Cover.of(request.boundaries(), Set.of(), Collections.emptyNavigableSet())
-                : Cover.of(
-                        endingAt(request.boundaries(), pending.end(table.grains)), table.grains, pending.recomputed());
+                : Cover.of(endingAt(request.boundaries(), end), table.grains, pending.recomputed());
         List<Piece> fromRollups = pieces.stream().filter(p -> p.grain() != null).toList();
         requireRetained(pieces, request);
         if (fromRollups.isEmpty()) {
@@ -112,7 +126,13 @@ final class CoverSums implements SumsSource {
         if (!withNewRows.isEmpty()) {
             LedgerRows copies = NewRows.TABLE.rows;
             partials = partials.unionAll(rowSums(
-                    request, withNewRows, NewRows.TABLE, copies, request.slice().of(d -> d.of(copies)), "new_rows"));
+                    request,
+                    withNewRows,
+                    NewRows.TABLE,
+                    copies,
+                    request.slice().of(d -> d.of(copies)),
+                    false,
+                    "new_rows"));
         }
         if (!fromLedger.isEmpty()) {
             partials = partials.unionAll(rowSums(
@@ -121,9 +141,30 @@ final class CoverSums implements SumsSource {
                     TOKEN_USAGE_LEDGER,
                     LedgerRows.LEDGER,
                     request.slice().ofLedgerRows(),
+                    false,
                     "ledger"));
         }
-        return new Sums(combined(request, partials.asTable("partials")), true);
+        if (later != null) {
+            partials = partials.unionAll(rowSums(
+                    request,
+                    List.of(later),
+                    TOKEN_USAGE_LEDGER,
+                    LedgerRows.LEDGER,
+                    request.slice().ofLedgerRows(),
+                    true,
+                    "later"));
+        }
+        return new Sums(combined(request, partials.asTable("partials"), later != null), true);
+    }
+
+    /**
+     * Whether the rows after the range's end can be taken away from sums that hold them: every
+     * metric is a sum, and the count tells a key whose rows all lay after the end, which the
+     * ledger alone would not list.
+     */
+    private static boolean subtractable(SumsRequest request) {
+        return request.metrics().contains(Metric.REQUESTS)
+                && request.metrics().stream().allMatch(Metric::subtractable);
     }
 
     /** The boundaries with the last one moved to {@code end}. */
@@ -159,7 +200,7 @@ final class CoverSums implements SumsSource {
     private static Table<Record> ledgerScan(SumsRequest request) {
         List<Field<?>> columns = new ArrayList<>();
         columns.add(bucketOf(request.boundaries()).as(BUCKET));
-        columns.addAll(columns(request, LedgerRows.LEDGER));
+        columns.addAll(columns(request, LedgerRows.LEDGER, false));
         return DSL.select(columns)
                 .from(TOKEN_USAGE_LEDGER)
                 .where(request.slice().ofLedger(request.from(), request.to()))
@@ -218,10 +259,16 @@ final class CoverSums implements SumsSource {
      * pieces. Aggregated per piece inside the LATERAL: one range scan each.
      */
     private static Select<Record> rowSums(
-            SumsRequest request, List<Piece> pieces, Table<?> table, LedgerRows rows, Condition slice, String name) {
+            SumsRequest request,
+            List<Piece> pieces,
+            Table<?> table,
+            LedgerRows rows,
+            Condition slice,
+            boolean takenAway,
+            String name) {
         String piece = name + "_pieces";
         Field<Instant> createdAt = rows.column(TOKEN_USAGE_LEDGER.CREATED_AT);
-        Table<Record> sums = DSL.lateral(DSL.select(columns(request, rows))
+        Table<Record> sums = DSL.lateral(DSL.select(columns(request, rows, takenAway))
                         .from(table)
                         .where(createdAt.ge(pieceBound(piece, "from_at")))
                         .and(createdAt.lt(pieceBound(piece, "to_at")))
@@ -233,15 +280,17 @@ final class CoverSums implements SumsSource {
                 .crossJoin(sums);
     }
 
-    /** The keys, then the metrics over {@code rows}. */
-    private static List<Field<?>> columns(SumsRequest request, LedgerRows rows) {
+    /** The keys, then the metrics over {@code rows}, or taken away over them. */
+    private static List<Field<?>> columns(SumsRequest request, LedgerRows rows, boolean takenAway) {
         List<Field<?>> columns = new ArrayList<>();
         request.keys().forEach(key -> columns.add(key.of(rows).as(key.column())));
-        request.metrics().forEach(metric -> columns.add(metric.ofRows(rows).as(metric.column())));
+        request.metrics()
+                .forEach(metric -> columns.add(
+                        (takenAway ? metric.takenAwayOver(rows) : metric.ofRows(rows)).as(metric.column())));
         return columns;
     }
 
-    private static Table<Record> combined(SumsRequest request, Table<Record> partials) {
+    private static Table<Record> combined(SumsRequest request, Table<Record> partials, boolean takenAway) {
         Function<String, Field<?>> column = partials::field;
         List<Field<?>> groups = new ArrayList<>();
         groups.add(column.apply(BUCKET));
@@ -250,7 +299,15 @@ final class CoverSums implements SumsSource {
         request.metrics()
                 .forEach(metric -> columns.add(
                         metric.combined(column.apply(metric.column())).as(metric.column())));
-        return DSL.select(columns).from(partials).groupBy(groups).asTable("sums");
+        Condition anyRequest = takenAway
+                ? DSL.sum(column.apply(Metric.REQUESTS.column()).coerce(Long.class))
+                        .ne(BigDecimal.ZERO)
+                : DSL.noCondition();
+        return DSL.select(columns)
+                .from(partials)
+                .groupBy(groups)
+                .having(anyRequest)
+                .asTable("sums");
     }
 
     private static List<Field<?>> withBucket(String piece, Table<Record> rows) {

@@ -1,5 +1,6 @@
 package dev.ledgeranalytics.rollup.internal;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.NavigableSet;
@@ -14,8 +15,11 @@ import java.util.NavigableSet;
  *                   ones, which the writers copied into {@link NewRows}
  * @param to         the range's end
  * @param emptyUntil the ledger holds no row in {@code [to, emptyUntil)}
+ * @param now        the start of the snapshot's transaction, or {@code null} where the query's
+ *                   statements do not share its snapshot and nothing may be read past {@code to}
  */
-record Pending(NavigableSet<Instant> recomputed, NavigableSet<Instant> inserted, Instant to, Instant emptyUntil) {
+record Pending(
+        NavigableSet<Instant> recomputed, NavigableSet<Instant> inserted, Instant to, Instant emptyUntil, Instant now) {
 
     /**
      * Where the range may be taken to end when summed from {@code grains}: the furthest end of a
@@ -32,6 +36,26 @@ record Pending(NavigableSet<Instant> recomputed, NavigableSet<Instant> inserted,
             }
         }
         return end;
+    }
+
+    /**
+     * Where the range may be read to when the rows from {@code to} on are taken away again: the
+     * end of the bucket of the finest of {@code grains} holding {@code to}, or {@code null} where
+     * {@code to} starts one or reading the rest of it from the ledger looks cheaper. Rows are
+     * mostly created when they are written, so the ledger's rows after {@code to} in that bucket
+     * are at most those of {@code [to, now)}: for a range ending "now", the few written since,
+     * against all those of the bucket up to {@code to}, at 2,000 rows/s up to 1.8 million in a
+     * quarter hour.
+     */
+    Instant beyond(Collection<Grain> grains) {
+        Grain finest = grains.stream().min(Grain::compareTo).orElseThrow();
+        Instant start = finest.floor(to);
+        if (now == null || start.equals(to)) {
+            return null;
+        }
+        Instant end = finest.ceiling(to);
+        Instant written = now.isBefore(end) ? now : end;
+        return Duration.between(to, written).compareTo(Duration.between(start, to)) < 0 ? end : null;
     }
 
     /** Whether inserts no refresh has added touched {@code [from, to)}, quarter hours apart. */

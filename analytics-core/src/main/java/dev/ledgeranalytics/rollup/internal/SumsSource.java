@@ -9,8 +9,9 @@ import java.util.TreeSet;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record1;
-import org.jooq.Record6;
+import org.jooq.Record7;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * Where a query's sums come from: the one seam between the queries and the rollups. A query
@@ -51,13 +52,14 @@ public interface SumsSource {
                 .from(TOKEN_USAGE_LEDGER)
                 .where(TOKEN_USAGE_LEDGER.CREATED_AT.ge(to))
                 .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(endOfDay)));
-        Record6<Instant, Instant, Instant[], Instant[], Instant, String> row = tx.select(
+        Record7<Instant, Instant, Instant[], Instant[], Instant, String, Instant> row = tx.select(
                         state.builtAt,
                         state.retainedFrom,
                         changedQuarterHours(from, endOfDay, true),
                         changedQuarterHours(from, endOfDay, false),
                         nextRow,
-                        DSL.function("current_setting", String.class, DSL.inline("transaction_isolation")))
+                        DSL.function("current_setting", String.class, DSL.inline("transaction_isolation")),
+                        DSL.field("transaction_timestamp()", SQLDataType.INSTANT))
                 .from(state)
                 .fetchOne();
         if (row == null) {
@@ -66,11 +68,16 @@ public interface SumsSource {
         if (row.value1() == null) {
             return new CoverSums(null, row.value2());
         }
-        // Under READ COMMITTED the statements that follow see a later snapshot, which may hold
-        // rows after the range that this one did not.
-        Instant emptyUntil =
-                "read committed".equals(row.value6()) ? to : row.value5() == null ? endOfDay : row.value5();
-        return new CoverSums(new Pending(sorted(row.value3()), sorted(row.value4()), to, emptyUntil), row.value2());
+        // Under READ COMMITTED the statements that follow see a later snapshot: it may hold rows
+        // after the range that this one did not, and rows changed in quarter hours this one saw as
+        // clean, whose rollups would then disagree with the ledger rows taken away from them. So
+        // nothing is read past the range's end there.
+        if ("read committed".equals(row.value6())) {
+            return new CoverSums(new Pending(sorted(row.value3()), sorted(row.value4()), to, to, null), row.value2());
+        }
+        Instant emptyUntil = row.value5() == null ? endOfDay : row.value5();
+        return new CoverSums(
+                new Pending(sorted(row.value3()), sorted(row.value4()), to, emptyUntil, row.value7()), row.value2());
     }
 
     private static Field<Instant[]> changedQuarterHours(Instant from, Instant to, boolean recompute) {
