@@ -57,8 +57,9 @@ import org.jooq.impl.SQLDataType;
  * </pre>
  *
  * <p>Sums of NUMERIC partial sums are the same NUMERIC values, scale included, as sums over the
- * rows, so both forms answer identically. All of it is read in one snapshot, the one {@link
- * Pending} describes. A quarter hour that an update or delete touched since the last refresh is
+ * rows, so both forms answer identically. All of it is read in one snapshot: in the library's
+ * own transactions the one {@link Pending} describes (see {@link SumsSource#of} for a host's READ
+ * COMMITTED transaction). A quarter hour that an update or delete touched since the last refresh is
  * never clean: it is read from the ledger. One that inserts alone touched is its rollups plus the
  * copies of the new rows, which the writers wrote in the transactions of the rows themselves and
  * a refresh deletes in the transaction that adds them; reading it from the ledger instead would
@@ -135,24 +136,10 @@ final class CoverSums implements SumsSource {
                     "new_rows"));
         }
         if (!fromLedger.isEmpty()) {
-            partials = partials.unionAll(rowSums(
-                    request,
-                    fromLedger,
-                    TOKEN_USAGE_LEDGER,
-                    LedgerRows.LEDGER,
-                    request.slice().ofLedgerRows(),
-                    false,
-                    "ledger"));
+            partials = partials.unionAll(ledgerSums(request, fromLedger, false, "ledger"));
         }
         if (later != null) {
-            partials = partials.unionAll(rowSums(
-                    request,
-                    List.of(later),
-                    TOKEN_USAGE_LEDGER,
-                    LedgerRows.LEDGER,
-                    request.slice().ofLedgerRows(),
-                    true,
-                    "later"));
+            partials = partials.unionAll(ledgerSums(request, List.of(later), true, "later"));
         }
         return new Sums(combined(request, partials.asTable("partials"), later != null), true);
     }
@@ -278,6 +265,18 @@ final class CoverSums implements SumsSource {
         return DSL.select(withBucket(piece, sums))
                 .from(pieceTable(pieces, false, piece))
                 .crossJoin(sums);
+    }
+
+    /** {@link #rowSums} of the ledger's rows. */
+    private static Select<Record> ledgerSums(SumsRequest request, List<Piece> pieces, boolean takenAway, String name) {
+        return rowSums(
+                request,
+                pieces,
+                TOKEN_USAGE_LEDGER,
+                LedgerRows.LEDGER,
+                request.slice().ofLedgerRows(),
+                takenAway,
+                name);
     }
 
     /** The keys, then the metrics over {@code rows}, or taken away over them. */

@@ -206,7 +206,6 @@ final class RollupUpkeep {
                     .where(selected)
                     .groupBy(positions(1, 1 + table.dimensions.size()))
                     .asTable("fine");
-            Function<Field<?>, Field<?>> fineColumn = column -> fine.field(column.getName());
             Table<?> grainTable = DSL.table(
                             "unnest({0})",
                             DSL.inline(
@@ -214,8 +213,7 @@ final class RollupUpkeep {
                                     SQLDataType.SMALLINT.array()))
                     .as("grains", "grain");
             Field<Short> grain = DSL.field(DSL.name("grains", "grain"), SQLDataType.SMALLINT);
-            @SuppressWarnings("unchecked")
-            Field<Instant> fineStart = (Field<Instant>) fineColumn.apply(table.bucketStart);
+            Field<Instant> fineStart = fine.field(table.bucketStart);
             CaseValueStep<Short> bucketStart = DSL.choose(grain);
             CaseWhenStep<Short, Instant> cases = null;
             for (Grain g : grains) {
@@ -228,8 +226,8 @@ final class RollupUpkeep {
             List<Field<?>> values = new ArrayList<>();
             values.add(grain);
             values.add(cases);
-            table.dimensions.forEach(dimension -> values.add(fineColumn.apply(table.column(dimension))));
-            table.metrics.forEach(metric -> values.add(metric.combined(fineColumn.apply(table.column(metric)))));
+            table.dimensions.forEach(dimension -> values.add(fine.field(table.column(dimension))));
+            table.metrics.forEach(metric -> values.add(metric.combined(fine.field(table.column(metric)))));
             List<Field<?>> keys = new ArrayList<>(columns.subList(0, 2 + table.dimensions.size()));
             Map<Field<?>, Field<?>> merges = new LinkedHashMap<>();
             table.metrics.forEach(metric -> merges.put(

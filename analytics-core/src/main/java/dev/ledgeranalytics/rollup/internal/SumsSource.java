@@ -10,6 +10,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record1;
 import org.jooq.Record7;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -52,15 +53,31 @@ public interface SumsSource {
                 .from(TOKEN_USAGE_LEDGER)
                 .where(TOKEN_USAGE_LEDGER.CREATED_AT.ge(to))
                 .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(endOfDay)));
+        // One scan of the change log's entries for the range, split by kind.
+        ChangeLog changes = ChangeLog.TABLE;
+        Table<?> changed = DSL.select(
+                        DSL.arrayAggDistinct(changes.quarterHour)
+                                .filterWhere(changes.recompute)
+                                .as("recomputed"),
+                        DSL.arrayAggDistinct(changes.quarterHour)
+                                .filterWhere(DSL.not(changes.recompute))
+                                .as("inserted"))
+                .from(changes)
+                .where(changes.quarterHour.ge(Grain.QUARTER_HOUR.floor(from)))
+                .and(changes.quarterHour.lt(endOfDay))
+                .asTable("changed");
+        Field<Instant[]> recomputed = changed.field("recomputed", SQLDataType.INSTANT.array());
+        Field<Instant[]> inserted = changed.field("inserted", SQLDataType.INSTANT.array());
         Record7<Instant, Instant, Instant[], Instant[], Instant, String, Instant> row = tx.select(
                         state.builtAt,
                         state.retainedFrom,
-                        changedQuarterHours(from, endOfDay, true),
-                        changedQuarterHours(from, endOfDay, false),
+                        recomputed,
+                        inserted,
                         nextRow,
                         DSL.function("current_setting", String.class, DSL.inline("transaction_isolation")),
                         DSL.field("transaction_timestamp()", SQLDataType.INSTANT))
                 .from(state)
+                .crossJoin(changed)
                 .fetchOne();
         if (row == null) {
             return new CoverSums(null, null);
@@ -72,24 +89,16 @@ public interface SumsSource {
         // after the range that this one did not, and rows changed in quarter hours this one saw as
         // clean, whose rollups would then disagree with the ledger rows taken away from them. So
         // nothing is read past the range's end there.
-        if ("read committed".equals(row.value6())) {
-            return new CoverSums(new Pending(sorted(row.value3()), sorted(row.value4()), to, to, null), row.value2());
-        }
-        Instant emptyUntil = row.value5() == null ? endOfDay : row.value5();
+        boolean oneSnapshot = !"read committed".equals(row.value6());
+        Instant emptyUntil = !oneSnapshot ? to : row.value5() == null ? endOfDay : row.value5();
         return new CoverSums(
-                new Pending(sorted(row.value3()), sorted(row.value4()), to, emptyUntil, row.value7()), row.value2());
+                new Pending(
+                        sorted(row.value3()), sorted(row.value4()), to, emptyUntil, oneSnapshot ? row.value7() : null),
+                row.value2());
     }
 
-    private static Field<Instant[]> changedQuarterHours(Instant from, Instant to, boolean recompute) {
-        ChangeLog changes = ChangeLog.TABLE;
-        return DSL.array(DSL.selectDistinct(changes.quarterHour)
-                .from(changes)
-                .where(changes.quarterHour.ge(Grain.QUARTER_HOUR.floor(from)))
-                .and(changes.quarterHour.lt(to))
-                .and(changes.recompute.eq(recompute)));
-    }
-
+    /** The instants of an {@code array_agg}, which is {@code NULL} over no row. */
     private static NavigableSet<Instant> sorted(Instant[] instants) {
-        return new TreeSet<>(Arrays.asList(instants));
+        return instants == null ? new TreeSet<>() : new TreeSet<>(Arrays.asList(instants));
     }
 }
