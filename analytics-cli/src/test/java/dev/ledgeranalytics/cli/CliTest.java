@@ -164,7 +164,8 @@ class CliTest {
                             "applied V8 change log kept whole by vacuum",
                             "applied V9 rollup new rows",
                             "applied V10 new rows read by queries",
-                            "at version 10");
+                            "applied V11 rollup layout",
+                            "at version 11");
             assertThat(second.out()).contains("nothing to apply");
         }
     }

@@ -349,6 +349,58 @@ class RollupMaintenanceTest {
     }
 
     @Test
+    void aCostDistributionFromAnHourInsideADayReadsTheHourlyCostRollups() {
+        rollups.refresh();
+        LedgerFilter hours = LedgerFilter.between(
+                        Instant.parse("2026-09-10T10:00:00Z"), Instant.parse("2026-09-12T14:00:00Z"))
+                .anyStatus();
+        answers.assertSame(
+                "whole hours inside days", hours, Granularity.HOUR, ZoneId.of("UTC"), UserSort.REQUESTS_DESC, 3);
+        long count = answers.raw().costDistribution(hours).count();
+
+        // The first hour is its rollup row, not the ledger's rows: tampering with it shows.
+        String firstHour = "analytics.rollup_costs SET requests = requests + %d WHERE grain = 2 "
+                + "AND bucket_start = '2026-09-10T10:00:00Z' AND cost_bucket = (SELECT min(cost_bucket) "
+                + "FROM analytics.rollup_costs WHERE grain = 2 AND bucket_start = '2026-09-10T10:00:00Z')";
+        ledger.execute("UPDATE " + firstHour.formatted(1000));
+        try {
+            assertThat(answers.viaRollups().costDistribution(hours).count()).isEqualTo(count + 1000);
+        } finally {
+            ledger.execute("UPDATE " + firstHour.formatted(-1000));
+        }
+        // A late row in that hour is read from its copy until the refresh adds it.
+        ledger.insert(Row.at(LATE.toString(), "0.50000000", "0.25000000").user(Row.BOB));
+        answers.assertSame(
+                "a late row in the first hour", hours, Granularity.DAY, ZoneId.of("UTC"), UserSort.REQUESTS_DESC, 3);
+        rollups.refresh();
+        assertRefreshedEqualsRebuilt();
+    }
+
+    @Test
+    void rollupsBuiltToAnotherLayoutCountAsNotBuiltUntilARefreshBuildsThemAgain() {
+        rollups.refresh();
+        // As the rollups of a version whose tables kept other grains, which recorded no layout.
+        ledger.execute("UPDATE analytics.rollup_state SET layout = NULL");
+        ledger.execute("DELETE FROM analytics.rollup_costs WHERE grain = 2");
+
+        assertThat(rollups.status().built()).isFalse();
+        assertThat(rollups.status().builtAt()).isNull();
+        // The queries read the ledger: tampering with the rollups does not show.
+        ledger.execute("UPDATE analytics.rollup_status SET requests = requests + 1000 WHERE grain = 3 "
+                + "AND bucket_start = '2026-09-20T00:00:00Z' AND status = 'success'");
+        assertAnswersRight("rollups of another layout");
+
+        RefreshResult refresh = rollups.refresh();
+
+        assertThat(refresh.rebuilt()).isTrue();
+        assertThat(rollups.status().built()).isTrue();
+        assertThat(tables.scalar("SELECT count(*) FROM analytics.rollup_costs WHERE grain = 2"))
+                .isPositive();
+        assertAnswersRight("after the refresh that built them to this layout");
+        assertAnswersReadTheRollups();
+    }
+
+    @Test
     void anUpdateShowsInTheAnswersBeforeTheRefresh() {
         rollups.refresh();
         GrossMargin before = answers.viaRollups().grossMargin(LATE_DAY);

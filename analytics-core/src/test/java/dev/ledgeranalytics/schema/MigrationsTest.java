@@ -49,8 +49,9 @@ class MigrationsTest {
                         tuple("7", "retention boundary"),
                         tuple("8", "change log kept whole by vacuum"),
                         tuple("9", "rollup new rows"),
-                        tuple("10", "new rows read by queries"));
-        assertThat(result.currentVersion()).isEqualTo("10");
+                        tuple("10", "new rows read by queries"),
+                        tuple("11", "rollup layout"));
+        assertThat(result.currentVersion()).isEqualTo("11");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -62,7 +63,7 @@ class MigrationsTest {
         MigrationResult second = migrations.migrate();
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.currentVersion()).isEqualTo("10");
+        assertThat(second.currentVersion()).isEqualTo("11");
         assertThatNoException().isThrownBy(migrations::validate);
     }
 
@@ -105,7 +106,7 @@ class MigrationsTest {
         assertThat(
                         queryLong(
                                 "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
-                .isEqualTo(10);
+                .isEqualTo(11);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 

@@ -132,7 +132,7 @@ public final class RollupMaintenance {
         Record6<Instant, Instant, String, Integer, Instant, Instant> row = transactions.read(
                 "Reading the rollup state",
                 tx -> tx.select(
-                                state.builtAt,
+                                state.builtAtInThisLayout(),
                                 state.refreshedAt,
                                 state.mode,
                                 DSL.field(DSL.select(DSL.countDistinct(changes.quarterHour))
@@ -147,8 +147,12 @@ public final class RollupMaintenance {
 
     private Outcome refreshHoldingLock(DSLContext connection) {
         StateTable state = StateTable.TABLE;
-        boolean built =
-                connection.select(state.builtAt).from(state).fetchSingle().value1() != null;
+        boolean built = connection
+                        .select(state.builtAtInThisLayout())
+                        .from(state)
+                        .fetchSingle()
+                        .value1()
+                != null;
         if (!built) {
             return build(connection);
         }
@@ -223,6 +227,7 @@ public final class RollupMaintenance {
             tx.update(state)
                     .set(state.builtAt, now())
                     .set(state.refreshedAt, now())
+                    .set(state.layout, RollupTable.LAYOUT)
                     .execute();
             RollupTable status = RollupTable.STATUS;
             return tx.select(DSL.countDistinct(status.bucketStart))

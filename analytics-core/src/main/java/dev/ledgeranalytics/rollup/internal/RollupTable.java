@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jooq.Field;
@@ -48,10 +49,13 @@ final class RollupTable extends TableImpl<Record> {
             List.of(Dimension.STATUS, Dimension.PROVIDER, Dimension.MODEL, Dimension.TIER, Dimension.REQUEST_TYPE),
             Metric.TOTALS);
 
-    /** The cost histogram by status, on the fine cost buckets. */
+    /**
+     * The cost histogram by status, on the fine cost buckets. Hourly too: a range starting or ending
+     * inside a day would otherwise read the rest of that day from the ledger.
+     */
     static final RollupTable COSTS = new RollupTable(
             "rollup_costs",
-            EnumSet.of(DAY, WEEK, MONTH),
+            EnumSet.of(HOUR, DAY, WEEK, MONTH),
             List.of(Dimension.STATUS, Dimension.COST_BUCKET),
             EnumSet.of(Metric.REQUESTS, Metric.VENDOR_COST, Metric.MIN_COST, Metric.MAX_COST));
 
@@ -64,6 +68,13 @@ final class RollupTable extends TableImpl<Record> {
 
     /** Every rollup table, in the order reads prefer them: the smallest that can answer first. */
     static final List<RollupTable> ALL = List.of(STATUS, PROVIDER, COSTS, DIMS, USERS);
+
+    /**
+     * A digest of the description of every table above, stored by each build: rollups built to
+     * another description are read as not built (see {@code StateTable#builtAtInThisLayout}).
+     * {@link String#hashCode} is specified, so the digest is the same in every JVM.
+     */
+    static final String LAYOUT = layout();
 
     final Set<Grain> grains;
     final List<Dimension> dimensions;
@@ -112,6 +123,18 @@ final class RollupTable extends TableImpl<Record> {
             throw new IllegalStateException(getName() + " keeps no " + of);
         }
         return column;
+    }
+
+    private static String layout() {
+        StringBuilder description = new StringBuilder();
+        for (RollupTable table : ALL) {
+            description.append(table.getName()).append(':');
+            table.grains.forEach(g -> description.append(g.code()).append(','));
+            table.dimensions.forEach(d -> description.append(d.column()).append(','));
+            table.metrics.forEach(m -> description.append(m.column()).append(','));
+            description.append(';');
+        }
+        return String.format(Locale.ROOT, "%08x", description.toString().hashCode());
     }
 
     private static Set<Metric> union(Set<Metric> a, Set<Metric> b) {

@@ -69,7 +69,7 @@ public interface SumsSource {
         Field<Instant[]> recomputed = changed.field("recomputed", SQLDataType.INSTANT.array());
         Field<Instant[]> inserted = changed.field("inserted", SQLDataType.INSTANT.array());
         Record7<Instant, Instant, Instant[], Instant[], Instant, String, Instant> row = tx.select(
-                        state.builtAt,
+                        state.builtAtInThisLayout(),
                         state.retainedFrom,
                         recomputed,
                         inserted,
