@@ -22,6 +22,9 @@ record ReportFile(String name) {
     /** The partitioning run's report. */
     static final ReportFile PARTITIONING = new ReportFile("partitioning");
 
+    /** The report of the dashboard through the rollups alone. */
+    static final ReportFile ROLLUPS = new ReportFile("rollups");
+
     String start() {
         return "<!-- " + name + ":start -->";
     }

@@ -177,7 +177,7 @@ final class CoverSums implements SumsSource {
                         + retainedFrom + "; before it the rollups alone answer, "
                         + (pending == null
                                 ? "and they are not read here (the rollups are not built, or raw reads were asked for)"
-                                : "in whole rollup buckets (UTC days for most queries, hours for totals and trends): "
+                                : "in whole rollup buckets (UTC hours for totals, trends and the cost distribution, days for the user breakdown): "
                                         + "choose a range that starts on one, or at " + retainedFrom + " or later")
                         + " (docs/partitioning.md)");
             }
