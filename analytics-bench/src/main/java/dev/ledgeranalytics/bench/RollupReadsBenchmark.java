@@ -120,6 +120,7 @@ final class RollupReadsBenchmark implements Callable<Integer> {
      * @param statements how many statements one call sends
      * @param planning   median planning time of those statements, summed, in milliseconds
      * @param execution  median execution time of those statements, summed, in milliseconds
+     * @param jitCompiled how many of those statements PostgreSQL compiled with JIT
      */
     record Cell(
             DashboardQuery query,
@@ -128,7 +129,8 @@ final class RollupReadsBenchmark implements Callable<Integer> {
             Timing jitOff,
             int statements,
             double planning,
-            double execution) {}
+            double execution,
+            int jitCompiled) {}
 
     @Override
     public Integer call() throws Exception {
@@ -168,7 +170,8 @@ final class RollupReadsBenchmark implements Callable<Integer> {
                         Timing timedOn = Timing.measure(() -> query.run(on, filter), warmup, runs);
                         Timing timedOff = Timing.measure(() -> query.run(off, filter), warmup, runs);
                         double[] spent = spent(jitOn, query, filter);
-                        cells.add(new Cell(query, range, timedOn, timedOff, (int) spent[0], spent[1], spent[2]));
+                        cells.add(new Cell(
+                                query, range, timedOn, timedOff, (int) spent[0], spent[1], spent[2], (int) spent[3]));
                     }
                 }
             }
@@ -202,13 +205,15 @@ final class RollupReadsBenchmark implements Callable<Integer> {
 
     /**
      * The statements one call sends, each explained with ANALYZE {@value #EXPLAINS} times in a
-     * REPEATABLE READ transaction: their count, and the medians of planning and execution, summed.
+     * REPEATABLE READ transaction: their count, the medians of planning and execution, summed, and
+     * how many were compiled by JIT.
      */
     private static double[] spent(Connection connection, DashboardQuery query, LedgerFilter filter)
             throws SQLException {
         List<String> statements = BenchLedger.statements(connection, BenchLedger.INDEXED, false, query, filter);
         double planning = 0;
         double execution = 0;
+        int jitCompiled = 0;
         connection.setAutoCommit(false);
         connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try {
@@ -219,6 +224,9 @@ final class RollupReadsBenchmark implements Callable<Integer> {
                     String json = Sql.strings(
                                     connection, "EXPLAIN (ANALYZE, SUMMARY, TIMING OFF, FORMAT JSON) " + statement)
                             .get(0);
+                    if (i == 0 && json.contains("\"JIT\":")) {
+                        jitCompiled++;
+                    }
                     plans[i] = number(json, "Planning Time");
                     executions[i] = number(json, "Execution Time");
                 }
@@ -230,7 +238,7 @@ final class RollupReadsBenchmark implements Callable<Integer> {
             connection.setAutoCommit(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         }
-        return new double[] {statements.size(), planning, execution};
+        return new double[] {statements.size(), planning, execution, jitCompiled};
     }
 
     /** A top-level number of an {@code EXPLAIN (FORMAT JSON)} document, such as {@code "Execution Time": 1.234}. */

@@ -91,6 +91,15 @@ final class RollupReadsReport {
         }
         long total = rollupSizes.values().stream().mapToLong(Long::longValue).sum();
         md.append('\n');
+        List<String> compiled = cells.stream()
+                .filter(cell -> cell.jitCompiled() > 0)
+                .map(cell -> format(
+                        "%s over %s (%d of %d)",
+                        cell.query().method(), cell.range(), cell.jitCompiled(), cell.statements()))
+                .toList();
+        md.append("- Statements PostgreSQL compiled with JIT (a JIT section in their EXPLAIN with `jit = on`): ")
+                .append(compiled.isEmpty() ? "none" : String.join(", ", compiled))
+                .append(".\n");
         md.append(format(
                 "- Seeding (`LedgerSeeder`, `rebuildIndexes(true)`): %s, %,.0f rows/s end to end (of which index "
                         + "rebuild %s).%n",

@@ -80,6 +80,8 @@ class RollupReadsBenchmarkTest {
         assertThat(report)
                 .contains(QueryBenchmark.JAR_COMMAND + " rollups --rows 20k --ranges 1d,30d --runs 20")
                 .containsPattern(
+                        "Statements PostgreSQL compiled with JIT \\(a JIT section in their EXPLAIN with `jit = on`\\): (none|\\w+ over)")
+                .containsPattern(
                         "Rollups built from the whole ledger \\(`Rollups.rebuild\\(\\)`\\): [^;]+; [0-9.,]+ MiB");
     }
 
