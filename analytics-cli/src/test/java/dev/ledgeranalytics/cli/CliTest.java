@@ -165,7 +165,8 @@ class CliTest {
                             "applied V9 rollup new rows",
                             "applied V10 new rows read by queries",
                             "applied V11 rollup layout",
-                            "at version 11");
+                            "applied V12 user rollup by gross margin",
+                            "at version 12");
             assertThat(second.out()).contains("nothing to apply");
         }
     }

@@ -63,6 +63,11 @@ public record Slice(
         return new Slice(labels, providers, models, users, tiers, requestTypes);
     }
 
+    /** This slice, restricted to {@code users} alone whatever users it named. */
+    public Slice withUsers(Set<UUID> users) {
+        return new Slice(statuses, providers, models, users, tiers, requestTypes);
+    }
+
     /** The dimensions this slice restricts: always the status, and every other one it names. */
     public Set<Dimension> restricted() {
         Set<Dimension> restricted = EnumSet.of(Dimension.STATUS);

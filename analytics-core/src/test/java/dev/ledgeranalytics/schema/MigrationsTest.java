@@ -50,8 +50,9 @@ class MigrationsTest {
                         tuple("8", "change log kept whole by vacuum"),
                         tuple("9", "rollup new rows"),
                         tuple("10", "new rows read by queries"),
-                        tuple("11", "rollup layout"));
-        assertThat(result.currentVersion()).isEqualTo("11");
+                        tuple("11", "rollup layout"),
+                        tuple("12", "user rollup by gross margin"));
+        assertThat(result.currentVersion()).isEqualTo("12");
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 
@@ -63,7 +64,7 @@ class MigrationsTest {
         MigrationResult second = migrations.migrate();
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.currentVersion()).isEqualTo("11");
+        assertThat(second.currentVersion()).isEqualTo("12");
         assertThatNoException().isThrownBy(migrations::validate);
     }
 
@@ -106,7 +107,7 @@ class MigrationsTest {
         assertThat(
                         queryLong(
                                 "SELECT count(*) FROM analytics.analytics_schema_history WHERE success AND version IS NOT NULL"))
-                .isEqualTo(11);
+                .isEqualTo(12);
         SeedSchema.assertCatalogMatches(new Catalog(database.dataSource(), "analytics"));
     }
 

@@ -30,7 +30,7 @@ class TestDatabaseTest {
             assertThat(count(
                             second.dataSource(),
                             "SELECT count(*) FROM analytics.analytics_schema_history WHERE version IS NOT NULL"))
-                    .isEqualTo(11);
+                    .isEqualTo(12);
         }
     }
 

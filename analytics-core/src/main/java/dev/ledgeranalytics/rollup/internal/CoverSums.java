@@ -3,10 +3,12 @@ package dev.ledgeranalytics.rollup.internal;
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
 import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.internal.Dimension;
 import dev.ledgeranalytics.internal.LedgerRows;
 import dev.ledgeranalytics.internal.Metric;
 import dev.ledgeranalytics.rollup.internal.Cover.Piece;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -14,11 +16,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
+import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Record2;
+import org.jooq.Record4;
+import org.jooq.ResultQuery;
 import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
@@ -94,8 +102,22 @@ final class CoverSums implements SumsSource {
         return readRollups;
     }
 
-    @Override
-    public Sums sums(SumsRequest request) {
+    /**
+     * How a request is read: the rollup table that serves it ({@code null} for the ledger alone),
+     * the pieces of its cover, and the stretch after its end taken away again ({@code null} if none).
+     */
+    private record Plan(RollupTable table, List<Piece> pieces, Piece later) {
+
+        List<Piece> fromRollups() {
+            return pieces.stream().filter(p -> p.grain() != null).toList();
+        }
+
+        List<Piece> fromLedger() {
+            return pieces.stream().filter(p -> p.grain() == null).toList();
+        }
+    }
+
+    private Plan plan(SumsRequest request) {
         RollupTable table = pending == null
                 ? null
                 : RollupTable.serving(request.keys(), request.slice().restricted(), request.metrics());
@@ -112,17 +134,23 @@ final class CoverSums implements SumsSource {
         List<Piece> pieces = table == null
                 ? Cover.of(request.boundaries(), Set.of(), Collections.emptyNavigableSet())
                 : Cover.of(endingAt(request.boundaries(), end), table.grains, pending.recomputed());
-        List<Piece> fromRollups = pieces.stream().filter(p -> p.grain() != null).toList();
         requireRetained(pieces, request);
+        return new Plan(table, pieces, later);
+    }
+
+    @Override
+    public Sums sums(SumsRequest request) {
+        Plan plan = plan(request);
+        RollupTable table = plan.table();
+        Piece later = plan.later();
+        List<Piece> fromRollups = plan.fromRollups();
         if (fromRollups.isEmpty()) {
             // One ledger piece per bucket: the cover is the buckets themselves.
             return new Sums(ledgerScan(request), false);
         }
         readRollups = true;
-        List<Piece> withNewRows = fromRollups.stream()
-                .filter(p -> pending.insertedIn(p.from(), p.to()))
-                .toList();
-        List<Piece> fromLedger = pieces.stream().filter(p -> p.grain() == null).toList();
+        List<Piece> withNewRows = withNewRows(fromRollups);
+        List<Piece> fromLedger = plan.fromLedger();
         Select<Record> partials = rollupRows(request, table, fromRollups);
         if (!withNewRows.isEmpty()) {
             LedgerRows copies = NewRows.TABLE.rows;
@@ -142,6 +170,147 @@ final class CoverSums implements SumsSource {
             partials = partials.unionAll(ledgerSums(request, List.of(later), true, "later"));
         }
         return new Sums(combined(request, partials.asTable("partials"), later != null), true);
+    }
+
+    private List<Piece> withNewRows(List<Piece> fromRollups) {
+        return fromRollups.stream()
+                .filter(p -> pending.insertedIn(p.from(), p.to()))
+                .toList();
+    }
+
+    /**
+     * Reads, for a request summed per user over one bucket, each clean rollup bucket's users from the
+     * highest {@code metric} down, {@code depth} of them per bucket (an index scan of {@code
+     * rollup_users_by_gross_margin} each), and the rest of the range (the ledger's edges, the
+     * copies of new rows) per user in full:
+     *
+     * <pre>
+     * WITH lists AS (SELECT b.grain, b.bucket_start, l.user_id, l.value
+     *                FROM unnest(:grains, :bucket_starts) b CROSS JOIN LATERAL
+     *                  (SELECT user_id, gross_margin AS value FROM rollup_users WHERE grain = b.grain
+     *                   AND bucket_start = b.bucket_start AND &lt;slice&gt; AND gross_margin &gt; 0
+     *                   ORDER BY gross_margin DESC LIMIT :depth) l)
+     * SELECT (SELECT array_agg(DISTINCT user_id) FROM lists) AS leaders,
+     *        :statuses * (SELECT sum(CASE WHEN count(*) &lt; :depth THEN 0 ELSE greatest(min(value), 0) END) ...)
+     *        + (SELECT max(greatest(sum(value), 0)) FROM &lt;the rest, per user&gt;) AS bound
+     * </pre>
+     *
+     * <p>A user listed nowhere has, in each bucket, rows no higher than the list's last (no higher
+     * than zero if the list holds every positive row of the bucket), one per status; and in the rest
+     * no more than the highest user there. So its sum is at most the bound. Only where one snapshot serves every statement, the
+     * range is one bucket of whole rollup buckets but for at most a fiftieth of it, and no user is
+     * restricted; empty otherwise. With more of the range in the rest, its heaviest user alone
+     * outweighs what the lists can prove (one day with two hours of ledger rows at 10M rows), and
+     * trying would only add a statement.
+     */
+    @Override
+    public Optional<ResultQuery<Record2<UUID[], BigDecimal>>> leaders(SumsRequest request, Metric metric, int depth) {
+        if (pending == null
+                || pending.now() == null
+                || request.boundaries().size() != 2
+                || !request.keys().equals(List.of(Dimension.USER))
+                || request.slice().users() != null) {
+            return Optional.empty();
+        }
+        Plan plan = plan(request);
+        RollupTable table = plan.table();
+        if (table != RollupTable.USERS || plan.later() != null || !table.metrics.contains(metric)) {
+            return Optional.empty();
+        }
+        List<Piece> fromRollups = plan.fromRollups();
+        Duration rest = plan.fromLedger().stream()
+                .map(p -> Duration.between(p.from(), p.to()))
+                .reduce(Duration.ZERO, Duration::plus);
+        if (fromRollups.isEmpty()
+                || rest.multipliedBy(50).compareTo(Duration.between(request.from(), request.to())) > 0) {
+            return Optional.empty();
+        }
+        List<Short> grains = new ArrayList<>();
+        List<Instant> starts = new ArrayList<>();
+        for (Piece piece : fromRollups) {
+            for (Instant start = piece.from();
+                    start.isBefore(piece.to());
+                    start = piece.grain().next(start)) {
+                grains.add(piece.grain().code());
+                starts.add(start);
+            }
+        }
+        Table<?> buckets = DSL.table(
+                        "unnest({0}, {1})",
+                        DSL.val(grains.toArray(Short[]::new), SQLDataType.SMALLINT.array()),
+                        DSL.val(utc(starts), SQLDataType.TIMESTAMPWITHTIMEZONE.array()))
+                .as("buckets", "grain", "bucket_start");
+        Field<Short> bucketGrain = DSL.field(DSL.name("buckets", "grain"), SQLDataType.SMALLINT);
+        Field<Instant> bucketStart = DSL.field(DSL.name("buckets", "bucket_start"), SQLDataType.INSTANT);
+        Field<BigDecimal> column = table.column(metric).coerce(BigDecimal.class);
+        Table<?> listed = DSL.lateral(
+                        DSL.select(table.column(Dimension.USER).as(Dimension.USER.column()), column.as("value"))
+                                .from(table)
+                                .where(table.grain.eq(bucketGrain))
+                                .and(table.bucketStart.eq(bucketStart))
+                                .and(request.slice().of(table::column))
+                                // The index's predicate (V12), inlined so that every plan can use it.
+                                .and(column.gt(DSL.inline(BigDecimal.ZERO)))
+                                .orderBy(column.desc())
+                                .limit(DSL.inline(depth)))
+                .as("listed");
+        Field<UUID> listedUser = listed.field(Dimension.USER.column(), UUID.class);
+        Field<BigDecimal> listedValue = listed.field("value", BigDecimal.class);
+        CommonTableExpression<Record4<Short, Instant, UUID, BigDecimal>> lists = DSL.name("lists")
+                .as(DSL.select(bucketGrain.as("grain"), bucketStart.as("bucket_start"), listedUser, listedValue)
+                        .from(buckets)
+                        .crossJoin(listed));
+        Field<UUID> user = lists.field(Dimension.USER.column(), UUID.class);
+        Field<BigDecimal> value = lists.field("value", BigDecimal.class);
+        Field<BigDecimal> lowest = DSL.when(DSL.count().lt(depth), BigDecimal.ZERO)
+                .otherwise(DSL.greatest(DSL.min(value), DSL.inline(BigDecimal.ZERO)));
+        Table<?> thresholds = DSL.select(lowest.as("threshold"))
+                .from(lists)
+                .groupBy(lists.field("grain"), lists.field("bucket_start"))
+                .asTable("thresholds");
+        Field<BigDecimal> listsBound = DSL.field(DSL.select(
+                                DSL.coalesce(DSL.sum(thresholds.field("threshold", BigDecimal.class)), BigDecimal.ZERO))
+                        .from(thresholds))
+                .times(DSL.inline(request.slice().statuses().size()));
+        Field<BigDecimal> bound = listsBound.plus(restBound(request, metric, plan, fromRollups));
+        readRollups = true;
+        return Optional.of(DSL.with(lists)
+                .select(
+                        DSL.field(DSL.select(DSL.arrayAggDistinct(user)).from(lists))
+                                .as("leaders"),
+                        bound.as("bound")));
+    }
+
+    /**
+     * The highest sum of {@code metric} any user has in the pieces read from rows (the ledger's,
+     * the copies of new rows), or 0.
+     */
+    private Field<BigDecimal> restBound(SumsRequest request, Metric metric, Plan plan, List<Piece> fromRollups) {
+        SumsRequest one = new SumsRequest(request.boundaries(), request.keys(), Set.of(metric), request.slice());
+        Select<Record> partials = null;
+        List<Piece> withNewRows = withNewRows(fromRollups);
+        if (!withNewRows.isEmpty()) {
+            LedgerRows copies = NewRows.TABLE.rows;
+            partials = rowSums(
+                    one, withNewRows, NewRows.TABLE, copies, request.slice().of(d -> d.of(copies)), false, "new_rows");
+        }
+        if (!plan.fromLedger().isEmpty()) {
+            Select<Record> ledger = ledgerSums(one, plan.fromLedger(), false, "ledger");
+            partials = partials == null ? ledger : partials.unionAll(ledger);
+        }
+        if (partials == null) {
+            return DSL.inline(BigDecimal.ZERO);
+        }
+        Table<Record> rows = partials.asTable("rest");
+        Table<?> perUser = DSL.select(
+                        DSL.sum(rows.field(metric.column(), BigDecimal.class)).as("total"))
+                .from(rows)
+                .groupBy(rows.field(Dimension.USER.column()))
+                .asTable("per_user");
+        return DSL.field(DSL.select(DSL.coalesce(
+                        DSL.max(DSL.greatest(perUser.field("total", BigDecimal.class), DSL.inline(BigDecimal.ZERO))),
+                        BigDecimal.ZERO))
+                .from(perUser));
     }
 
     /**

@@ -2,14 +2,20 @@ package dev.ledgeranalytics.rollup.internal;
 
 import static dev.ledgeranalytics.schema.Tables.TOKEN_USAGE_LEDGER;
 
+import dev.ledgeranalytics.internal.Metric;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.NavigableSet;
+import java.util.Optional;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record1;
+import org.jooq.Record2;
 import org.jooq.Record7;
+import org.jooq.ResultQuery;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -25,6 +31,18 @@ public interface SumsSource {
 
     /** The sums of {@code request}, as a derived table for the query's statement. */
     Sums sums(SumsRequest request);
+
+    /**
+     * A statement returning users among whom the highest sums of {@code metric} over {@code
+     * request}'s range surely are, and a bound: every user it does not name has a sum of at most
+     * the bound. A query that needs only the top of a ranking sums those users alone, and where its
+     * last needed user's sum is above the bound, no other user can rank before it. Empty where this
+     * source cannot tell cheaply (see {@code CoverSums}); each bucket's list then holds {@code
+     * depth} users.
+     */
+    default Optional<ResultQuery<Record2<UUID[], BigDecimal>>> leaders(SumsRequest request, Metric metric, int depth) {
+        return Optional.empty();
+    }
 
     /** Whether any sums this source returned were read from the rollups. */
     boolean readRollups();

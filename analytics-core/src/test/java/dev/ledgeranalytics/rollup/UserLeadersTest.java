@@ -1,0 +1,239 @@
+package dev.ledgeranalytics.rollup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledgeranalytics.query.AnalyticsQueries;
+import dev.ledgeranalytics.query.LedgerFilter;
+import dev.ledgeranalytics.query.RequestStatus;
+import dev.ledgeranalytics.query.UserPage;
+import dev.ledgeranalytics.query.UserSort;
+import dev.ledgeranalytics.testing.Ledger;
+import dev.ledgeranalytics.testing.Row;
+import dev.ledgeranalytics.testkit.AnalyticsDatabase;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.jooq.ExecuteListener;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DefaultConfiguration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The user breakdown's first page by gross margin through the rollups: the users that can be on it
+ * are found from each rollup bucket's top users, and only theirs are summed, where the lists prove
+ * no other user can rank before the page's last; every page equals the ledger's either way.
+ */
+@AnalyticsDatabase
+class UserLeadersTest {
+
+    /** Whole months: every piece of the range is a rollup bucket. */
+    private static final LedgerFilter TWO_MONTHS =
+            LedgerFilter.between(Instant.parse("2026-09-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"));
+
+    private final DataSource dataSource;
+    private final Rollups rollups;
+    private final RollupAnswers answers;
+    private final Ledger ledger;
+    private final List<String> sent = new CopyOnWriteArrayList<>();
+    private final AnalyticsQueries watched;
+
+    UserLeadersTest(DataSource dataSource) {
+        this.dataSource = dataSource;
+        this.rollups = Rollups.create(dataSource);
+        this.answers = new RollupAnswers(dataSource);
+        this.ledger = new Ledger(dataSource);
+        this.watched = AnalyticsQueries.create(new DefaultConfiguration()
+                .set(dataSource)
+                .set(SQLDialect.POSTGRES)
+                .set(ExecuteListener.onExecuteStart(context -> {
+                    if (context.sql() != null) {
+                        sent.add(context.sql().toLowerCase(Locale.ROOT));
+                    }
+                }))
+                .dsl());
+    }
+
+    @BeforeAll
+    static void registerProviders(DataSource dataSource) {
+        new Ledger(dataSource).withProviders();
+    }
+
+    @BeforeEach
+    void emptyLedger() {
+        rollups.disable();
+        ledger.clear();
+    }
+
+    @Test
+    void aSkewedLedgerSumsOnlyTheLeaders() {
+        ledger.insert(skewed(40));
+        rollups.refresh();
+
+        UserPage first = firstPage(TWO_MONTHS, 3);
+
+        assertThat(first).isEqualTo(answers.raw().userBreakdown(TWO_MONTHS, UserSort.GROSS_MARGIN_DESC, 3, null));
+        assertThat(first.users()).extracting(u -> u.userId()).containsExactly(user(1), user(2), user(3));
+        assertThat(leadersSent()).isTrue();
+        assertThat(everyUserSummed())
+                .as("the page read every user's sums: %s", sent)
+                .isFalse();
+        assertPagesAfterTheFirstAsTheLedgers(TWO_MONTHS, 3);
+    }
+
+    @Test
+    void aLedgerWithoutLeadersReadsEveryUserAndStillAnswersRight() {
+        // Every user alike: no list can prove a page.
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            rows.add(Row.at("2026-09-10T10:00:00Z", "0.01000000", "0.05000000").user(user(i)));
+            rows.add(Row.at("2026-10-10T10:00:00Z", "0.01000000", "0.05000000").user(user(i)));
+        }
+        ledger.insert(rows);
+        rollups.refresh();
+
+        UserPage first = firstPage(TWO_MONTHS, 3);
+
+        assertThat(first).isEqualTo(answers.raw().userBreakdown(TWO_MONTHS, UserSort.GROSS_MARGIN_DESC, 3, null));
+        assertThat(leadersSent()).isTrue();
+        assertThat(everyUserSummed()).isTrue();
+        assertPagesAfterTheFirstAsTheLedgers(TWO_MONTHS, 3);
+    }
+
+    @Test
+    void negativeMarginsOtherStatusesAndLedgerEdgesAnswerAsTheLedger() {
+        List<Row> rows = new ArrayList<>(skewed(30));
+        for (int i = 1; i <= 30; i++) {
+            // Losses spread over many users, and failed requests beside the successful ones.
+            rows.add(Row.at("2026-09-20T12:00:00Z", "0.02000000", "-0.01000000").user(user(i)));
+            rows.add(Row.at("2026-10-02T08:30:00Z", "0.01000000", "0.30000000")
+                    .user(user(31 - i))
+                    .status(RequestStatus.FAILED));
+        }
+        // A user whose whole margin lies in the ledger's edge of the range, above every list's bound.
+        rows.add(Row.at("2026-09-01T18:00:00Z", "0.01000000", "40.00000000").user(user(99)));
+        ledger.insert(rows);
+        rollups.refresh();
+
+        // Starts 14 hours into the first day: that edge is read from the ledger.
+        LedgerFilter withEdge =
+                LedgerFilter.between(Instant.parse("2026-09-01T14:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"));
+        for (LedgerFilter filter : List.of(TWO_MONTHS, withEdge, withEdge.anyStatus())) {
+            UserPage first = firstPage(filter, 4);
+            assertThat(first)
+                    .as("%s", filter)
+                    .isEqualTo(answers.raw().userBreakdown(filter, UserSort.GROSS_MARGIN_DESC, 4, null));
+            assertThat(leadersSent()).as("%s", filter).isTrue();
+            assertPagesAfterTheFirstAsTheLedgers(filter, 4);
+        }
+        assertThat(firstPage(withEdge, 4).users().get(0).userId()).isEqualTo(user(99));
+    }
+
+    @Test
+    void insertsNoRefreshHasAddedCountTowardsTheBound() {
+        ledger.insert(skewed(40));
+        rollups.refresh();
+        // A pending insert, read from its copy: it lifts a user from the bottom to the top.
+        ledger.insert(
+                Row.at("2026-10-15T09:00:00Z", "0.01000000", "90.00000000").user(user(40)));
+
+        UserPage first = firstPage(TWO_MONTHS, 3);
+
+        assertThat(first).isEqualTo(answers.raw().userBreakdown(TWO_MONTHS, UserSort.GROSS_MARGIN_DESC, 3, null));
+        assertThat(first.users().get(0).userId()).isEqualTo(user(40));
+    }
+
+    @Test
+    void notInsideAHostsReadCommittedTransaction() throws SQLException {
+        ledger.insert(skewed(40));
+        rollups.refresh();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            sent.clear();
+            UserPage page = AnalyticsQueries.create(new DefaultConfiguration()
+                            .set(connection)
+                            .set(SQLDialect.POSTGRES)
+                            .set(ExecuteListener.onExecuteStart(
+                                    context -> sent.add(context.sql().toLowerCase(Locale.ROOT))))
+                            .dsl())
+                    .userBreakdown(TWO_MONTHS, UserSort.GROSS_MARGIN_DESC, 3, null);
+            connection.rollback();
+            assertThat(page).isEqualTo(answers.raw().userBreakdown(TWO_MONTHS, UserSort.GROSS_MARGIN_DESC, 3, null));
+        }
+        assertThat(leadersSent()).as("its statements do not share one snapshot").isFalse();
+    }
+
+    @Test
+    void explainShowsTheLeadersStatement() {
+        ledger.insert(skewed(40));
+        rollups.refresh();
+
+        assertThat(answers.viaRollups().explain(TWO_MONTHS))
+                .extracting(plan -> plan.statement())
+                .containsSubsequence("userBreakdown leaders", "userBreakdown");
+    }
+
+    private UserPage firstPage(LedgerFilter filter, int size) {
+        sent.clear();
+        return watched.userBreakdown(filter, UserSort.GROSS_MARGIN_DESC, size, null);
+    }
+
+    private void assertPagesAfterTheFirstAsTheLedgers(LedgerFilter filter, int size) {
+        UserPage page = answers.viaRollups().userBreakdown(filter, UserSort.GROSS_MARGIN_DESC, size, null);
+        while (page.next() != null) {
+            UserPage next = answers.viaRollups().userBreakdown(filter, UserSort.GROSS_MARGIN_DESC, size, page.next());
+            assertThat(next)
+                    .as("the page after %s", page.next())
+                    .isEqualTo(answers.raw().userBreakdown(filter, UserSort.GROSS_MARGIN_DESC, size, page.next()));
+            page = next;
+        }
+    }
+
+    private boolean leadersSent() {
+        return sent.stream().anyMatch(sql -> sql.contains("\"lists\""));
+    }
+
+    /** Whether the last statement sent summed the users' rows with no restriction to some of them. */
+    private boolean everyUserSummed() {
+        String last = sent.get(sent.size() - 1);
+        return !last.contains("\"user_id\" = any (");
+    }
+
+    /**
+     * Users 1 to {@code users}, user i making about {@code users / i} requests in each month, as a
+     * gateway's few heavy users and many light ones do; every margin distinct.
+     */
+    private static List<Row> skewed(int users) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i <= users; i++) {
+            int requests = Math.max(1, users / i);
+            for (int month = 0; month < 2; month++) {
+                Instant start = Instant.parse(month == 0 ? "2026-09-02T00:00:00Z" : "2026-10-02T00:00:00Z");
+                for (int r = 0; r < requests; r++) {
+                    BigDecimal margin = new BigDecimal("0.10000000").add(BigDecimal.valueOf(i * 37 + r, 8));
+                    rows.add(Row.at(
+                                    start.plus(Duration.ofMinutes((i * 131L + r * 17L) % (27 * 24 * 60)))
+                                            .toString(),
+                                    "0.01000000",
+                                    margin.toPlainString())
+                            .user(user(i)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static UUID user(int i) {
+        return UUID.fromString(String.format(Locale.ROOT, "00000000-0000-0000-0000-%012d", i));
+    }
+}
