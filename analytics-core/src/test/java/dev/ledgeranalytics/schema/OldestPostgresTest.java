@@ -64,7 +64,7 @@ class OldestPostgresTest {
             assertThat(connection.getMetaData().getDatabaseMajorVersion()).isEqualTo(14);
         }
 
-        assertThat(AnalyticsMigrations.create(dataSource).migrate().applied()).hasSize(10);
+        assertThat(AnalyticsMigrations.create(dataSource).migrate().applied()).hasSize(12);
         assertThat(AnalyticsMigrations.create(dataSource).migrate().applied()).isEmpty();
 
         SeedSchema.assertCatalogMatches(new Catalog(dataSource, "analytics"));
