@@ -45,7 +45,7 @@ final class UserBreakdownQuery extends DashboardQuery<UserPage> {
     private static final Set<Metric> METRICS = metrics();
 
     /** Users read per rollup bucket for the first page by gross margin, per user the page needs. */
-    static final int LEADERS_PER_PAGE = 2;
+    private static final int LEADERS_PER_PAGE = 2;
 
     /**
      * A sort key's column in the users table, the type its cursor value is read back as, and for a
