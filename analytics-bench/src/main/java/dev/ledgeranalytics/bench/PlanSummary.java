@@ -28,6 +28,15 @@ final class PlanSummary {
      */
     record Analyzed(double millis, long ledgerRows) {}
 
+    /**
+     * What the summary of one {@code EXPLAIN (ANALYZE, SUMMARY)} says.
+     *
+     * @param planning  planning time, in milliseconds
+     * @param execution execution time, in milliseconds
+     * @param jit       whether PostgreSQL compiled the statement with JIT (a JIT section)
+     */
+    record Summary(double planning, double execution, boolean jit) {}
+
     /** Enough to tell a plain aggregate from a gathered, sorted or joined one. */
     private static final int TOP_NODES = 3;
 
@@ -84,6 +93,20 @@ final class PlanSummary {
                     + LedgerTables.leaves(connection, schema).size() + " partitions)";
         }
         return Optional.of(summary);
+    }
+
+    /** Reads the summary of an {@code EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON)} document. */
+    static Summary summary(Connection connection, String planJson) throws SQLException {
+        String sql = """
+                SELECT (plan ->> 'Planning Time')::float8, (plan ->> 'Execution Time')::float8, plan -> 'JIT' IS NOT NULL
+                FROM (SELECT ?::jsonb -> 0) AS explained (plan)""";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, planJson);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return new Summary(rs.getDouble(1), rs.getDouble(2), rs.getBoolean(3));
+            }
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.ledgeranalytics.bench;
 
-import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.rollup.RefreshResult;
@@ -113,24 +112,23 @@ final class RollupReadsBenchmark implements Callable<Integer> {
     /**
      * One cell: a query over a range, through the rollups.
      *
-     * @param query      the query
-     * @param range      how far back it read
-     * @param jitOn      timed with the server's {@code jit = on}, its default
-     * @param jitOff     timed with {@code jit = off} in the session
-     * @param statements how many statements one call sends
-     * @param planning   median planning time of those statements, summed, in milliseconds
-     * @param execution  median execution time of those statements, summed, in milliseconds
+     * @param query  the query
+     * @param range  how far back it read
+     * @param jitOn  timed with the server's {@code jit = on}, its default
+     * @param jitOff timed with {@code jit = off} in the session
+     * @param server where the server's time went in one call
+     */
+    record Cell(DashboardQuery query, QueryRange range, Timing jitOn, Timing jitOff, ServerTime server) {}
+
+    /**
+     * The server's share of one call.
+     *
+     * @param statements  how many statements the call sends
+     * @param planning    median planning time of those statements, summed, in milliseconds
+     * @param execution   median execution time of those statements, summed, in milliseconds
      * @param jitCompiled how many of those statements PostgreSQL compiled with JIT
      */
-    record Cell(
-            DashboardQuery query,
-            QueryRange range,
-            Timing jitOn,
-            Timing jitOff,
-            int statements,
-            double planning,
-            double execution,
-            int jitCompiled) {}
+    record ServerTime(int statements, double planning, double execution, int jitCompiled) {}
 
     @Override
     public Integer call() throws Exception {
@@ -169,9 +167,7 @@ final class RollupReadsBenchmark implements Callable<Integer> {
                         LedgerFilter filter = ledger.last(range);
                         Timing timedOn = Timing.measure(() -> query.run(on, filter), warmup, runs);
                         Timing timedOff = Timing.measure(() -> query.run(off, filter), warmup, runs);
-                        double[] spent = spent(jitOn, query, filter);
-                        cells.add(new Cell(
-                                query, range, timedOn, timedOff, (int) spent[0], spent[1], spent[2], (int) spent[3]));
+                        cells.add(new Cell(query, range, timedOn, timedOff, serverTime(jitOn, query, filter)));
                     }
                 }
             }
@@ -208,7 +204,7 @@ final class RollupReadsBenchmark implements Callable<Integer> {
      * REPEATABLE READ transaction: their count, the medians of planning and execution, summed, and
      * how many were compiled by JIT.
      */
-    private static double[] spent(Connection connection, DashboardQuery query, LedgerFilter filter)
+    private static ServerTime serverTime(Connection connection, DashboardQuery query, LedgerFilter filter)
             throws SQLException {
         List<String> statements = BenchLedger.statements(connection, BenchLedger.INDEXED, false, query, filter);
         double planning = 0;
@@ -221,14 +217,15 @@ final class RollupReadsBenchmark implements Callable<Integer> {
                 double[] plans = new double[EXPLAINS];
                 double[] executions = new double[EXPLAINS];
                 for (int i = 0; i < EXPLAINS; i++) {
-                    String json = Sql.strings(
-                                    connection, "EXPLAIN (ANALYZE, SUMMARY, TIMING OFF, FORMAT JSON) " + statement)
-                            .get(0);
-                    if (i == 0 && json.contains("\"JIT\":")) {
+                    PlanSummary.Summary summary = PlanSummary.summary(
+                            connection,
+                            Sql.strings(connection, "EXPLAIN (ANALYZE, SUMMARY, TIMING OFF, FORMAT JSON) " + statement)
+                                    .get(0));
+                    if (i == 0 && summary.jit()) {
                         jitCompiled++;
                     }
-                    plans[i] = number(json, "Planning Time");
-                    executions[i] = number(json, "Execution Time");
+                    plans[i] = summary.planning();
+                    executions[i] = summary.execution();
                 }
                 planning += median(plans);
                 execution += median(executions);
@@ -238,21 +235,7 @@ final class RollupReadsBenchmark implements Callable<Integer> {
             connection.setAutoCommit(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         }
-        return new double[] {statements.size(), planning, execution, jitCompiled};
-    }
-
-    /** A top-level number of an {@code EXPLAIN (FORMAT JSON)} document, such as {@code "Execution Time": 1.234}. */
-    static double number(String json, String key) {
-        int at = json.indexOf("\"" + key + "\":");
-        if (at < 0) {
-            throw new AnalyticsException("EXPLAIN gave no \"" + key + "\": " + json);
-        }
-        int from = at + key.length() + 3;
-        int to = from;
-        while (to < json.length() && "0123456789.-eE+ ".indexOf(json.charAt(to)) >= 0) {
-            to++;
-        }
-        return Double.parseDouble(json.substring(from, to).trim());
+        return new ServerTime(statements.size(), planning, execution, jitCompiled);
     }
 
     private static double median(double[] values) {

@@ -82,20 +82,27 @@ final class RollupReadsReport {
                     cell.range(),
                     cell.jitOn(),
                     cell.jitOff(),
-                    cell.statements(),
-                    Timing.ms(cell.planning()),
-                    Timing.ms(cell.execution()),
-                    Timing.ms(Math.max(0, cell.jitOn().p50() - cell.planning() - cell.execution())),
+                    cell.server().statements(),
+                    Timing.ms(cell.server().planning()),
+                    Timing.ms(cell.server().execution()),
+                    Timing.ms(Math.max(
+                            0,
+                            cell.jitOn().p50()
+                                    - cell.server().planning()
+                                    - cell.server().execution())),
                     target,
                     cell.jitOn().p95() <= target ? "pass" : "**fail**"));
         }
         long total = rollupSizes.values().stream().mapToLong(Long::longValue).sum();
         md.append('\n');
         List<String> compiled = cells.stream()
-                .filter(cell -> cell.jitCompiled() > 0)
+                .filter(cell -> cell.server().jitCompiled() > 0)
                 .map(cell -> format(
                         "%s over %s (%d of %d)",
-                        cell.query().method(), cell.range(), cell.jitCompiled(), cell.statements()))
+                        cell.query().method(),
+                        cell.range(),
+                        cell.server().jitCompiled(),
+                        cell.server().statements()))
                 .toList();
         md.append("- Statements PostgreSQL compiled with JIT (a JIT section in their EXPLAIN with `jit = on`): ")
                 .append(compiled.isEmpty() ? "none" : String.join(", ", compiled))

@@ -2,11 +2,13 @@ package dev.ledgeranalytics.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledgeranalytics.testkit.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,11 +101,15 @@ class RollupReadsBenchmarkTest {
     }
 
     @Test
-    void readsTheTimesOfAnExplainDocument() {
+    void readsTheTimesOfAnExplainDocument() throws Exception {
         String json = "[{\"Plan\": {\"Node Type\": \"Result\"}, \"Planning Time\": 0.123, \"Triggers\": [], "
                 + "\"Execution Time\": 12.5}]";
-        assertThat(RollupReadsBenchmark.number(json, "Planning Time")).isEqualTo(0.123);
-        assertThat(RollupReadsBenchmark.number(json, "Execution Time")).isEqualTo(12.5);
+        try (TestDatabase database = TestDatabase.empty();
+                Connection connection = database.dataSource().getConnection()) {
+            PlanSummary.Summary summary = PlanSummary.summary(connection, json);
+            assertThat(summary.planning()).isEqualTo(0.123);
+            assertThat(summary.execution()).isEqualTo(12.5);
+        }
     }
 
     @Test

@@ -149,22 +149,10 @@ final class CoverSums implements SumsSource {
             return new Sums(ledgerScan(request), false);
         }
         readRollups = true;
-        List<Piece> withNewRows = withNewRows(fromRollups);
-        List<Piece> fromLedger = plan.fromLedger();
         Select<Record> partials = rollupRows(request, table, fromRollups);
-        if (!withNewRows.isEmpty()) {
-            LedgerRows copies = NewRows.TABLE.rows;
-            partials = partials.unionAll(rowSums(
-                    request,
-                    withNewRows,
-                    NewRows.TABLE,
-                    copies,
-                    request.slice().of(d -> d.of(copies)),
-                    false,
-                    "new_rows"));
-        }
-        if (!fromLedger.isEmpty()) {
-            partials = partials.unionAll(ledgerSums(request, fromLedger, false, "ledger"));
+        Select<Record> rows = rowPartials(request, plan);
+        if (rows != null) {
+            partials = partials.unionAll(rows);
         }
         if (later != null) {
             partials = partials.unionAll(ledgerSums(request, List.of(later), true, "later"));
@@ -172,10 +160,31 @@ final class CoverSums implements SumsSource {
         return new Sums(combined(request, partials.asTable("partials"), later != null), true);
     }
 
-    private List<Piece> withNewRows(List<Piece> fromRollups) {
-        return fromRollups.stream()
+    /**
+     * The partial sums of the plan's rows: the copies of new rows in its rollup pieces that inserts
+     * touched since the last refresh, and the ledger's in its ledger pieces; {@code null} if none.
+     */
+    private Select<Record> rowPartials(SumsRequest request, Plan plan) {
+        Select<Record> partials = null;
+        List<Piece> withNewRows = plan.fromRollups().stream()
                 .filter(p -> pending.insertedIn(p.from(), p.to()))
                 .toList();
+        if (!withNewRows.isEmpty()) {
+            LedgerRows copies = NewRows.TABLE.rows;
+            partials = rowSums(
+                    request,
+                    withNewRows,
+                    NewRows.TABLE,
+                    copies,
+                    request.slice().of(d -> d.of(copies)),
+                    false,
+                    "new_rows");
+        }
+        if (!plan.fromLedger().isEmpty()) {
+            Select<Record> ledger = ledgerSums(request, plan.fromLedger(), false, "ledger");
+            partials = partials == null ? ledger : partials.unionAll(ledger);
+        }
+        return partials;
     }
 
     /**
@@ -197,11 +206,12 @@ final class CoverSums implements SumsSource {
      *
      * <p>A user listed nowhere has, in each bucket, rows no higher than the list's last (no higher
      * than zero if the list holds every positive row of the bucket), one per status; and in the rest
-     * no more than the highest user there. So its sum is at most the bound. Only where one snapshot serves every statement, the
-     * range is one bucket of whole rollup buckets but for at most a fiftieth of it, and no user is
-     * restricted; empty otherwise. With more of the range in the rest, its heaviest user alone
-     * outweighs what the lists can prove (one day with two hours of ledger rows at 10M rows), and
-     * trying would only add a statement.
+     * no more than the highest user there. So its sum is at most the bound.
+     *
+     * <p>Only where one snapshot serves every statement, the range is one bucket of whole rollup
+     * buckets but for at most a fiftieth of it, and no user is restricted; empty otherwise. With
+     * more of the range in the rest, its heaviest user alone outweighs what the lists can prove (one
+     * day with two hours of ledger rows at 10M rows), and trying would only add a statement.
      */
     @Override
     public Optional<ResultQuery<Record2<UUID[], BigDecimal>>> leaders(SumsRequest request, Metric metric, int depth) {
@@ -272,7 +282,7 @@ final class CoverSums implements SumsSource {
                                 DSL.coalesce(DSL.sum(thresholds.field("threshold", BigDecimal.class)), BigDecimal.ZERO))
                         .from(thresholds))
                 .times(DSL.inline(request.slice().statuses().size()));
-        Field<BigDecimal> bound = listsBound.plus(restBound(request, metric, plan, fromRollups));
+        Field<BigDecimal> bound = listsBound.plus(restBound(request, metric, plan));
         readRollups = true;
         return Optional.of(DSL.with(lists)
                 .select(
@@ -285,19 +295,9 @@ final class CoverSums implements SumsSource {
      * The highest sum of {@code metric} any user has in the pieces read from rows (the ledger's,
      * the copies of new rows), or 0.
      */
-    private Field<BigDecimal> restBound(SumsRequest request, Metric metric, Plan plan, List<Piece> fromRollups) {
-        SumsRequest one = new SumsRequest(request.boundaries(), request.keys(), Set.of(metric), request.slice());
-        Select<Record> partials = null;
-        List<Piece> withNewRows = withNewRows(fromRollups);
-        if (!withNewRows.isEmpty()) {
-            LedgerRows copies = NewRows.TABLE.rows;
-            partials = rowSums(
-                    one, withNewRows, NewRows.TABLE, copies, request.slice().of(d -> d.of(copies)), false, "new_rows");
-        }
-        if (!plan.fromLedger().isEmpty()) {
-            Select<Record> ledger = ledgerSums(one, plan.fromLedger(), false, "ledger");
-            partials = partials == null ? ledger : partials.unionAll(ledger);
-        }
+    private Field<BigDecimal> restBound(SumsRequest request, Metric metric, Plan plan) {
+        Select<Record> partials = rowPartials(
+                new SumsRequest(request.boundaries(), request.keys(), Set.of(metric), request.slice()), plan);
         if (partials == null) {
             return DSL.inline(BigDecimal.ZERO);
         }
