@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -115,11 +116,14 @@ public final class QueryBenchmark implements Callable<Integer> {
     private Path output;
 
     private final PrintStream progress;
+    /** Where "now" comes from: the seeded year ends at its last full hour. */
+    private final Clock clock;
     /** The Markdown report, once the run is complete. */
     private String report;
 
-    private QueryBenchmark(PrintStream progress) {
+    private QueryBenchmark(PrintStream progress, Clock clock) {
         this.progress = progress;
+        this.clock = clock;
     }
 
     /**
@@ -135,7 +139,16 @@ public final class QueryBenchmark implements Callable<Integer> {
     }
 
     static int run(PrintStream out, PrintStream err, String... args) {
-        QueryBenchmark benchmark = new QueryBenchmark(err);
+        return run(Clock.systemUTC(), out, err, args);
+    }
+
+    /**
+     * As {@link #run(PrintStream, PrintStream, String...)}, with the query benchmark's year ending at
+     * the last full hour of {@code clock}: the plans it records depend on where the ranges fall in
+     * the monthly partitions, so a test fixes them.
+     */
+    static int run(Clock clock, PrintStream out, PrintStream err, String... args) {
+        QueryBenchmark benchmark = new QueryBenchmark(err, clock);
         LoadBenchmark load = new LoadBenchmark(err);
         PartitioningBenchmark partitioning = new PartitioningBenchmark(err);
         RollupReadsBenchmark rollups = new RollupReadsBenchmark(err);
@@ -168,7 +181,7 @@ public final class QueryBenchmark implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--warmup must not be negative, but was " + warmup);
         }
         long start = System.nanoTime();
-        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant started = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         // The seeded year ends at the last full hour, and every range ends with it: "now" for the dashboard.
         Instant end = started.truncatedTo(ChronoUnit.HOURS);
         Machine machine = null;
