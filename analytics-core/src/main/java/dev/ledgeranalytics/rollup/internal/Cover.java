@@ -51,6 +51,29 @@ final class Cover {
         return List.copyOf(cover.pieces);
     }
 
+    /**
+     * The rollup pieces with each stretch of adjacent pieces of one grain merged into one run,
+     * across buckets: one range scan each. Their bucket is 0: a run's rows are numbered by their
+     * start.
+     *
+     * @param pieces pieces read from the rollups, in order
+     * @return the runs, in order
+     */
+    static List<Piece> runs(List<Piece> pieces) {
+        List<Piece> runs = new ArrayList<>();
+        for (Piece piece : pieces) {
+            Piece previous = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (previous != null
+                    && previous.grain() == piece.grain()
+                    && previous.to().equals(piece.from())) {
+                runs.set(runs.size() - 1, new Piece(piece.grain(), previous.from(), piece.to(), 0));
+            } else {
+                runs.add(new Piece(piece.grain(), piece.from(), piece.to(), 0));
+            }
+        }
+        return List.copyOf(runs);
+    }
+
     private void cover(Instant from, Instant to, int level, int bucket) {
         if (!from.isBefore(to)) {
             return;
@@ -67,21 +90,20 @@ final class Cover {
             return;
         }
         cover(from, first, level + 1, bucket);
+        // Clean stretches in one step each: a year's trend by New York days is 8,760 whole hours.
         for (Instant start = first; start.isBefore(last); ) {
-            Instant end = grain.next(start);
-            if (isClean(start, end)) {
-                add(grain, start, end, bucket);
+            Instant changed = changedQuarterHours.ceiling(start);
+            Instant clean = changed == null || !changed.isBefore(last) ? last : grain.floor(changed);
+            if (start.isBefore(clean)) {
+                add(grain, start, clean, bucket);
+                start = clean;
             } else {
+                Instant end = grain.next(start);
                 cover(start, end, level + 1, bucket);
+                start = end;
             }
-            start = end;
         }
         cover(last, to, level + 1, bucket);
-    }
-
-    private boolean isClean(Instant from, Instant to) {
-        Instant changed = changedQuarterHours.ceiling(from);
-        return changed == null || !changed.isBefore(to);
     }
 
     private void add(Grain grain, Instant from, Instant to, int bucket) {

@@ -50,8 +50,9 @@ import org.jooq.impl.SQLDataType;
  *
  * <pre>
  * SELECT bucket, &lt;keys&gt;, sum(requests) AS requests, sum(vendor_cost), ... FROM (
- *   SELECT p.bucket, r.* FROM unnest(:grains, :froms, :tos, :buckets) p            -- whole clean rollup buckets
- *   CROSS JOIN LATERAL (SELECT &lt;keys&gt;, requests, ... FROM rollup_x
+ *   SELECT width_bucket(r.bucket_start, :bucket_starts), r.&lt;keys&gt;, r.requests, ...   -- whole clean rollup buckets
+ *   FROM unnest(:grains, :froms, :tos) p                                           -- runs of one grain
+ *   CROSS JOIN LATERAL (SELECT bucket_start, &lt;keys&gt;, requests, ... FROM rollup_x
  *                       WHERE grain = p.grain AND bucket_start &gt;= p.from AND bucket_start &lt; p.to AND &lt;slice&gt; OFFSET 0) r
  *   UNION ALL
  *   SELECT p.bucket, n.* FROM unnest(:froms, :tos, :buckets) p                     -- rollup pieces with new rows
@@ -355,7 +356,8 @@ final class CoverSums implements SumsSource {
 
     private static Table<Record> ledgerScan(SumsRequest request) {
         List<Field<?>> columns = new ArrayList<>();
-        columns.add(bucketOf(request.boundaries()).as(BUCKET));
+        columns.add(
+                bucketOf(request.boundaries(), TOKEN_USAGE_LEDGER.CREATED_AT).as(BUCKET));
         columns.addAll(columns(request, LedgerRows.LEDGER, false));
         return DSL.select(columns)
                 .from(TOKEN_USAGE_LEDGER)
@@ -367,13 +369,14 @@ final class CoverSums implements SumsSource {
     }
 
     /**
-     * Each row's bucket number: {@code width_bucket} over the bucket starts, a binary search. The
+     * The bucket number of a row starting at {@code start}: {@code width_bucket} over the bucket
+     * starts, a binary search. The
      * starts are a scalar subquery, evaluated once per statement: as a plain bind value, the cast of
      * text to {@code timestamptz[]} is only STABLE (it reads the session's TimeZone), so PostgreSQL
      * does not fold it, and every row parsed every boundary again (a year of daily buckets over
      * 100,000 rows took 12.7 s instead of milliseconds).
      */
-    private static Field<Integer> bucketOf(List<Instant> boundaries) {
+    private static Field<Integer> bucketOf(List<Instant> boundaries, Field<Instant> start) {
         if (boundaries.size() == 2) {
             return DSL.inline(1);
         }
@@ -381,32 +384,49 @@ final class CoverSums implements SumsSource {
         return DSL.function(
                 "width_bucket",
                 SQLDataType.INTEGER,
-                TOKEN_USAGE_LEDGER.CREATED_AT,
+                start,
                 DSL.field(DSL.select(DSL.val(starts, SQLDataType.TIMESTAMPWITHTIMEZONE.array()))));
     }
 
     /**
-     * The rows of the rollup table in the clean pieces. LATERAL, fenced by OFFSET 0 so that
-     * PostgreSQL cannot flatten it into a join: each piece becomes one range scan of the table's
-     * primary key. Flattened, the planner hashed the pieces and filtered a scan of the whole table
-     * against them (a year's trend at 1M rows: 318 ms against 10 ms).
+     * The rows of the rollup table in the clean pieces. Pieces of one grain that follow one another
+     * are read as one run, whatever buckets they belong to, and each row's bucket is numbered from
+     * its start as the ledger scan numbers a row's ({@link #bucketOf}): a row of a clean piece lies
+     * within one bucket. A year's trend by New York days is then one range scan of hourly rows, not
+     * one per day (at 10M rows: 9.1 against 4.9 ms p50).
+     *
+     * <p>Each run is read in a LATERAL subquery, fenced by OFFSET 0 so that PostgreSQL cannot
+     * flatten it into a join: each run becomes one range scan of the table's primary key.
+     * Flattened, the planner hashed the pieces and filtered a scan of the whole table against them
+     * (a year's trend at 1M rows: 318 ms against 10 ms).
      */
     private static Select<Record> rollupRows(SumsRequest request, RollupTable table, List<Piece> pieces) {
-        String piece = "rollup_pieces";
+        String run = "rollup_runs";
         List<Field<?>> columns = new ArrayList<>();
+        columns.add(table.bucketStart.as("bucket_start"));
         request.keys().forEach(key -> columns.add(table.column(key).as(key.column())));
         request.metrics().forEach(metric -> columns.add(table.column(metric).as(metric.column())));
         Table<Record> rows = DSL.lateral(DSL.select(columns)
                         .from(table)
-                        .where(table.grain.eq(DSL.field(DSL.name(piece, "grain"), SQLDataType.SMALLINT)))
-                        .and(table.bucketStart.ge(pieceBound(piece, "from_at")))
-                        .and(table.bucketStart.lt(pieceBound(piece, "to_at")))
+                        .where(table.grain.eq(DSL.field(DSL.name(run, "grain"), SQLDataType.SMALLINT)))
+                        .and(table.bucketStart.ge(pieceBound(run, "from_at")))
+                        .and(table.bucketStart.lt(pieceBound(run, "to_at")))
                         .and(request.slice().of(table::column))
                         .offset(DSL.inline(0)))
                 .as("rollup_rows");
-        return DSL.select(withBucket(piece, rows))
-                .from(pieceTable(pieces, true, piece))
-                .crossJoin(rows);
+        List<Field<?>> numbered = new ArrayList<>();
+        numbered.add(bucketOf(request.boundaries(), rows.field("bucket_start", Instant.class))
+                .as(BUCKET));
+        Arrays.stream(rows.fields()).skip(1).forEach(numbered::add);
+        return DSL.select(numbered).from(runTable(Cover.runs(pieces), run)).crossJoin(rows);
+    }
+
+    /** The runs as a set-returning function in FROM, so that each array is bound and parsed once. */
+    private static Table<?> runTable(List<Piece> runs, String alias) {
+        Field<Short[]> grains =
+                DSL.val(runs.stream().map(p -> p.grain().code()).toArray(Short[]::new), SQLDataType.SMALLINT.array());
+        return DSL.table("unnest({0}, {1}, {2})", grains, froms(runs), tos(runs))
+                .as(alias, "grain", "from_at", "to_at");
     }
 
     /**
@@ -432,7 +452,7 @@ final class CoverSums implements SumsSource {
                         .groupBy(positions(request.keys().size())))
                 .as(name + "_rows");
         return DSL.select(withBucket(piece, sums))
-                .from(pieceTable(pieces, false, piece))
+                .from(pieceTable(pieces, piece))
                 .crossJoin(sums);
     }
 
@@ -490,20 +510,19 @@ final class CoverSums implements SumsSource {
     }
 
     /** The pieces as a set-returning function in FROM, so that each array is bound and parsed once. */
-    private static Table<?> pieceTable(List<Piece> pieces, boolean withGrain, String alias) {
-        Field<OffsetDateTime[]> froms =
-                DSL.val(utc(pieces.stream().map(Piece::from).toList()), SQLDataType.TIMESTAMPWITHTIMEZONE.array());
-        Field<OffsetDateTime[]> tos =
-                DSL.val(utc(pieces.stream().map(Piece::to).toList()), SQLDataType.TIMESTAMPWITHTIMEZONE.array());
+    private static Table<?> pieceTable(List<Piece> pieces, String alias) {
         Field<Integer[]> buckets =
                 DSL.val(pieces.stream().map(Piece::bucket).toArray(Integer[]::new), SQLDataType.INTEGER.array());
-        if (!withGrain) {
-            return DSL.table("unnest({0}, {1}, {2})", froms, tos, buckets).as(alias, "from_at", "to_at", BUCKET);
-        }
-        Field<Short[]> grains =
-                DSL.val(pieces.stream().map(p -> p.grain().code()).toArray(Short[]::new), SQLDataType.SMALLINT.array());
-        return DSL.table("unnest({0}, {1}, {2}, {3})", grains, froms, tos, buckets)
-                .as(alias, "grain", "from_at", "to_at", BUCKET);
+        return DSL.table("unnest({0}, {1}, {2})", froms(pieces), tos(pieces), buckets)
+                .as(alias, "from_at", "to_at", BUCKET);
+    }
+
+    private static Field<OffsetDateTime[]> froms(List<Piece> pieces) {
+        return DSL.val(utc(pieces.stream().map(Piece::from).toList()), SQLDataType.TIMESTAMPWITHTIMEZONE.array());
+    }
+
+    private static Field<OffsetDateTime[]> tos(List<Piece> pieces) {
+        return DSL.val(utc(pieces.stream().map(Piece::to).toList()), SQLDataType.TIMESTAMPWITHTIMEZONE.array());
     }
 
     /** Positions 1 to {@code n} of the select list, to group by. */

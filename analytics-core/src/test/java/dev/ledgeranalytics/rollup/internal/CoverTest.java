@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ledgeranalytics.rollup.internal.Cover.Piece;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.zone.ZoneOffsetTransition;
@@ -126,6 +127,43 @@ class CoverTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aYearOfNewYorkDaysIsReadAsOneRunOfHoursWhateverTheDaysAre() {
+        ZoneId newYork = ZoneId.of("America/New_York");
+        List<Instant> boundaries = new ArrayList<>();
+        for (int day = 0; day <= 365; day++) {
+            boundaries.add(LocalDate.of(2025, 12, 1)
+                    .plusDays(day)
+                    .atStartOfDay(newYork)
+                    .toInstant());
+        }
+        Set<Grain> grains = EnumSet.of(Grain.QUARTER_HOUR, Grain.HOUR, Grain.DAY);
+
+        List<Piece> pieces = Cover.of(boundaries, grains, new TreeSet<>());
+        List<Piece> runs = Cover.runs(pieces);
+
+        assertThat(pieces)
+                .hasSize(365)
+                .allSatisfy(piece -> assertThat(piece.grain()).isEqualTo(Grain.HOUR));
+        assertThat(runs).containsExactly(new Piece(Grain.HOUR, boundaries.get(0), boundaries.get(365), 0));
+
+        // A changed quarter hour splits the run: its hour is read in quarter hours and from the ledger.
+        Instant changed = Instant.parse("2026-03-08T06:45:00Z");
+        List<Piece> around = Cover.runs(Cover.of(boundaries, grains, new TreeSet<>(List.of(changed))).stream()
+                .filter(piece -> piece.grain() != null)
+                .toList());
+
+        assertThat(around)
+                .containsExactly(
+                        new Piece(Grain.HOUR, boundaries.get(0), Instant.parse("2026-03-08T06:00:00Z"), 0),
+                        new Piece(
+                                Grain.QUARTER_HOUR,
+                                Instant.parse("2026-03-08T06:00:00Z"),
+                                Instant.parse("2026-03-08T06:45:00Z"),
+                                0),
+                        new Piece(Grain.HOUR, Instant.parse("2026-03-08T07:00:00Z"), boundaries.get(365), 0));
     }
 
     /**
