@@ -57,12 +57,19 @@ class RollupPlansTest {
         assertThat(plans)
                 .extracting(QueryPlan::statement)
                 .containsExactly(
-                        "grossMargin", "providerCosts", "marginTrend", "costDistribution (histogram)", "userBreakdown");
+                        "grossMargin",
+                        "providerCosts",
+                        "marginTrend",
+                        "costDistribution (histogram)",
+                        // The range's two partial days are read from the ledger: a fifteenth of it.
+                        "userBreakdown leaders",
+                        "userBreakdown");
         assertThat(plans.get(0).json()).contains("\"rollup_status\"");
         assertThat(plans.get(1).json()).contains("\"rollup_provider\"");
         assertThat(plans.get(2).json()).contains("\"rollup_status\"");
         assertThat(plans.get(3).json()).contains("\"rollup_costs\"");
         assertThat(plans.get(4).json()).contains("\"rollup_users\"");
+        assertThat(plans.get(5).json()).contains("\"rollup_users\"");
     }
 
     @Test

@@ -139,6 +139,31 @@ class UserLeadersTest {
     }
 
     @Test
+    void theRestsOwnTopUsersAreCandidatesSoAHeavyUserThereLeavesThePageProven() {
+        List<Row> rows = new ArrayList<>(skewed(40));
+        // In the first day's 10 hours read from the ledger: one user heavier than anyone, and more
+        // light users than the rest's list holds, so that its last value bounds the others.
+        rows.add(Row.at("2026-09-01T18:00:00Z", "0.01000000", "40.00000000").user(user(99)));
+        for (int i = 1; i <= 30; i++) {
+            rows.add(Row.at("2026-09-01T20:00:00Z", "0.01000000", "0.00100000").user(user(100 + i)));
+        }
+        ledger.insert(rows);
+        rollups.refresh();
+        LedgerFilter withEdge =
+                LedgerFilter.between(Instant.parse("2026-09-01T14:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"));
+
+        UserPage first = firstPage(withEdge, 3);
+
+        assertThat(first).isEqualTo(answers.raw().userBreakdown(withEdge, UserSort.GROSS_MARGIN_DESC, 3, null));
+        assertThat(first.users()).extracting(u -> u.userId()).containsExactly(user(99), user(1), user(2));
+        assertThat(leadersSent()).isTrue();
+        assertThat(everyUserSummed())
+                .as("the page read every user's sums: %s", sent)
+                .isFalse();
+        assertPagesAfterTheFirstAsTheLedgers(withEdge, 3);
+    }
+
+    @Test
     void insertsNoRefreshHasAddedCountTowardsTheBound() {
         ledger.insert(skewed(40));
         rollups.refresh();

@@ -192,27 +192,29 @@ final class CoverSums implements SumsSource {
      * Reads, for a request summed per user over one bucket, each clean rollup bucket's users from the
      * highest {@code metric} down, {@code depth} of them per bucket (an index scan of {@code
      * rollup_users_by_gross_margin} each), and the rest of the range (the ledger's edges, the
-     * copies of new rows) per user in full:
+     * copies of new rows) per user, its {@code depth} highest likewise:
      *
      * <pre>
      * WITH lists AS (SELECT b.grain, b.bucket_start, l.user_id, l.value
      *                FROM unnest(:grains, :bucket_starts) b CROSS JOIN LATERAL
      *                  (SELECT user_id, gross_margin AS value FROM rollup_users WHERE grain = b.grain
      *                   AND bucket_start = b.bucket_start AND &lt;slice&gt; AND gross_margin &gt; 0
-     *                   ORDER BY gross_margin DESC LIMIT :depth) l)
-     * SELECT (SELECT array_agg(DISTINCT user_id) FROM lists) AS leaders,
-     *        :statuses * (SELECT sum(CASE WHEN count(*) &lt; :depth THEN 0 ELSE greatest(min(value), 0) END) ...)
-     *        + (SELECT max(greatest(sum(value), 0)) FROM &lt;the rest, per user&gt;) AS bound
+     *                   ORDER BY gross_margin DESC LIMIT :depth) l),
+     *      rest AS (SELECT user_id, sum(value) AS value FROM &lt;the rest&gt; GROUP BY user_id
+     *               HAVING sum(value) &gt; 0 ORDER BY 2 DESC LIMIT :depth)
+     * SELECT (SELECT array_agg(DISTINCT user_id) FROM (lists UNION ALL rest)) AS leaders,
+     *        :statuses * (SELECT sum(CASE WHEN count(*) &lt; :depth THEN 0 ELSE min(value) END) FROM lists GROUP BY bucket)
+     *        + (SELECT CASE WHEN count(*) &lt; :depth THEN 0 ELSE min(value) END FROM rest) AS bound
      * </pre>
      *
      * <p>A user listed nowhere has, in each bucket, rows no higher than the list's last (no higher
      * than zero if the list holds every positive row of the bucket), one per status; and in the rest
-     * no more than the highest user there. So its sum is at most the bound.
+     * no more than the rest's list's last (or zero). So its sum is at most the bound.
      *
      * <p>Only where one snapshot serves every statement, the range is one bucket of whole rollup
-     * buckets but for at most a fiftieth of it, and no user is restricted; empty otherwise. With
-     * more of the range in the rest, its heaviest user alone outweighs what the lists can prove (one
-     * day with two hours of ledger rows at 10M rows), and trying would only add a statement.
+     * buckets but for at most a tenth of it, and no user is restricted; empty otherwise. The rest
+     * is read twice, here and by the page's statement: where it is more of the range, reading every
+     * user once costs less.
      */
     @Override
     public Optional<ResultQuery<Record2<UUID[], BigDecimal>>> leaders(SumsRequest request, Metric metric, int depth) {
@@ -233,7 +235,7 @@ final class CoverSums implements SumsSource {
                 .map(p -> Duration.between(p.from(), p.to()))
                 .reduce(Duration.ZERO, Duration::plus);
         if (fromRollups.isEmpty()
-                || rest.multipliedBy(50).compareTo(Duration.between(request.from(), request.to())) > 0) {
+                || rest.multipliedBy(10).compareTo(Duration.between(request.from(), request.to())) > 0) {
             return Optional.empty();
         }
         List<Short> grains = new ArrayList<>();
@@ -283,35 +285,40 @@ final class CoverSums implements SumsSource {
                                 DSL.coalesce(DSL.sum(thresholds.field("threshold", BigDecimal.class)), BigDecimal.ZERO))
                         .from(thresholds))
                 .times(DSL.inline(request.slice().statuses().size()));
-        Field<BigDecimal> bound = listsBound.plus(restBound(request, metric, plan));
+        Select<Record> restRows = rowPartials(
+                new SumsRequest(request.boundaries(), request.keys(), Set.of(metric), request.slice()), plan);
+        Select<Record2<UUID, BigDecimal>> candidates = DSL.select(user, value).from(lists);
+        Field<BigDecimal> bound = listsBound;
+        CommonTableExpression<Record2<UUID, BigDecimal>> restList = null;
+        if (restRows != null) {
+            Table<Record> rows = restRows.asTable("rest_rows");
+            Field<BigDecimal> total = DSL.sum(rows.field(metric.column(), BigDecimal.class));
+            restList = DSL.name("rest")
+                    .as(DSL.select(
+                                    rows.field(Dimension.USER.column(), UUID.class)
+                                            .as(Dimension.USER.column()),
+                                    total.as("value"))
+                            .from(rows)
+                            .groupBy(rows.field(Dimension.USER.column()))
+                            .having(total.gt(BigDecimal.ZERO))
+                            .orderBy(DSL.inline(2).desc())
+                            .limit(DSL.inline(depth)));
+            Field<UUID> restUser = restList.field(Dimension.USER.column(), UUID.class);
+            Field<BigDecimal> restValue = restList.field("value", BigDecimal.class);
+            candidates = candidates.unionAll(DSL.select(restUser, restValue).from(restList));
+            bound = bound.plus(DSL.field(
+                    DSL.select(DSL.when(DSL.count().lt(depth), BigDecimal.ZERO).otherwise(DSL.min(restValue)))
+                            .from(restList)));
+        }
+        Table<?> candidateTable = candidates.asTable("candidates");
         readRollups = true;
-        return Optional.of(DSL.with(lists)
+        return Optional.of((restList == null ? DSL.with(lists) : DSL.with(lists, restList))
                 .select(
-                        DSL.field(DSL.select(DSL.arrayAggDistinct(user)).from(lists))
+                        DSL.field(DSL.select(DSL.arrayAggDistinct(
+                                                candidateTable.field(Dimension.USER.column(), UUID.class)))
+                                        .from(candidateTable))
                                 .as("leaders"),
                         bound.as("bound")));
-    }
-
-    /**
-     * The highest sum of {@code metric} any user has in the pieces read from rows (the ledger's,
-     * the copies of new rows), or 0.
-     */
-    private Field<BigDecimal> restBound(SumsRequest request, Metric metric, Plan plan) {
-        Select<Record> partials = rowPartials(
-                new SumsRequest(request.boundaries(), request.keys(), Set.of(metric), request.slice()), plan);
-        if (partials == null) {
-            return DSL.inline(BigDecimal.ZERO);
-        }
-        Table<Record> rows = partials.asTable("rest");
-        Table<?> perUser = DSL.select(
-                        DSL.sum(rows.field(metric.column(), BigDecimal.class)).as("total"))
-                .from(rows)
-                .groupBy(rows.field(Dimension.USER.column()))
-                .asTable("per_user");
-        return DSL.field(DSL.select(DSL.coalesce(
-                        DSL.max(DSL.greatest(perUser.field("total", BigDecimal.class), DSL.inline(BigDecimal.ZERO))),
-                        BigDecimal.ZERO))
-                .from(perUser));
     }
 
     /**
