@@ -91,6 +91,15 @@ final class RollupReadsBenchmark implements Callable<Integer> {
     private int warmup;
 
     @Option(
+            names = "--end-hour",
+            paramLabel = "HOUR",
+            description = "The UTC hour of day, 0 to 23, at which the seeded year and every range end: the latest "
+                    + "such hour before the run (default: the last full hour). A range starting inside a UTC day reads "
+                    + "the day's other hours from the ledger where a rollup keeps no hours (the user breakdown's), so "
+                    + "figures depend on it.")
+    private Integer endHour;
+
+    @Option(
             names = "--output",
             paramLabel = "FILE",
             description =
@@ -138,9 +147,12 @@ final class RollupReadsBenchmark implements Callable<Integer> {
         if (warmup < 0) {
             throw new ParameterException(spec.commandLine(), "--warmup must not be negative, but was " + warmup);
         }
+        if (endHour != null && (endHour < 0 || endHour > 23)) {
+            throw new ParameterException(spec.commandLine(), "--end-hour must be 0 to 23, but was " + endHour);
+        }
         long start = System.nanoTime();
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Instant end = started.truncatedTo(ChronoUnit.HOURS);
+        Instant end = end(started.truncatedTo(ChronoUnit.HOURS), endHour);
         try (TestDatabase database = TestDatabase.migrated(BenchLedger.INDEXED)) {
             Machine machine;
             try (Connection connection = database.dataSource().getConnection()) {
@@ -192,6 +204,15 @@ final class RollupReadsBenchmark implements Callable<Integer> {
             progress.println("Report written to " + output);
         }
         return 0;
+    }
+
+    /** The latest instant at {@code hour} o'clock UTC no later than {@code lastFullHour}; it when no hour is given. */
+    static Instant end(Instant lastFullHour, Integer hour) {
+        if (hour == null) {
+            return lastFullHour;
+        }
+        Instant atHour = lastFullHour.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(hour));
+        return atHour.isAfter(lastFullHour) ? atHour.minus(Duration.ofDays(1)) : atHour;
     }
 
     private static AnalyticsQueries queries(Connection connection) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +53,8 @@ class RollupReadsBenchmarkTest {
                 "20",
                 "--warmup",
                 "1",
+                "--end-hour",
+                "5",
                 "--output",
                 output.toString());
         report = out.toString(StandardCharsets.UTF_8);
@@ -81,6 +84,7 @@ class RollupReadsBenchmarkTest {
         assertThat(found).as(report).isEqualTo(DashboardQuery.values().length * 2);
         assertThat(report)
                 .contains(QueryBenchmark.JAR_COMMAND + " rollups --rows 20k --ranges 1d,30d --runs 20")
+                .containsPattern("one year of requests ending \\d{4}-\\d{2}-\\d{2}T05:00:00Z,")
                 .containsPattern(
                         "Statements PostgreSQL compiled with JIT \\(a JIT section in their EXPLAIN with `jit = on`\\): (none|\\w+ over)")
                 .containsPattern(
@@ -98,6 +102,25 @@ class RollupReadsBenchmarkTest {
                 "5");
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--runs must be at least 20, but was 5");
+    }
+
+    @Test
+    void endsAtTheLatestGivenHourBeforeTheRunOrAtItsLastFullHour() {
+        Instant lastFullHour = Instant.parse("2026-12-01T02:00:00Z");
+        assertThat(RollupReadsBenchmark.end(lastFullHour, null)).isEqualTo(lastFullHour);
+        assertThat(RollupReadsBenchmark.end(lastFullHour, 2)).isEqualTo(lastFullHour);
+        assertThat(RollupReadsBenchmark.end(lastFullHour, 0)).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+        assertThat(RollupReadsBenchmark.end(lastFullHour, 23)).isEqualTo(Instant.parse("2026-11-30T23:00:00Z"));
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = QueryBenchmark.run(
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                "rollups",
+                "--end-hour",
+                "24");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--end-hour must be 0 to 23, but was 24");
     }
 
     @Test
