@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  * left out here, where they would take most of an hour at 10M rows and most of a day at 100M.
  *
  * <pre>{@code
- * java -jar analytics-bench/target/analytics-bench.jar rollups --rows 10m --output docs/benchmarks.md
+ * java -jar analytics-bench/target/analytics-bench.jar rollups --rows 10m --end-hour 2 --output docs/benchmarks.md
  * }</pre>
  */
 @Command(
