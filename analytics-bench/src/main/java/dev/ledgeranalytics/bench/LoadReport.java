@@ -31,15 +31,8 @@ final class LoadReport {
     static String render(String command, Machine machine, LoadPlan plan, List<LoadResult> runs, Duration wallTime) {
         StringBuilder md = new StringBuilder();
         Instant started = runs.get(0).started();
-        md.append("## Load and soak (`analytics-bench --load`)\n\n");
-        md.append("Run on ")
-                .append(started)
-                .append(" in ")
-                .append(MarkdownReport.duration(wallTime))
-                .append(", by:\n\n```bash\n")
-                .append(command)
-                .append("\n```\n\n");
-        md.append("- Machine: ").append(machine).append(".\n");
+        md.append(
+                MarkdownReport.header("Load and soak (`analytics-bench --load`)", started, wallTime, command, machine));
         md.append("- Plan: ").append(describe(plan, runs.size())).append('\n');
         md.append("- Other processes on the machine (CPU time spent outside this run's JVM and server), in cores on "
                         + "average, idle · under load · explaining · backlog: ")

@@ -39,14 +39,7 @@ final class MarkdownReport {
             List<SizeResult> results,
             Duration wallTime) {
         StringBuilder md = new StringBuilder();
-        md.append("## Query latency (`analytics-bench`)\n\n");
-        md.append("Run on ")
-                .append(started)
-                .append(" in ")
-                .append(duration(wallTime))
-                .append(", by:\n\n");
-        md.append("```bash\n").append(command).append("\n```\n\n");
-        md.append("- Machine: ").append(machine).append(".\n");
+        md.append(header("Query latency (`analytics-bench`)", started, wallTime, command, machine));
         md.append("- ").append(options).append('\n');
         md.append("- Layout (`--layout ")
                 .append(layout)
@@ -246,6 +239,15 @@ final class MarkdownReport {
 
     private static String mib(long bytes) {
         return format("%,.1f", bytes / MIB);
+    }
+
+    /**
+     * A report's title and the lines every report opens with: when it ran, for how long, the
+     * command that made it and the machine.
+     */
+    static String header(String title, Instant started, Duration wallTime, String command, Machine machine) {
+        return "## " + title + "\n\nRun on " + started + " in " + duration(wallTime) + ", by:\n\n```bash\n" + command
+                + "\n```\n\n- Machine: " + machine + ".\n";
     }
 
     static String duration(Duration duration) {

@@ -27,15 +27,12 @@ final class PartitioningReport {
      */
     static String render(String command, LoadPlan plan, int runs, PartitioningResult result) {
         StringBuilder md = new StringBuilder();
-        md.append("## Partitioning, measured (`analytics-bench partitioning`)\n\n");
-        md.append("Run on ")
-                .append(result.started())
-                .append(" in ")
-                .append(MarkdownReport.duration(result.wallTime()))
-                .append(", by:\n\n```bash\n")
-                .append(command)
-                .append("\n```\n\n");
-        md.append("- Machine: ").append(result.machine()).append(".\n");
+        md.append(MarkdownReport.header(
+                "Partitioning, measured (`analytics-bench partitioning`)",
+                result.started(),
+                result.wallTime(),
+                command,
+                result.machine()));
         md.append(String.format(
                 Locale.ROOT,
                 "- Each ledger: %s rows seeded over the year before the run (%,d users, seed %d), unpartitioned, "

@@ -62,7 +62,8 @@ import picocli.CommandLine.Spec;
         description = "Times the dashboard queries at each ledger size, indexed and baseline, next to the seed's "
                 + "targets; --load runs the dashboard under inserts and refreshes instead (--load --help), "
                 + "partitioning measures the partitioned layout (partitioning --help), rollups times the "
-                + "dashboard through the rollups alone (rollups --help).")
+                + "dashboard through the rollups alone (rollups --help), raw times the ledger read alone beside hand-written SQL "
+                + "(raw --help).")
 public final class QueryBenchmark implements Callable<Integer> {
 
     static final String JAR_COMMAND = "java -jar analytics-bench/target/analytics-bench.jar";
@@ -152,10 +153,12 @@ public final class QueryBenchmark implements Callable<Integer> {
         LoadBenchmark load = new LoadBenchmark(err);
         PartitioningBenchmark partitioning = new PartitioningBenchmark(err);
         RollupReadsBenchmark rollups = new RollupReadsBenchmark(err);
+        RawFloorBenchmark raw = new RawFloorBenchmark(err);
         CommandLine commandLine = new CommandLine(benchmark)
                 .addSubcommand(new CommandLine(load))
                 .addSubcommand(new CommandLine(partitioning))
-                .addSubcommand(new CommandLine(rollups));
+                .addSubcommand(new CommandLine(rollups))
+                .addSubcommand(new CommandLine(raw));
         // After the subcommand is added, so that it gets the converters too.
         commandLine.registerConverter(LedgerSize.class, LedgerSize::parse);
         commandLine.registerConverter(QueryRange.class, QueryRange::parse);
@@ -164,7 +167,8 @@ public final class QueryBenchmark implements Callable<Integer> {
         commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         int code = commandLine.execute(args);
-        for (String report : new String[] {benchmark.report, load.report(), partitioning.report(), rollups.report()}) {
+        for (String report :
+                new String[] {benchmark.report, load.report(), partitioning.report(), rollups.report(), raw.report()}) {
             if (report != null) {
                 out.print(report);
             }

@@ -25,6 +25,9 @@ record ReportFile(String name) {
     /** The report of the dashboard through the rollups alone. */
     static final ReportFile ROLLUPS = new ReportFile("rollups");
 
+    /** The raw reads beside hand-written SQL: {@code analytics-bench raw}. */
+    static final ReportFile RAW = new ReportFile("raw");
+
     String start() {
         return "<!-- " + name + ":start -->";
     }

@@ -40,14 +40,8 @@ final class RollupReadsReport {
             List<RollupReadsBenchmark.Cell> cells,
             Duration wallTime) {
         StringBuilder md = new StringBuilder();
-        md.append("## Through the rollups (`analytics-bench rollups`)\n\n");
-        md.append("Run on ")
-                .append(started)
-                .append(" in ")
-                .append(MarkdownReport.duration(wallTime))
-                .append(", by:\n\n");
-        md.append("```bash\n").append(command).append("\n```\n\n");
-        md.append("- Machine: ").append(machine).append(".\n");
+        md.append(MarkdownReport.header(
+                "Through the rollups (`analytics-bench rollups`)", started, wallTime, command, machine));
         md.append(format(
                 "- Data: %s rows, one year of requests ending %s, %,d users, seed %d, partitioned by month; the rollups "
                         + "built and everything vacuumed until all-visible. Each query over the last %s: up to %d warm-up "
