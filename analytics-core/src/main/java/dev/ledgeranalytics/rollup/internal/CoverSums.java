@@ -24,6 +24,7 @@ import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Record1;
 import org.jooq.Record2;
 import org.jooq.Record4;
 import org.jooq.ResultQuery;
@@ -287,7 +288,7 @@ final class CoverSums implements SumsSource {
                 .times(DSL.inline(request.slice().statuses().size()));
         Select<Record> restRows = rowPartials(
                 new SumsRequest(request.boundaries(), request.keys(), Set.of(metric), request.slice()), plan);
-        Select<Record2<UUID, BigDecimal>> candidates = DSL.select(user, value).from(lists);
+        Select<Record1<UUID>> candidates = DSL.select(user).from(lists);
         Field<BigDecimal> bound = listsBound;
         CommonTableExpression<Record2<UUID, BigDecimal>> restList = null;
         if (restRows != null) {
@@ -305,7 +306,7 @@ final class CoverSums implements SumsSource {
                             .limit(DSL.inline(depth)));
             Field<UUID> restUser = restList.field(Dimension.USER.column(), UUID.class);
             Field<BigDecimal> restValue = restList.field("value", BigDecimal.class);
-            candidates = candidates.unionAll(DSL.select(restUser, restValue).from(restList));
+            candidates = candidates.unionAll(DSL.select(restUser).from(restList));
             bound = bound.plus(DSL.field(
                     DSL.select(DSL.when(DSL.count().lt(depth), BigDecimal.ZERO).otherwise(DSL.min(restValue)))
                             .from(restList)));
@@ -361,47 +362,40 @@ final class CoverSums implements SumsSource {
         }
     }
 
+    /**
+     * The one-pass ledger scan. Two buckets, a period and the one before it, are grouped by whether
+     * a row lies in the later one and numbered around that: the planner knows a comparison has two
+     * values and aggregates in parallel workers, where for a bucket number computed by {@code
+     * width_bucket} or {@code CASE} it expects as many groups as rows and aggregates in one process
+     * (a year and the year before at 1M rows: 319–335 ms against 505–728 ms, docs/queries.md).
+     */
     private static Table<Record> ledgerScan(SumsRequest request) {
-        if (request.boundaries().size() == 3) {
-            return twoBucketScan(request);
-        }
+        boolean twoBuckets = request.boundaries().size() == 3;
         List<Field<?>> columns = new ArrayList<>();
         columns.add(
-                bucketOf(request.boundaries(), TOKEN_USAGE_LEDGER.CREATED_AT).as(BUCKET));
+                twoBuckets
+                        ? DSL.field(TOKEN_USAGE_LEDGER.CREATED_AT.ge(
+                                        request.boundaries().get(1)))
+                                .as("later")
+                        : bucketOf(request.boundaries(), TOKEN_USAGE_LEDGER.CREATED_AT)
+                                .as(BUCKET));
         columns.addAll(columns(request, LedgerRows.LEDGER, false));
-        return DSL.select(columns)
+        Table<Record> sums = DSL.select(columns)
                 .from(TOKEN_USAGE_LEDGER)
                 .where(request.slice().ofLedger(request.from(), request.to()))
                 // By position: the bucket's array and the cost bucket's bounds are bind values and
                 // subqueries, which a repeated expression would bind and run twice.
                 .groupBy(positions(1 + request.keys().size()))
-                .asTable("sums");
-    }
-
-    /**
-     * The ledger scan of two buckets, a period and the one before it, grouped by whether a row lies
-     * in the later one. The planner knows a comparison has two values and aggregates in parallel
-     * workers; for a bucket number computed by {@code width_bucket} or {@code CASE} it expects as
-     * many groups as rows, and aggregates in one process (a year and the year before at 1M rows:
-     * 319–335 ms against 505–728 ms, docs/benchmarks.md).
-     */
-    private static Table<Record> twoBucketScan(SumsRequest request) {
-        List<Field<?>> columns = new ArrayList<>();
-        columns.add(
-                DSL.field(TOKEN_USAGE_LEDGER.CREATED_AT.ge(request.boundaries().get(1)))
-                        .as("later"));
-        columns.addAll(columns(request, LedgerRows.LEDGER, false));
-        Table<Record> halves = DSL.select(columns)
-                .from(TOKEN_USAGE_LEDGER)
-                .where(request.slice().ofLedger(request.from(), request.to()))
-                .groupBy(positions(1 + request.keys().size()))
-                .asTable("halves");
+                .asTable(twoBuckets ? "halves" : "sums");
+        if (!twoBuckets) {
+            return sums;
+        }
         List<Field<?>> numbered = new ArrayList<>();
-        numbered.add(DSL.when(halves.field("later", Boolean.class), DSL.inline(2))
+        numbered.add(DSL.when(sums.field("later", Boolean.class), DSL.inline(2))
                 .otherwise(DSL.inline(1))
                 .as(BUCKET));
-        Arrays.stream(halves.fields()).skip(1).forEach(numbered::add);
-        return DSL.select(numbered).from(halves).asTable("sums");
+        Arrays.stream(sums.fields()).skip(1).forEach(numbered::add);
+        return DSL.select(numbered).from(sums).asTable("sums");
     }
 
     /**
