@@ -289,7 +289,8 @@ public final class AnalyticsQueries {
      * Asks PostgreSQL how it would run each statement of the dashboard queries for {@code filter},
      * without running them: {@code EXPLAIN (FORMAT JSON)} of exactly the statements the queries
      * send, with the filter's values bound, through the rollups where the queries would read them
-     * (this instance's {@link #withRawReads()} setting, and the rollups' state in this snapshot).
+     * (this instance's {@link #withRawReads()} setting, and the rollups' state as each query would
+     * read it: each query is explained in a transaction of its own, as each runs in one).
      * The one-row read of the rollups' state that precedes each query is not listed. The margin
      * trend is explained by day in UTC, the user breakdown for its first page of 50 by gross
      * margin, the cost distribution over all models; its percentile statement appears only where
@@ -309,17 +310,21 @@ public final class AnalyticsQueries {
                 new MarginTrendQuery(filter, Granularity.DAY, ZoneOffset.UTC),
                 new CostDistributionQuery(filter, false),
                 new UserBreakdownQuery(filter, UserSort.GROSS_MARGIN_DESC, 50, null));
-        return transactions().read("Explaining the dashboard queries", tx -> {
-            List<QueryPlan> plans = new ArrayList<>();
-            for (DashboardQuery<?> query : queries) {
+        // One transaction per query, as the queries run. On Citus, a transaction that has read a
+        // reference table on the coordinator cannot go on to read its state again once a
+        // distributed statement has been explained ("cannot switch local execution status").
+        List<QueryPlan> plans = new ArrayList<>();
+        for (DashboardQuery<?> query : queries) {
+            transactions().read("Explaining the dashboard queries", tx -> {
                 query.statements(tx, source(tx, query))
                         .forEach((name, statement) -> plans.add(new QueryPlan(
                                 name,
                                 tx.resultQuery("EXPLAIN (FORMAT JSON) {0}", statement)
                                         .fetchSingle(0, String.class))));
-            }
-            return plans;
-        });
+                return null;
+            });
+        }
+        return plans;
     }
 
     /** Runs one query in its transaction, telling the listener when it starts and how it ended. */

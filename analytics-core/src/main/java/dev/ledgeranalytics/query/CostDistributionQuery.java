@@ -27,6 +27,7 @@ import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Result;
 import org.jooq.ResultQuery;
+import org.jooq.SelectConditionStep;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -189,10 +190,12 @@ final class CostDistributionQuery extends DashboardQuery<Map<String, CostDistrib
         }
         columns.add(n);
         columns.add(costs);
-        return dsl.select(columns)
+        SelectConditionStep<Record> select = dsl.select(columns)
                 .from(TOKEN_USAGE_LEDGER)
-                .where(filter.slice().ofLedger(filter.from(), filter.to()))
-                .groupBy(perModel ? List.of(TOKEN_USAGE_LEDGER.MODEL_ID) : List.of());
+                .where(filter.slice().ofLedger(filter.from(), filter.to()));
+        // An aggregate without GROUP BY, not GROUP BY (): the same one row, but Citus runs no
+        // distributed query with grouping sets, the empty one included.
+        return perModel ? select.groupBy(TOKEN_USAGE_LEDGER.MODEL_ID) : select;
     }
 
     private Map<String, Map<Long, BigDecimal>> exactRanks(DSLContext dsl, Map<String, Long> counts) {

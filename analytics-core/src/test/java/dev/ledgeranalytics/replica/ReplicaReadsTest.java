@@ -14,6 +14,7 @@ import dev.ledgeranalytics.query.QueryPlan;
 import dev.ledgeranalytics.query.UserSort;
 import dev.ledgeranalytics.rollup.RollupMode;
 import dev.ledgeranalytics.rollup.Rollups;
+import dev.ledgeranalytics.testing.DashboardAnswers;
 import dev.ledgeranalytics.testing.Ledger;
 import dev.ledgeranalytics.testing.Oracle;
 import dev.ledgeranalytics.testing.RandomLedger;

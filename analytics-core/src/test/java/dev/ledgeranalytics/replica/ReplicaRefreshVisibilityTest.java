@@ -6,6 +6,7 @@ import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.query.QueryListener;
 import dev.ledgeranalytics.rollup.Rollups;
+import dev.ledgeranalytics.testing.DashboardAnswers;
 import dev.ledgeranalytics.testing.Ledger;
 import dev.ledgeranalytics.testing.LedgerWriter;
 import dev.ledgeranalytics.testing.RandomLedger;

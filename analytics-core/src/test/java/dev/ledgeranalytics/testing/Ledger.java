@@ -10,8 +10,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -21,20 +23,26 @@ public final class Ledger {
     public static final List<String> PROVIDERS = List.of("openai", "anthropic", "google", "mistral");
 
     private final DataSource dataSource;
+    private final String schema;
 
     public Ledger(DataSource dataSource) {
+        this(dataSource, "analytics");
+    }
+
+    public Ledger(DataSource dataSource, String schema) {
         this.dataSource = dataSource;
+        this.schema = schema;
     }
 
     /** Registers the test providers, named after their slugs. */
     public Ledger withProviders() {
-        execute("INSERT INTO analytics.providers (slug, display_name) VALUES "
+        execute("INSERT INTO " + schema + ".providers (slug, display_name) VALUES "
                 + "('openai', 'OpenAI'), ('anthropic', 'Anthropic'), ('google', 'Google'), ('mistral', 'Mistral AI')");
         return this;
     }
 
     public void clear() {
-        execute("TRUNCATE analytics.token_usage_ledger");
+        execute("TRUNCATE " + schema + ".token_usage_ledger");
     }
 
     public void insert(Row... rows) {
@@ -42,12 +50,13 @@ public final class Ledger {
     }
 
     public void insert(Collection<Row> rows) {
+        // Provider ids are looked up first: Citus takes no subquery inside INSERT ... VALUES.
+        Map<String, UUID> providers = providerIds();
         String sql = """
-                INSERT INTO analytics.token_usage_ledger (request_id, created_at, status, provider_id, model_id, user_id,
+                INSERT INTO %s.token_usage_ledger (request_id, created_at, status, provider_id, model_id, user_id,
                     user_tier, request_type, vendor_cost, gross_margin_usd, credits_deducted, input_tokens, output_tokens,
                     cached_input_tokens, reasoning_tokens, margin_multiplier)
-                VALUES (?, ?, ?::analytics.request_status, (SELECT id FROM analytics.providers WHERE slug = ?), ?, ?,
-                    ?, ?, ?, ?, ?, ?, ?, ?, ?, 1.50)""";
+                VALUES (?, ?, ?::%s.request_status, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1.50)""".formatted(schema, schema);
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(sql)) {
             connection.setAutoCommit(false);
@@ -55,7 +64,7 @@ public final class Ledger {
                 insert.setObject(1, UUID.randomUUID());
                 insert.setObject(2, row.createdAt().atOffset(ZoneOffset.UTC));
                 insert.setString(3, row.status().name().toLowerCase(Locale.ROOT));
-                insert.setString(4, row.provider());
+                insert.setObject(4, providers.get(row.provider()));
                 insert.setString(5, row.model());
                 insert.setObject(6, row.user());
                 insert.setString(7, row.tier());
@@ -76,13 +85,27 @@ public final class Ledger {
         }
     }
 
+    private Map<String, UUID> providerIds() {
+        Map<String, UUID> ids = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT slug, id FROM " + schema + ".providers")) {
+            while (rs.next()) {
+                ids.put(rs.getString(1), rs.getObject(2, UUID.class));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return ids;
+    }
+
     /** Every row, as stored. */
     public List<Row> readBack() {
         String sql = """
                 SELECT l.created_at, l.status::text, p.slug, l.model_id, l.user_id, l.user_tier, l.request_type,
                        l.vendor_cost, l.gross_margin_usd, l.credits_deducted, l.input_tokens, l.output_tokens,
                        l.cached_input_tokens, l.reasoning_tokens
-                FROM analytics.token_usage_ledger l JOIN analytics.providers p ON p.id = l.provider_id""";
+                FROM %s.token_usage_ledger l JOIN %s.providers p ON p.id = l.provider_id""".formatted(schema, schema);
         List<Row> rows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement();

@@ -1,6 +1,10 @@
 package dev.ledgeranalytics.migration;
 
 import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.migration.internal.CitusLayout;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -233,6 +237,89 @@ public final class AnalyticsMigrations {
                     "Repairing the migration history of ledger schema \"" + schema + "\" failed", e);
         }
         return new HistoryRepair(schema, migrations(result.migrationsRemoved), migrations(result.migrationsAligned));
+    }
+
+    /**
+     * Distributes this migrated schema over a Citus cluster: run it on the coordinator once
+     * {@link #migrate()} has brought the schema up to date, before the gateway writes to it (with
+     * rows in it, the ledger is copied to the workers in the same transaction, which blocks writes
+     * meanwhile). Running it again does nothing.
+     *
+     * <p>The ledger is sharded by {@code user_id}, and so is the per-user rollup, co-located with
+     * it; the other tables become reference tables, copied to every node. The ledger's unique keys
+     * gain {@code user_id}, as Citus requires of a distributed table: a request id is unique per
+     * user from then on, not across users (docs/scale-out.md says what that means for a gateway's
+     * writes). The five queries and the exports read the distributed ledger and give the answers
+     * of a single node. The rollups cannot be maintained on a distributed ledger, since they are
+     * kept by triggers on it, which Citus does not run there: {@code Rollups} refuses to build
+     * them, and the queries read the ledger alone.
+     *
+     * <pre>{@code
+     * AnalyticsMigrations migrations = AnalyticsMigrations.create(coordinator);
+     * migrations.migrate();
+     * migrations.distributeOverCitus();
+     * }</pre>
+     *
+     * @return where the tables went
+     * @throws AnalyticsException if the database is not a Citus coordinator, the schema is not
+     *                            migrated up to this library's latest version, its rollups are
+     *                            built (disable them first), the ledger carries triggers of the
+     *                            host's, or Citus refuses a step; the schema is then unchanged
+     */
+    public CitusDistribution distributeOverCitus() {
+        String what = "Distributing ledger schema \"" + schema + "\" over Citus";
+        MigrationHistory history = history();
+        if (history.currentVersion() == null
+                || !history.pending().isEmpty()
+                || !history.failed().isEmpty()) {
+            throw new AnalyticsException(what + " failed: the schema is not up to date with this library's "
+                    + "migrations (at version " + history.currentVersion() + ", pending " + history.pending()
+                    + ", failed " + history.failed() + "); migrate() it first");
+        }
+        try (Connection connection = new MigrationConnections(dataSource).getConnection()) {
+            if (!CitusLayout.isCitus(connection)) {
+                throw new AnalyticsException(what + " failed: database \"" + connection.getCatalog()
+                        + "\" has no citus extension; run this on a Citus coordinator");
+            }
+            if (CitusLayout.isDistributed(connection, schema)) {
+                return distribution(false);
+            }
+            List<String> unplaced = CitusLayout.unplaced(connection, schema);
+            if (!unplaced.isEmpty()) {
+                throw new AnalyticsException(what + " failed: no place on Citus is defined for tables " + unplaced);
+            }
+            DistributionCheck check = DistributionCheck.read(connection, schema);
+            if (check.rollupsBuilt()) {
+                throw new AnalyticsException(what + " failed: the schema's rollups are built, and they are kept by "
+                        + "triggers on the ledger, which Citus does not run on a distributed table. Call "
+                        + "Rollups.disable() first (from the command line: analytics rollups disable)");
+            }
+            if (!check.otherTriggers().isEmpty()) {
+                throw new AnalyticsException(what + " failed: the ledger has triggers " + check.otherTriggers()
+                        + ", and Citus distributes no table with triggers; drop them first");
+            }
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET LOCAL search_path = " + schema);
+                for (String sql : CitusLayout.distribution(check.partitioned(), check.rollupTriggers())) {
+                    statement.execute(sql);
+                }
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+            return distribution(true);
+        } catch (SQLException e) {
+            throw new AnalyticsException(what + " failed", e);
+        }
+    }
+
+    private CitusDistribution distribution(boolean changed) {
+        return new CitusDistribution(
+                schema, CitusLayout.DISTRIBUTION_COLUMN, CitusLayout.DISTRIBUTED, CitusLayout.REFERENCE, changed);
     }
 
     private static List<SchemaMigration> migrations(List<RepairOutput> outputs) {

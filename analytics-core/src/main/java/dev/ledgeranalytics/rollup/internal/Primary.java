@@ -1,6 +1,7 @@
 package dev.ledgeranalytics.rollup.internal;
 
 import dev.ledgeranalytics.AnalyticsException;
+import dev.ledgeranalytics.migration.internal.CitusLayout;
 import org.jooq.DSLContext;
 import org.jooq.Record4;
 import org.jooq.impl.DSL;
@@ -39,6 +40,24 @@ final class Primary {
                     + " is a hot standby (a read replica: pg_is_in_recovery() is true), where the rollups cannot be"
                     + " written. Run Rollups against the primary: the replica receives the rollups it builds and"
                     + " refreshes through replication.");
+        }
+    }
+
+    /**
+     * Fails if the ledger of {@code schema} is distributed by Citus. The rollups are kept by
+     * triggers on the ledger, and Citus runs none on a distributed table: it refuses to
+     * distribute a table that has them, and with its unsafe-trigger setting they fail or lose
+     * change-log entries on the workers (docs/scale-out.md). There the queries read the ledger.
+     *
+     * @param what what was about to be done, as a failure message starts: {@code "Refreshing the rollups"}
+     * @throws AnalyticsException if the ledger is distributed
+     */
+    static void requireSingleNode(DSLContext connection, String schema, String what) {
+        if (connection.connectionResult(c -> CitusLayout.isDistributed(c, schema))) {
+            throw new AnalyticsException(what + " failed: the ledger of schema \"" + schema + "\" is distributed"
+                    + " by Citus, where the rollups cannot be maintained: they are kept up to date by triggers on"
+                    + " the ledger, which Citus does not run on a distributed table. The queries read the"
+                    + " distributed ledger directly (docs/scale-out.md).");
         }
     }
 }

@@ -100,6 +100,7 @@ public final class RollupMaintenance {
         StateTable state = StateTable.TABLE;
         transactions.onConnection("Setting the rollup mode", tx -> {
             Primary.require(tx, "Setting the rollup mode");
+            Primary.requireSingleNode(tx, schema, "Setting the rollup mode");
             return tx.update(state).set(state.mode, mode).execute();
         });
     }
@@ -249,6 +250,9 @@ public final class RollupMaintenance {
     private Optional<Outcome> locked(String what, boolean wait, boolean install, Function<DSLContext, Outcome> work) {
         return transactions.onConnection(what, connection -> {
             Primary.require(connection, what);
+            if (install) {
+                Primary.requireSingleNode(connection, schema, what);
+            }
             if (install && !triggersUpToDate(connection)) {
                 Transactions.inTransaction(connection, Connection.TRANSACTION_READ_COMMITTED, tx -> {
                     // One installer at a time: concurrent replacements of a function fail.

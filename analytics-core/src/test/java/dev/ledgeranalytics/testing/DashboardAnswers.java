@@ -1,4 +1,4 @@
-package dev.ledgeranalytics.replica;
+package dev.ledgeranalytics.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import dev.ledgeranalytics.query.Granularity;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.query.UserPage;
 import dev.ledgeranalytics.query.UserSort;
-import dev.ledgeranalytics.testing.CostDistributions;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +20,10 @@ import java.util.Map;
  *
  * @param answers each answer by the call that gave it, in call order
  */
-record DashboardAnswers(Map<String, Object> answers) {
+public record DashboardAnswers(Map<String, Object> answers) {
 
     /** Calls every query for each filter; trends by day in New York and by week in Kathmandu (+05:45). */
-    static DashboardAnswers of(AnalyticsQueries queries, List<LedgerFilter> filters) {
+    public static DashboardAnswers of(AnalyticsQueries queries, List<LedgerFilter> filters) {
         Map<String, Object> answers = new LinkedHashMap<>();
         for (LedgerFilter filter : filters) {
             answers.put("grossMargin, " + filter, queries.grossMargin(filter));
@@ -52,7 +51,7 @@ record DashboardAnswers(Map<String, Object> answers) {
      * Asserts that these answers, read through the rollups, equal {@code exact}, read from the
      * ledger alone: identical, but for the cost distribution's percentiles, which are within 1 %.
      */
-    void assertEquivalentTo(DashboardAnswers exact, String context) {
+    public void assertEquivalentTo(DashboardAnswers exact, String context) {
         assertThat(answers.keySet()).as(context).containsExactlyElementsOf(exact.answers.keySet());
         answers.forEach((call, answer) -> {
             Object expected = exact.answers.get(call);
