@@ -3,6 +3,7 @@ package dev.ledgeranalytics.cli;
 import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
 import dev.ledgeranalytics.migration.AppliedMigration;
+import dev.ledgeranalytics.migration.CitusDistribution;
 import dev.ledgeranalytics.migration.HistoryRepair;
 import dev.ledgeranalytics.migration.MigrationResult;
 import dev.ledgeranalytics.migration.SchemaMigration;
@@ -43,6 +44,13 @@ final class MigrateCommand implements Callable<Integer> {
             description = "First remove the records of failed migrations from the history, so that they run again")
     private boolean repair;
 
+    @Option(
+            names = "--citus",
+            description = "Then distribute the schema over the Citus cluster whose coordinator the URL names: the "
+                    + "ledger sharded by user_id, the small tables copied to every node (docs/scale-out.md); "
+                    + "safe to run again")
+    private boolean citus;
+
     @Override
     public Integer call() {
         AnalyticsMigrations migrations =
@@ -77,6 +85,15 @@ final class MigrateCommand implements Callable<Integer> {
         out.printf(
                 "schema \"%s\" is at version %s%s%n",
                 result.schema(), result.currentVersion(), result.applied().isEmpty() ? " (nothing to apply)" : "");
+        if (citus) {
+            CitusDistribution distribution = migrations.distributeOverCitus();
+            out.printf(
+                    "%s over Citus: %s sharded by %s, %s copied to every node%n",
+                    distribution.changed() ? "distributed" : "already distributed",
+                    String.join(", ", distribution.distributed()),
+                    distribution.distributionColumn(),
+                    String.join(", ", distribution.reference()));
+        }
         return 0;
     }
 

@@ -8,6 +8,7 @@ import dev.ledgeranalytics.query.ProviderCost;
 import dev.ledgeranalytics.query.UserPage;
 import dev.ledgeranalytics.query.UserSort;
 import dev.ledgeranalytics.query.UserUsage;
+import dev.ledgeranalytics.testkit.CitusCluster;
 import dev.ledgeranalytics.testkit.LedgerSeeder;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import dev.ledgeranalytics.testkit.TestLedger;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.jooq.tools.json.JSONParser;
 import org.junit.jupiter.api.AfterAll;
@@ -168,6 +171,39 @@ class CliTest {
                             "applied V12 user rollup by gross margin",
                             "at version 12");
             assertThat(second.out()).contains("nothing to apply");
+        }
+    }
+
+    @Test
+    void migrateWithCitusDistributesTheSchemaOnceAndTheReportReadsIt() throws SQLException {
+        CitusCluster.assumeAvailable();
+        CitusCluster cluster = CitusCluster.shared();
+        String schema = "cli_citus_" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            Run first = run("migrate", "--jdbc-url", cluster.jdbcUrl(), "--schema", schema, "--citus");
+            Run second = run("migrate", "--jdbc-url", cluster.jdbcUrl(), "--schema", schema, "--citus");
+            Run report = run("report", "--jdbc-url", cluster.jdbcUrl(), "--schema", schema);
+
+            assertThat(first.exitCode()).as(first.err()).isZero();
+            assertThat(first.out())
+                    .contains(
+                            "at version 12",
+                            "distributed over Citus: token_usage_ledger, rollup_users sharded by user_id, providers,");
+            assertThat(second.exitCode()).as(second.err()).isZero();
+            assertThat(second.out()).contains("nothing to apply", "already distributed over Citus");
+            assertThat(report.exitCode()).as(report.err()).isZero();
+            assertThat(report.out()).contains("== Key figures");
+        } finally {
+            try (Connection connection = cluster.coordinator().getConnection();
+                    Statement statement = connection.createStatement()) {
+                statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+        try (TestDatabase plain = TestDatabase.empty()) {
+            Run refused = run("migrate", "--jdbc-url", plain.jdbcUrl(), "--citus");
+
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.err()).contains("has no citus extension; run this on a Citus coordinator");
         }
     }
 
