@@ -154,11 +154,13 @@ public final class QueryBenchmark implements Callable<Integer> {
         PartitioningBenchmark partitioning = new PartitioningBenchmark(err);
         RollupReadsBenchmark rollups = new RollupReadsBenchmark(err);
         RawFloorBenchmark raw = new RawFloorBenchmark(err);
+        CitusBenchmark citus = new CitusBenchmark(err);
         CommandLine commandLine = new CommandLine(benchmark)
                 .addSubcommand(new CommandLine(load))
                 .addSubcommand(new CommandLine(partitioning))
                 .addSubcommand(new CommandLine(rollups))
-                .addSubcommand(new CommandLine(raw));
+                .addSubcommand(new CommandLine(raw))
+                .addSubcommand(new CommandLine(citus));
         // After the subcommand is added, so that it gets the converters too.
         commandLine.registerConverter(LedgerSize.class, LedgerSize::parse);
         commandLine.registerConverter(QueryRange.class, QueryRange::parse);
@@ -167,8 +169,9 @@ public final class QueryBenchmark implements Callable<Integer> {
         commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         int code = commandLine.execute(args);
-        for (String report :
-                new String[] {benchmark.report, load.report(), partitioning.report(), rollups.report(), raw.report()}) {
+        for (String report : new String[] {
+            benchmark.report, load.report(), partitioning.report(), rollups.report(), raw.report(), citus.report()
+        }) {
             if (report != null) {
                 out.print(report);
             }

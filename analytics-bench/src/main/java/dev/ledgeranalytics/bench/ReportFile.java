@@ -28,6 +28,9 @@ record ReportFile(String name) {
     /** The raw reads beside hand-written SQL: {@code analytics-bench raw}. */
     static final ReportFile RAW = new ReportFile("raw");
 
+    /** A distributed ledger beside a single node: {@code analytics-bench citus}. */
+    static final ReportFile CITUS = new ReportFile("citus");
+
     String start() {
         return "<!-- " + name + ":start -->";
     }
