@@ -187,6 +187,10 @@ final class CitusBenchmark implements Callable<Integer> {
                 Sql.update(connection, "VACUUM ANALYZE " + schema + ".providers");
                 Sql.update(connection, "VACUUM ANALYZE " + schema + ".token_usage_ledger");
             }
+            // Without statistics, the planner reads the fresh rollups by nested loops: seconds for a user page.
+            for (String rollup : RollupMaintenance.TABLES) {
+                Sql.update(connection, "VACUUM ANALYZE " + SINGLE + "." + rollup);
+            }
         }
         List<Cell> cells = new ArrayList<>();
         try (Connection single = coordinator.getConnection();
@@ -302,7 +306,7 @@ final class CitusBenchmark implements Callable<Integer> {
                         + "coordinator; distributed: schema `%s`, distributed by `distributeOverCitus()`.%n"
                         + "- Data: %s rows, one year of requests ending %s, %,d users, seed %d, partitioned by month; "
                         + "seeded into the single node in %s, copied into the distributed ledger by "
-                        + "`INSERT ... SELECT` in %s; the single node's rollups built; both vacuumed and analyzed. "
+                        + "`INSERT ... SELECT` in %s; the single node's rollups built; both ledgers and the rollups vacuumed and analyzed. "
                         + "Each query over the last %s: up to %d warm-up runs (fewer once they took %d s), then %d "
                         + "timed runs, each side through one open connection; nearest-rank percentiles.%n"
                         + "- Same answer: the distributed answer equals the single node's read from the ledger, "

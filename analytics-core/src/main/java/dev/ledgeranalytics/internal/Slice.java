@@ -143,12 +143,16 @@ public record Slice(
             conditions.add(anyOf(columns.apply(Dimension.MODEL), models));
         }
         if (users != null) {
+            // Inlined, as are the filter's models, tiers and request types: a constant array is
+            // searched through a hash table by a row filter, where a bound one (bound as text and
+            // cast, which the planner cannot fold) was parsed again for every row, and a user page's
+            // few hundred candidates then cost 590 of a statement's 600 ms (docs/queries.md).
             conditions.add(
                     users.isEmpty()
                             ? DSL.falseCondition()
                             : columns.apply(Dimension.USER)
                                     .coerce(UUID.class)
-                                    .eq(DSL.any(DSL.val(users.toArray(UUID[]::new), SQLDataType.UUID.array()))));
+                                    .eq(DSL.any(DSL.inline(users.toArray(UUID[]::new), SQLDataType.UUID.array()))));
         }
         if (tiers != null) {
             conditions.add(anyOf(columns.apply(Dimension.TIER), tiers));
@@ -193,7 +197,7 @@ public record Slice(
     private Condition statusAsText(Field<?> column) {
         return statuses.isEmpty()
                 ? DSL.falseCondition()
-                : column.cast(SQLDataType.VARCHAR).eq(DSL.any(array(statuses)));
+                : column.cast(SQLDataType.VARCHAR).eq(DSL.any(once(array(statuses))));
     }
 
     /**
@@ -209,12 +213,28 @@ public record Slice(
     private static Condition anyOf(Field<?> column, Set<String> values) {
         return values.isEmpty()
                 ? DSL.falseCondition()
-                : column.coerce(String.class).eq(DSL.any(array(values)));
+                : column.coerce(String.class).eq(DSL.any(DSL.inline(sorted(values), SQLDataType.VARCHAR.array())));
+    }
+
+    private static String[] sorted(Set<String> values) {
+        return values.stream().sorted().toArray(String[]::new);
+    }
+
+    /**
+     * A bound array, read once per statement. The driver binds an array as text and the statement
+     * casts it; array input is only STABLE, so the planner does not fold the cast, and a row
+     * filter {@code = ANY (cast(? AS varchar[]))} parsed the array again for every row it compared.
+     * As an uncorrelated scalar subquery it is an init plan, evaluated once, and the planner knows
+     * no more of it than before.
+     */
+    private static <T> Field<T[]> once(Field<T[]> array) {
+        // Cast, so that ANY reads an array: "= ANY (subquery)" would compare with the subquery's rows.
+        return DSL.field(DSL.select(array)).cast(array.getDataType());
     }
 
     /** One array bind value however many elements, so the statement text stays the same. */
     private static Field<String[]> array(Set<String> values) {
-        return DSL.val(values.stream().sorted().toArray(String[]::new), SQLDataType.VARCHAR.array());
+        return DSL.val(sorted(values), SQLDataType.VARCHAR.array());
     }
 
     private static <T> Set<T> copy(Set<T> values) {

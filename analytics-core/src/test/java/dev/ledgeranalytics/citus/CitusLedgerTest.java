@@ -210,6 +210,7 @@ class CitusLedgerTest {
         assertThatThrownBy(rollups::rebuild).hasMessageStartingWith("Building the rollups failed");
         assertThatThrownBy(() -> rollups.mode(RollupMode.TRIGGER)).hasMessageContaining("distributed by Citus");
         assertThat(rollups.status().builtAt()).isNull();
+        rollups.disable(); // nothing to disable, and nothing refused
         assertThat(count("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + distributed
                         + ".token_usage_ledger'::regclass AND NOT tgisinternal"))
                 .isZero();
@@ -219,8 +220,10 @@ class CitusLedgerTest {
     void aRequestIdIsUniquePerUserOnceDistributed() throws SQLException {
         String schema = schema("keys");
         AnalyticsMigrations migrations = AnalyticsMigrations.create(coordinator).withSchema(schema);
-        migrations.migrate();
-        migrations.distributeOverCitus();
+        // README:citus-example:start
+        migrations.migrate(); // as on one node: the coordinator runs every migration
+        migrations.distributeOverCitus(); // then shards the ledger; running it again does nothing
+        // README:citus-example:end
         Ledger ledger = new Ledger(coordinator, schema).withProviders();
         ledger.insert(RandomLedger.rows(7L, 2, 2));
 
