@@ -220,10 +220,12 @@ class CitusLedgerTest {
     void aRequestIdIsUniquePerUserOnceDistributed() throws SQLException {
         String schema = schema("keys");
         AnalyticsMigrations migrations = AnalyticsMigrations.create(coordinator).withSchema(schema);
+        // spotless:off
         // README:citus-example:start
-        migrations.migrate(); // as on one node: the coordinator runs every migration
-        migrations.distributeOverCitus(); // then shards the ledger; running it again does nothing
+        migrations.migrate();                  // as on one node: the coordinator runs every migration
+        migrations.distributeOverCitus();      // then shards the ledger; running it again does nothing
         // README:citus-example:end
+        // spotless:on
         Ledger ledger = new Ledger(coordinator, schema).withProviders();
         ledger.insert(RandomLedger.rows(7L, 2, 2));
 
