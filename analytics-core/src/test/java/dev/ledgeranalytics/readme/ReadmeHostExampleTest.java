@@ -116,6 +116,15 @@ class ReadmeHostExampleTest {
     }
 
     /** The lines between a source file's README markers, stripped of indentation. */
+    /** The file's lines, stripped and without blank ones, so that indentation cannot hide an example. */
+    static String strippedLines(Path file) throws IOException {
+        return Files.readString(file)
+                .lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .collect(Collectors.joining("\n"));
+    }
+
     static String example(Path source, String name) throws IOException {
         String text = Files.readString(source);
         String example = text.substring(

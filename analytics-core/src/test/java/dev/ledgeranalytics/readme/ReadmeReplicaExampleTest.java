@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,16 +107,9 @@ class ReadmeReplicaExampleTest {
         String retry = ReadmeHostExampleTest.example(
                 Path.of("src/test/java/dev/ledgeranalytics/replica/ReplicaConflictTest.java"), "retry-example");
 
-        assertThat(strippedLines(Path.of("..", "README.md"))).contains(example);
-        assertThat(strippedLines(GUIDE)).contains(example).contains(retry);
-    }
-
-    private static String strippedLines(Path file) throws IOException {
-        return Files.readString(file)
-                .lines()
-                .map(String::strip)
-                .filter(line -> !line.isEmpty())
-                .collect(Collectors.joining("\n"));
+        assertThat(ReadmeHostExampleTest.strippedLines(Path.of("..", "README.md")))
+                .contains(example);
+        assertThat(ReadmeHostExampleTest.strippedLines(GUIDE)).contains(example).contains(retry);
     }
 
     /** The first row a query returns, its columns as text joined by {@code |}. */
