@@ -267,6 +267,11 @@ class CitusLedgerTest {
         assertThat(migrations.distributeOverCitus().changed()).isTrue();
 
         assertThat(ledger.readBack()).containsExactlyInAnyOrderElementsOf(before);
+        // The rows live in the shards alone: the coordinator's tables keep no second copy.
+        assertThat(count("SELECT pg_relation_size('" + schema + ".token_usage_ledger')" + " + pg_relation_size('"
+                        + schema + ".providers')"))
+                .isZero();
+        assertThat(count("SELECT count(*) FROM " + schema + ".providers")).isPositive();
         assertThat(count("SELECT count(*) FROM pg_constraint WHERE conrelid = '" + schema
                         + ".token_usage_ledger'::regclass AND pg_get_constraintdef(oid) IN "
                         + "('PRIMARY KEY (id, user_id)', 'UNIQUE (request_id, user_id)')"))

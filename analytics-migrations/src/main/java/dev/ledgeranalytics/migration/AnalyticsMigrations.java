@@ -243,7 +243,7 @@ public final class AnalyticsMigrations {
      * Distributes this migrated schema over a Citus cluster: run it on the coordinator once
      * {@link #migrate()} has brought the schema up to date, before the gateway writes to it (with
      * rows in it, the ledger is copied to the workers in the same transaction, which blocks writes
-     * meanwhile). Running it again does nothing.
+     * meanwhile, and the coordinator keeps no copy of its own). Running it again does nothing.
      *
      * <p>The ledger is sharded by {@code user_id}, and so is the per-user rollup, co-located with
      * it; the other tables become reference tables, copied to every node. The ledger's unique keys

@@ -137,6 +137,15 @@ public final class CitusLayout {
         }
         statements.add("ALTER TABLE " + ledger + " ADD CONSTRAINT " + LedgerLayout.PROVIDER_KEY
                 + " FOREIGN KEY (provider_id) REFERENCES providers (id)");
+        // Distributing copies a table's rows to its shards and leaves them in the coordinator's own
+        // table too, where no query reads them again: a second copy of the ledger on the
+        // coordinator's disk.
+        for (String table : DISTRIBUTED) {
+            statements.add("SELECT truncate_local_data_after_distributing_table('" + table + "')");
+        }
+        for (String table : REFERENCE) {
+            statements.add("SELECT truncate_local_data_after_distributing_table('" + table + "')");
+        }
         return statements;
     }
 }
