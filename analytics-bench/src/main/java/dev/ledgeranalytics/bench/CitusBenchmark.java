@@ -34,10 +34,9 @@ import picocli.CommandLine.Spec;
 /**
  * The five queries on a ledger distributed over Citus beside the same rows on one node: two
  * schemas on the coordinator, one of plain tables (the single node), one distributed by
- * {@code AnalyticsMigrations.distributeOverCitus()}, holding the same rows. The single node is
- * timed reading the ledger alone and through its rollups; the distributed ledger is read directly,
- * as the rollups are not maintained there. A distributed answer that differs from the single
- * node's fails the run.
+ * {@code AnalyticsMigrations.distributeOverCitus()}, holding the same rows. Each is timed reading
+ * the ledger alone and through its rollups. A distributed answer that differs from the single
+ * node's read the same way fails the run.
  *
  * <pre>{@code
  * java -jar analytics-bench/target/analytics-bench.jar citus --rows 1m --output docs/benchmarks.md
@@ -48,7 +47,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = "Times the five queries on a ledger distributed over Citus beside the same rows in plain "
-                + "tables on the coordinator (read from the ledger and through the rollups), after checking that "
+                + "tables on the coordinator, each read from the ledger and through the rollups, after checking that "
                 + "the answers agree.")
 final class CitusBenchmark implements Callable<Integer> {
 
@@ -115,14 +114,15 @@ final class CitusBenchmark implements Callable<Integer> {
     }
 
     /**
-     * One query over one range, three ways.
+     * One query over one range, four ways.
      *
-     * @param query        the query
-     * @param range        how far back it read
-     * @param singleLedger the single node, reading the ledger alone
+     * @param query         the query
+     * @param range         how far back it read
+     * @param singleLedger  the single node, reading the ledger alone
      * @param singleRollups the single node, through its rollups
-     * @param citus        the distributed ledger
-     * @param sameAnswer   whether the distributed answer equals the single node's
+     * @param citus         the distributed ledger, read alone
+     * @param citusRollups  the distributed ledger, through its rollups
+     * @param sameAnswer    whether the distributed answers equal the single node's, each read the same way
      */
     record Cell(
             DashboardQuery query,
@@ -130,6 +130,7 @@ final class CitusBenchmark implements Callable<Integer> {
             Timing singleLedger,
             Timing singleRollups,
             Timing citus,
+            Timing citusRollups,
             boolean sameAnswer) {}
 
     @Override
@@ -180,16 +181,19 @@ final class CitusBenchmark implements Callable<Integer> {
         long copyStart = System.nanoTime();
         copyRows(coordinator);
         Duration copy = Duration.ofNanos(System.nanoTime() - copyStart);
-        progress.println("building the single node's rollups");
-        Rollups.create(coordinator).withSchema(SINGLE).refresh();
+        progress.println("building the rollups of both");
+        Duration singleBuild =
+                timed(() -> Rollups.create(coordinator).withSchema(SINGLE).refresh());
+        Duration citusBuild =
+                timed(() -> Rollups.create(coordinator).withSchema(DISTRIBUTED).refresh());
         try (Connection connection = coordinator.getConnection()) {
             for (String schema : List.of(SINGLE, DISTRIBUTED)) {
                 Sql.update(connection, "VACUUM ANALYZE " + schema + ".providers");
                 Sql.update(connection, "VACUUM ANALYZE " + schema + ".token_usage_ledger");
-            }
-            // Without statistics, the planner reads the fresh rollups by nested loops: seconds for a user page.
-            for (String rollup : RollupMaintenance.TABLES) {
-                Sql.update(connection, "VACUUM ANALYZE " + SINGLE + "." + rollup);
+                // Without statistics, the planner reads the fresh rollups by nested loops: seconds for a user page.
+                for (String rollup : RollupMaintenance.TABLES) {
+                    Sql.update(connection, "VACUUM ANALYZE " + schema + "." + rollup);
+                }
             }
         }
         List<Cell> cells = new ArrayList<>();
@@ -198,17 +202,22 @@ final class CitusBenchmark implements Callable<Integer> {
             AnalyticsQueries viaRollups = AnalyticsQueries.create(DSL.using(single, SQLDialect.POSTGRES))
                     .withSchema(SINGLE);
             AnalyticsQueries ledgerAlone = viaRollups.withRawReads();
-            AnalyticsQueries citus = AnalyticsQueries.create(DSL.using(distributed, SQLDialect.POSTGRES))
+            AnalyticsQueries citusRollups = AnalyticsQueries.create(DSL.using(distributed, SQLDialect.POSTGRES))
                     .withSchema(DISTRIBUTED);
+            AnalyticsQueries citus = citusRollups.withRawReads();
             for (DashboardQuery query : DashboardQuery.values()) {
                 for (QueryRange range : ranges) {
                     progress.println(query.method() + " over " + range);
                     LedgerFilter filter = LedgerFilter.between(end.minus(range.duration()), end);
-                    boolean same = query.run(citus, filter).equals(query.run(ledgerAlone, filter));
+                    // The first call through the distributed rollups finds Citus and reads the ledger alone.
+                    query.run(citusRollups, filter);
+                    boolean same = query.run(citus, filter).equals(query.run(ledgerAlone, filter))
+                            && query.run(citusRollups, filter).equals(query.run(viaRollups, filter));
                     Timing ledger = Timing.measure(() -> query.run(ledgerAlone, filter), warmup, runs);
                     Timing rollups = Timing.measure(() -> query.run(viaRollups, filter), warmup, runs);
                     Timing distributedTiming = Timing.measure(() -> query.run(citus, filter), warmup, runs);
-                    cells.add(new Cell(query, range, ledger, rollups, distributedTiming, same));
+                    Timing distributedRollups = Timing.measure(() -> query.run(citusRollups, filter), warmup, runs);
+                    cells.add(new Cell(query, range, ledger, rollups, distributedTiming, distributedRollups, same));
                     if (!same) {
                         mismatches++;
                     }
@@ -226,6 +235,8 @@ final class CitusBenchmark implements Callable<Integer> {
                 end,
                 seed,
                 copy,
+                singleBuild,
+                citusBuild,
                 cells,
                 Duration.ofNanos(System.nanoTime() - start));
         if (output != null) {
@@ -237,6 +248,12 @@ final class CitusBenchmark implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    private static Duration timed(Runnable work) {
+        long start = System.nanoTime();
+        work.run();
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     /** The arguments as given, but for the coordinator's URL, which may hold a password. */
@@ -291,6 +308,8 @@ final class CitusBenchmark implements Callable<Integer> {
             Instant end,
             SeedResult seed,
             Duration copy,
+            Duration singleBuild,
+            Duration citusBuild,
             List<Cell> cells,
             Duration wallTime) {
         StringBuilder md = new StringBuilder();
@@ -306,11 +325,12 @@ final class CitusBenchmark implements Callable<Integer> {
                         + "coordinator; distributed: schema `%s`, distributed by `distributeOverCitus()`.%n"
                         + "- Data: %s rows, one year of requests ending %s, %,d users, seed %d, partitioned by month; "
                         + "seeded into the single node in %s, copied into the distributed ledger by "
-                        + "`INSERT ... SELECT` in %s; the single node's rollups built; both ledgers and the rollups vacuumed and analyzed. "
+                        + "`INSERT ... SELECT` in %s; the rollups built from them in %s (single node) and %s "
+                        + "(Citus); both ledgers and their rollups vacuumed and analyzed. "
                         + "Each query over the last %s: up to %d warm-up runs (fewer once they took %d s), then %d "
                         + "timed runs, each side through one open connection; nearest-rank percentiles.%n"
-                        + "- Same answer: the distributed answer equals the single node's read from the ledger, "
-                        + "`equals` on the result records.%n%n",
+                        + "- Same answer: the distributed answers equal the single node's, each read the same way "
+                        + "(from the ledger, through the rollups), `equals` on the result records.%n%n",
                 workers,
                 SINGLE,
                 DISTRIBUTED,
@@ -320,24 +340,29 @@ final class CitusBenchmark implements Callable<Integer> {
                 BenchLedger.SEED,
                 MarkdownReport.duration(seed.elapsed()),
                 MarkdownReport.duration(copy),
+                MarkdownReport.duration(singleBuild),
+                MarkdownReport.duration(citusBuild),
                 String.join(", ", ranges.stream().map(QueryRange::toString).toList()),
                 warmup,
                 Timing.WARMUP_BUDGET_NANOS / 1_000_000_000L,
                 runs));
         md.append(
                 "| Query | Range | Single node, ledger p50 / p95 / max (ms) | Single node, rollups p50 / p95 / max (ms)"
-                        + " | Citus, ledger p50 / p95 / max (ms) | Citus ÷ single ledger (p50) | Same answer |\n");
-        md.append("|---|---|---|---|---|---|---|\n");
+                        + " | Citus, ledger p50 / p95 / max (ms) | Citus, rollups p50 / p95 / max (ms)"
+                        + " | Citus ÷ single node, ledger (p50) | Citus ÷ single node, rollups (p50) | Same answer |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Cell cell : cells) {
             md.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %s | %s | %s | %.2f× | %s |%n",
+                    "| %s | %s | %s | %s | %s | %s | %.2f× | %.2f× | %s |%n",
                     cell.query().method(),
                     cell.range(),
                     cell.singleLedger(),
                     cell.singleRollups(),
                     cell.citus(),
+                    cell.citusRollups(),
                     cell.citus().p50() / cell.singleLedger().p50(),
+                    cell.citusRollups().p50() / cell.singleRollups().p50(),
                     cell.sameAnswer() ? "yes" : "**no**"));
         }
         return md.toString().stripTrailing() + "\n";

@@ -64,7 +64,7 @@ class CitusBenchmarkTest {
         assertThat(exitCode).as(log).isZero();
         String timing = "[0-9.,]+ / [0-9.,]+ / [0-9.,]+";
         Pattern row = Pattern.compile("\\| (\\w+) \\| (1 day|30 days) \\| " + timing + " \\| " + timing + " \\| "
-                + timing + " \\| [0-9.]+× \\| (yes|\\*\\*no\\*\\*) \\|");
+                + timing + " \\| " + timing + " \\| [0-9.]+× \\| [0-9.]+× \\| (yes|\\*\\*no\\*\\*) \\|");
         Matcher rows = row.matcher(report);
         int found = 0;
         while (rows.find()) {

@@ -182,15 +182,18 @@ class CliTest {
         try {
             Run first = run("migrate", "--jdbc-url", cluster.jdbcUrl(), "--schema", schema, "--citus");
             Run second = run("migrate", "--jdbc-url", cluster.jdbcUrl(), "--schema", schema, "--citus");
+            Run build = run("rollups", "refresh", "--jdbc-url", cluster.jdbcUrl(), "--schema", schema);
             Run report = run("report", "--jdbc-url", cluster.jdbcUrl(), "--schema", schema);
 
             assertThat(first.exitCode()).as(first.err()).isZero();
             assertThat(first.out())
                     .contains(
                             "at version 12",
-                            "distributed over Citus: token_usage_ledger, rollup_users sharded by user_id, providers,");
+                            "distributed over Citus: token_usage_ledger, rollup_users, rollup_changes,"
+                                    + " rollup_new_rows sharded by user_id, providers,");
             assertThat(second.exitCode()).as(second.err()).isZero();
             assertThat(second.out()).contains("nothing to apply", "already distributed over Citus");
+            assertThat(build.exitCode()).as(build.err()).isZero();
             assertThat(report.exitCode()).as(report.err()).isZero();
             assertThat(report.out()).contains("== Key figures");
         } finally {

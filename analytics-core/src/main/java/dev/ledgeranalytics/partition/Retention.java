@@ -8,6 +8,7 @@ import dev.ledgeranalytics.internal.LedgerRowsCsv;
 import dev.ledgeranalytics.internal.Transactions;
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import dev.ledgeranalytics.migration.internal.CitusLayout;
 import dev.ledgeranalytics.migration.internal.LedgerLayout;
 import dev.ledgeranalytics.rollup.internal.RollupMaintenance;
 import java.io.IOException;
@@ -133,8 +134,8 @@ public final class Retention {
      * @param months how many months of raw rows to keep, at least 1
      * @return what was dropped
      * @throws IllegalArgumentException if {@code months} is below 1
-     * @throws AnalyticsException       if the database fails, the ledger is not partitioned or the
-     *                                  rollups are not built
+     * @throws AnalyticsException       if the database fails, the ledger is not partitioned or is
+     *                                  distributed by Citus, or the rollups are not built
      */
     public RetentionResult keepMonths(int months) {
         if (months < 1) {
@@ -149,8 +150,15 @@ public final class Retention {
                     "Retention drops raw rows whose sums the rollups must hold first, and the " + "rollups of schema "
                             + schema + " are not built: run Rollups.refresh() (analytics rollups refresh)");
         }
-        rollups.refresh();
         Transactions transactions = new Transactions(dsl, null);
+        if (transactions.onConnection(
+                "Reading where the ledger lives", c -> c.connectionResult(j -> CitusLayout.isDistributed(j, schema)))) {
+            throw new AnalyticsException("Retention does not run on the ledger of schema " + schema
+                    + ", which is distributed by Citus: it counts on the ledger's triggers refusing changes to"
+                    + " rows before its boundary, which the row triggers there do not check, and on detaching"
+                    + " months concurrently, which Citus does not support (docs/scale-out.md)");
+        }
+        rollups.refresh();
         return transactions.onConnection("Dropping the ledger's months before " + firstKept, connection -> {
             requirePartitioned(connection);
             List<String> detached = new ArrayList<>(leftovers(connection));

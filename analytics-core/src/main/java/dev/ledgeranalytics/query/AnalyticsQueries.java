@@ -4,6 +4,7 @@ import dev.ledgeranalytics.AnalyticsException;
 import dev.ledgeranalytics.internal.Transactions;
 import dev.ledgeranalytics.jooq.LedgerDsl;
 import dev.ledgeranalytics.migration.AnalyticsMigrations;
+import dev.ledgeranalytics.rollup.internal.ServerKind;
 import dev.ledgeranalytics.rollup.internal.SumsSource;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -39,6 +40,11 @@ import org.jooq.DSLContext;
  * auto-commit mode its statements run in a read-only REPEATABLE READ transaction of their own.
  * They write nothing and take no lock beyond reading, so a hot standby (a streaming read replica)
  * serves them as well, rollups included, answering as of the replica's snapshot.
+ *
+ * <p>On a Citus coordinator, a call through the rollups also holds an advisory lock shared, so that
+ * no refresh commits while it reads (Citus has no snapshot across nodes). An instance learns that
+ * it talks to Citus from its first call, which reads the ledger alone: create it once and keep it
+ * (docs/scale-out.md).
  */
 public final class AnalyticsQueries {
 
@@ -49,12 +55,19 @@ public final class AnalyticsQueries {
     private final Duration statementTimeout;
     private final boolean readsRollups;
     private final QueryListener listener;
+    private final ServerKind server;
 
-    private AnalyticsQueries(DSLContext dsl, Duration statementTimeout, boolean readsRollups, QueryListener listener) {
+    private AnalyticsQueries(
+            DSLContext dsl,
+            Duration statementTimeout,
+            boolean readsRollups,
+            QueryListener listener,
+            ServerKind server) {
         this.dsl = dsl;
         this.statementTimeout = statementTimeout;
         this.readsRollups = readsRollups;
         this.listener = listener;
+        this.server = server;
     }
 
     /**
@@ -65,7 +78,7 @@ public final class AnalyticsQueries {
      * @throws IllegalArgumentException if {@code dataSource} is {@code null}
      */
     public static AnalyticsQueries create(DataSource dataSource) {
-        return new AnalyticsQueries(LedgerDsl.using(dataSource), null, true, QueryListener.NONE);
+        return new AnalyticsQueries(LedgerDsl.using(dataSource), null, true, QueryListener.NONE, new ServerKind());
     }
 
     /**
@@ -84,7 +97,8 @@ public final class AnalyticsQueries {
                 LedgerDsl.using(dsl.configuration(), AnalyticsMigrations.DEFAULT_SCHEMA),
                 null,
                 true,
-                QueryListener.NONE);
+                QueryListener.NONE,
+                new ServerKind());
     }
 
     /**
@@ -96,7 +110,7 @@ public final class AnalyticsQueries {
      */
     public AnalyticsQueries withSchema(String schema) {
         return new AnalyticsQueries(
-                LedgerDsl.using(dsl.configuration(), schema), statementTimeout, readsRollups, listener);
+                LedgerDsl.using(dsl.configuration(), schema), statementTimeout, readsRollups, listener, server);
     }
 
     /**
@@ -117,7 +131,7 @@ public final class AnalyticsQueries {
             throw new IllegalArgumentException(
                     "timeout must be between 1 ms and " + MAX_STATEMENT_TIMEOUT_MILLIS + " ms, but was " + timeout);
         }
-        return new AnalyticsQueries(dsl, timeout, readsRollups, listener);
+        return new AnalyticsQueries(dsl, timeout, readsRollups, listener, server);
     }
 
     /**
@@ -130,7 +144,7 @@ public final class AnalyticsQueries {
      * @return the copy
      */
     public AnalyticsQueries withRawReads() {
-        return new AnalyticsQueries(dsl, statementTimeout, false, listener);
+        return new AnalyticsQueries(dsl, statementTimeout, false, listener, server);
     }
 
     /**
@@ -144,7 +158,7 @@ public final class AnalyticsQueries {
         if (listener == null) {
             throw new IllegalArgumentException("listener must not be null");
         }
-        return new AnalyticsQueries(dsl, statementTimeout, readsRollups, listener);
+        return new AnalyticsQueries(dsl, statementTimeout, readsRollups, listener, server);
     }
 
     /**
@@ -347,7 +361,7 @@ public final class AnalyticsQueries {
     }
 
     private SumsSource source(DSLContext tx, DashboardQuery<?> query) {
-        return SumsSource.of(tx, query.from(), query.to(), readsRollups);
+        return SumsSource.of(tx, query.from(), query.to(), readsRollups, server);
     }
 
     private static QueryListener.Source source(SumsSource used) {

@@ -39,6 +39,11 @@ import javax.sql.DataSource;
  * lock; the replica receives the rollups through replication, and queries there read them as of
  * the replica's snapshot.
  *
+ * <p>On a ledger distributed by Citus ({@code AnalyticsMigrations.distributeOverCitus()}), run
+ * them against the coordinator. There the build installs row-level triggers that record each
+ * write on its worker, only {@link RollupMode#REFRESH} is taken, and a {@code TRUNCATE} of the
+ * ledger is not recorded: call {@link #rebuild()} after one (docs/scale-out.md).
+ *
  * <p>A refresh that fails (the database unreachable, say) throws {@link AnalyticsException} and
  * changes nothing; a task scheduled with {@code scheduleWithFixedDelay} stops at its first
  * exception, so a host that wants refreshes to outlive a database outage catches it in the task.

@@ -14,7 +14,6 @@ import dev.ledgeranalytics.query.ProviderCost;
 import dev.ledgeranalytics.query.TrendBucket;
 import dev.ledgeranalytics.query.UserPage;
 import dev.ledgeranalytics.query.UserSort;
-import dev.ledgeranalytics.rollup.RollupMode;
 import dev.ledgeranalytics.rollup.Rollups;
 import dev.ledgeranalytics.testing.DashboardAnswers;
 import dev.ledgeranalytics.testing.Ledger;
@@ -24,17 +23,12 @@ import dev.ledgeranalytics.testing.Row;
 import dev.ledgeranalytics.testkit.CitusCluster;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import java.io.StringWriter;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -50,29 +44,11 @@ import org.junit.jupiter.api.Test;
  */
 class CitusLedgerTest {
 
-    private static final Instant END = RandomLedger.START.plus(RandomLedger.SPAN);
-
-    /** Whole days, edges inside quarter hours with every status, several dimensions. */
-    private static final List<LedgerFilter> FILTERS = List.of(
-            LedgerFilter.between(RandomLedger.START.minus(Duration.ofDays(1)), END.plus(Duration.ofDays(1))),
-            LedgerFilter.between(
-                            RandomLedger.START.plus(Duration.ofDays(3)).plusSeconds(1234),
-                            END.minus(Duration.ofMinutes(53)))
-                    .anyStatus()
-                    .providers("openai", "anthropic"),
-            LedgerFilter.between(RandomLedger.START.plus(Duration.ofDays(20)), END.minus(Duration.ofDays(20)))
-                    .models("gpt-4o", "mistral-large")
-                    .tiers("pro"),
-            LedgerFilter.between(END.minus(Duration.ofDays(1)), END.plus(Duration.ofDays(1)))
-                    .requestTypes("image"));
-
-    private static final String COLUMNS = "id, request_id, user_id, model_id, provider_id, vendor_cost,"
-            + " credits_deducted, margin_multiplier, gross_margin_usd, status, created_at, input_tokens, output_tokens,"
-            + " user_tier, api_key_id, request_type, cached_input_tokens, reasoning_tokens, latency_ms,"
-            + " time_to_first_token_ms, error_code, is_streaming, upstream_request_id, session_id, metadata, updated_at";
+    private static final Instant END = CitusSchemas.END;
+    private static final List<LedgerFilter> FILTERS = CitusSchemas.FILTERS;
 
     private static DataSource coordinator;
-    private static final List<String> schemas = new ArrayList<>();
+    private static CitusSchemas schemas;
     private static String single;
     private static String distributed;
     private static CitusDistribution distribution;
@@ -82,6 +58,7 @@ class CitusLedgerTest {
     static void theSameRowsInAPlainSchemaAndADistributedOne() throws SQLException {
         CitusCluster.assumeAvailable();
         coordinator = CitusCluster.shared().coordinator();
+        schemas = new CitusSchemas(coordinator);
         single = schema("single");
         distributed = schema("dist");
         AnalyticsMigrations.create(coordinator).withSchema(single).migrate();
@@ -90,22 +67,15 @@ class CitusLedgerTest {
         distribution = migrations.distributeOverCitus();
 
         new Ledger(coordinator, single).withProviders().insert(RandomLedger.rows(20261201L, 4_000, 80));
-        // The same rows, ids and all, through INSERT ... SELECT into the distributed tables.
-        execute(
-                "INSERT INTO " + distributed + ".providers SELECT * FROM " + single + ".providers",
-                "INSERT INTO " + distributed + ".token_usage_ledger (" + COLUMNS + ") SELECT "
-                        + COLUMNS.replace("status", "status::text::" + distributed + ".request_status") + " FROM "
-                        + single + ".token_usage_ledger",
-                "ANALYZE " + single + ".token_usage_ledger",
-                "ANALYZE " + distributed + ".token_usage_ledger");
+        schemas.copyRows(single, distributed);
         rows = new Ledger(coordinator, distributed).readBack();
         assertThat(rows).hasSize(4_000);
     }
 
     @AfterAll
     static void dropSchemas() throws SQLException {
-        for (String schema : schemas) {
-            execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        if (schemas != null) {
+            schemas.dropAll();
         }
     }
 
@@ -116,7 +86,8 @@ class CitusLedgerTest {
         List<String> partitions = names("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                 + " WHERE i.inhparent = '" + distributed + ".token_usage_ledger'::regclass");
         assertThat(partitions).hasSizeGreaterThan(1).contains("token_usage_ledger_default");
-        List<String> expected = new ArrayList<>(List.of("rollup_users", "token_usage_ledger"));
+        List<String> expected =
+                new ArrayList<>(List.of("rollup_users", "rollup_changes", "rollup_new_rows", "token_usage_ledger"));
         expected.addAll(partitions);
         assertThat(tables("distributed", distributed)).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(tables("reference", distributed)).containsExactlyInAnyOrderElementsOf(distribution.reference());
@@ -196,24 +167,6 @@ class CitusLedgerTest {
                     .isEqualTo(exported);
             assertThat(onCitus.toString()).isEqualTo(onSingle.toString());
         }
-    }
-
-    @Test
-    void theRollupsRefuseADistributedLedgerSayingWhyAndTheQueriesReadTheLedger() {
-        Rollups rollups = Rollups.create(coordinator).withSchema(distributed);
-
-        assertThatThrownBy(rollups::refresh)
-                .isInstanceOf(AnalyticsException.class)
-                .hasMessageStartingWith("Refreshing the rollups failed: the ledger of schema \"" + distributed
-                        + "\" is distributed by Citus")
-                .hasMessageContaining("triggers");
-        assertThatThrownBy(rollups::rebuild).hasMessageStartingWith("Building the rollups failed");
-        assertThatThrownBy(() -> rollups.mode(RollupMode.TRIGGER)).hasMessageContaining("distributed by Citus");
-        assertThat(rollups.status().builtAt()).isNull();
-        rollups.disable(); // nothing to disable, and nothing refused
-        assertThat(count("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + distributed
-                        + ".token_usage_ledger'::regclass AND NOT tgisinternal"))
-                .isZero();
     }
 
     @Test
@@ -316,9 +269,7 @@ class CitusLedgerTest {
     }
 
     private static String schema(String role) {
-        String schema = "citus_" + role + "_" + UUID.randomUUID().toString().substring(0, 8);
-        schemas.add(schema);
-        return schema;
+        return schemas.schema(role);
     }
 
     private static List<String> tables(String type, String schema) throws SQLException {
@@ -327,27 +278,14 @@ class CitusLedgerTest {
     }
 
     private static List<String> names(String sql) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Connection connection = coordinator.getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery(sql)) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        return names;
+        return schemas.names(sql);
     }
 
     private static long count(String sql) {
-        return new Ledger(coordinator).count(sql);
+        return schemas.count(sql);
     }
 
     private static void execute(String... statements) throws SQLException {
-        try (Connection connection = coordinator.getConnection();
-                Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
+        schemas.execute(statements);
     }
 }

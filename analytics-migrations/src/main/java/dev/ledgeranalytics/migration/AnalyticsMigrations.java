@@ -250,9 +250,8 @@ public final class AnalyticsMigrations {
      * gain {@code user_id}, as Citus requires of a distributed table: a request id is unique per
      * user from then on, not across users (docs/scale-out.md says what that means for a gateway's
      * writes). The five queries and the exports read the distributed ledger and give the answers
-     * of a single node. The rollups cannot be maintained on a distributed ledger, since they are
-     * kept by triggers on it, which Citus does not run there: {@code Rollups} refuses to build
-     * them, and the queries read the ledger alone.
+     * of a single node. The rollups are built afterwards, by {@code Rollups}, and kept in refresh
+     * mode by row-level triggers that record each write on its worker (docs/scale-out.md).
      *
      * <pre>{@code
      * AnalyticsMigrations migrations = AnalyticsMigrations.create(coordinator);
@@ -290,9 +289,9 @@ public final class AnalyticsMigrations {
             }
             DistributionCheck check = DistributionCheck.read(connection, schema);
             if (check.rollupsBuilt()) {
-                throw new AnalyticsException(what + " failed: the schema's rollups are built, and they are kept by "
-                        + "triggers on the ledger, which Citus does not run on a distributed table. Call "
-                        + "Rollups.disable() first (from the command line: analytics rollups disable)");
+                throw new AnalyticsException(what + " failed: the schema's rollups are built, by triggers that Citus"
+                        + " does not run on a distributed table. Call Rollups.disable() first (from the command line:"
+                        + " analytics rollups disable), and build them again once distributed");
             }
             if (!check.otherTriggers().isEmpty()) {
                 throw new AnalyticsException(what + " failed: the ledger has triggers " + check.otherTriggers()

@@ -43,21 +43,26 @@ final class Primary {
         }
     }
 
+    /** Whether the ledger of {@code schema} is distributed by Citus. */
+    static boolean distributed(DSLContext connection, String schema) {
+        return connection.connectionResult(c -> CitusLayout.isDistributed(c, schema));
+    }
+
     /**
-     * Fails if the ledger of {@code schema} is distributed by Citus. The rollups are kept by
-     * triggers on the ledger, and Citus runs none on a distributed table: it refuses to
-     * distribute a table that has them, and with its unsafe-trigger setting they fail or lose
-     * change-log entries on the workers (docs/scale-out.md). There the queries read the ledger.
+     * Fails if the ledger of {@code schema} is distributed by Citus, for what only a single node
+     * can do: trigger mode, whose writers add their rows to the rollups in their own transactions.
+     * On Citus the ledger's triggers run on the workers, where they can write only beside the row
+     * (docs/scale-out.md).
      *
-     * @param what what was about to be done, as a failure message starts: {@code "Refreshing the rollups"}
+     * @param what what was about to be done, as a failure message starts: {@code "Setting the rollup mode to trigger"}
      * @throws AnalyticsException if the ledger is distributed
      */
     static void requireSingleNode(DSLContext connection, String schema, String what) {
-        if (connection.connectionResult(c -> CitusLayout.isDistributed(c, schema))) {
+        if (distributed(connection, schema)) {
             throw new AnalyticsException(what + " failed: the ledger of schema \"" + schema + "\" is distributed"
-                    + " by Citus, where the rollups cannot be maintained: they are kept up to date by triggers on"
-                    + " the ledger, which Citus does not run on a distributed table. The queries read the"
-                    + " distributed ledger directly (docs/scale-out.md).");
+                    + " by Citus, where the rollups are kept in refresh mode only: the ledger's triggers run on the"
+                    + " workers, where they can record each row beside it but not add it to the rollups"
+                    + " (docs/scale-out.md).");
         }
     }
 }

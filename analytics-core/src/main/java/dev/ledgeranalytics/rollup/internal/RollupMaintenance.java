@@ -9,11 +9,11 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -65,6 +65,14 @@ public final class RollupMaintenance {
 
     private static final List<String> EVENTS = List.of("insert", "update", "delete", "truncate");
 
+    /** The row-level triggers of a ledger distributed by Citus ({@link #installRowTriggers}). */
+    private static final List<String> ROW_TRIGGERS = List.of("rollup_row_insert", "rollup_row_change");
+
+    /** One piece of maintenance work, told whether the ledger is distributed by Citus. */
+    private interface Work {
+        Outcome apply(DSLContext connection, boolean distributed);
+    }
+
     private final DSLContext dsl;
     private final String schema;
     private final Transactions transactions;
@@ -100,15 +108,21 @@ public final class RollupMaintenance {
         StateTable state = StateTable.TABLE;
         transactions.onConnection("Setting the rollup mode", tx -> {
             Primary.require(tx, "Setting the rollup mode");
-            Primary.requireSingleNode(tx, schema, "Setting the rollup mode");
+            if ("trigger".equals(mode)) {
+                Primary.requireSingleNode(tx, schema, "Setting the rollup mode to trigger");
+            }
             return tx.update(state).set(state.mode, mode).execute();
         });
     }
 
     /** Disables the ledger's rollup triggers and empties the rollups, so that queries read the ledger alone. */
     public void disable() {
-        locked("Disabling the rollups", true, false, connection -> {
+        locked("Disabling the rollups", true, false, (connection, distributed) -> {
             Transactions.inTransaction(connection, Connection.TRANSACTION_READ_COMMITTED, tx -> {
+                if (distributed) {
+                    // Citus alters no trigger of a distributed table without it.
+                    execute(tx, "SET LOCAL citus.enable_unsafe_triggers = on");
+                }
                 for (String trigger : installedTriggers(tx)) {
                     execute(tx, "ALTER TABLE " + tx.render(TOKEN_USAGE_LEDGER) + " DISABLE TRIGGER " + trigger);
                 }
@@ -146,7 +160,7 @@ public final class RollupMaintenance {
         return new State(row.value1(), row.value2(), row.value3(), row.value4(), row.value5(), row.value6());
     }
 
-    private Outcome refreshHoldingLock(DSLContext connection) {
+    private Outcome refreshHoldingLock(DSLContext connection, boolean distributed) {
         StateTable state = StateTable.TABLE;
         boolean built = connection
                         .select(state.builtAtInThisLayout())
@@ -155,9 +169,12 @@ public final class RollupMaintenance {
                         .value1()
                 != null;
         if (!built) {
-            return build(connection);
+            return build(connection, distributed);
         }
         long quarterHours = Transactions.inTransaction(connection, Connection.TRANSACTION_REPEATABLE_READ, tx -> {
+            if (distributed) {
+                oneSnapshotPerWorker(tx);
+            }
             // Only the entries this snapshot sees, and the new rows that came with them: those
             // written later stay for the next refresh.
             ChangeLog changes = ChangeLog.TABLE;
@@ -173,9 +190,12 @@ public final class RollupMaintenance {
                     .distinct()
                     .toList();
             if (!recompute.isEmpty()) {
-                RollupUpkeep.recompute(tx, recompute).forEach(Query::execute);
+                RollupUpkeep.recompute(tx, recompute, distributed).forEach(Query::execute);
             }
             tx.update(state).set(state.refreshedAt, now()).execute();
+            if (distributed) {
+                waitForRollupReads(tx);
+            }
             return entries.stream()
                     .map(entry -> entry.get(changes.quarterHour))
                     .distinct()
@@ -210,7 +230,7 @@ public final class RollupMaintenance {
                     .where(createdAt.ge(first))
                     .and(createdAt.lt(Grain.QUARTER_HOUR.ceiling(to)))
                     .execute();
-            RollupUpkeep.recompute(tx, changed).forEach(Query::execute);
+            RollupUpkeep.recompute(tx, changed, false).forEach(Query::execute);
         }
     }
 
@@ -219,8 +239,11 @@ public final class RollupMaintenance {
      * before: so every write either committed before the build's snapshot (and the build sees it)
      * or is recorded.
      */
-    private Outcome build(DSLContext connection) {
+    private Outcome build(DSLContext connection, boolean distributed) {
         long quarterHours = Transactions.inTransaction(connection, Connection.TRANSACTION_REPEATABLE_READ, tx -> {
+            if (distributed) {
+                oneSnapshotPerWorker(tx);
+            }
             tx.deleteFrom(ChangeLog.TABLE).execute();
             tx.deleteFrom(NewRows.TABLE).execute();
             RollupUpkeep.build(tx).forEach(Query::execute);
@@ -231,14 +254,33 @@ public final class RollupMaintenance {
                     .set(state.layout, RollupTable.LAYOUT)
                     .execute();
             RollupTable status = RollupTable.STATUS;
-            return tx.select(DSL.countDistinct(status.bucketStart))
+            long built = tx.select(DSL.countDistinct(status.bucketStart))
                     .from(status)
                     .where(status.grain.eq(Grain.QUARTER_HOUR.code()))
                     .fetchSingle()
                     .value1()
                     .longValue();
+            if (distributed) {
+                waitForRollupReads(tx);
+            }
+            return built;
         });
         return new Outcome(true, quarterHours);
+    }
+
+    /**
+     * On Citus: one connection per worker for the rest of the transaction, so that it reads each
+     * worker's change log, copies of new rows and ledger rows in one snapshot there, as a single
+     * node reads them all in one (with several connections per worker, each would have its own).
+     */
+    private static void oneSnapshotPerWorker(DSLContext tx) {
+        execute(tx, "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'");
+        execute(tx, "SET LOCAL citus.max_adaptive_executor_pool_size TO 1");
+    }
+
+    /** On Citus, before the commit: see {@link RollupReadLock}. */
+    private static void waitForRollupReads(DSLContext tx) {
+        RollupReadLock.takeAlone(tx);
     }
 
     /**
@@ -247,17 +289,19 @@ public final class RollupMaintenance {
      * replacing a trigger waits for the ledger's writers of the moment, and a trigger-mode writer
      * may be waiting for the rollup lock, so holding it then would deadlock.
      */
-    private Optional<Outcome> locked(String what, boolean wait, boolean install, Function<DSLContext, Outcome> work) {
+    private Optional<Outcome> locked(String what, boolean wait, boolean install, Work work) {
         return transactions.onConnection(what, connection -> {
             Primary.require(connection, what);
-            if (install) {
-                Primary.requireSingleNode(connection, schema, what);
-            }
-            if (install && !triggersUpToDate(connection)) {
+            boolean distributed = Primary.distributed(connection, schema);
+            if (install && !triggersUpToDate(connection, distributed)) {
                 Transactions.inTransaction(connection, Connection.TRANSACTION_READ_COMMITTED, tx -> {
                     // One installer at a time: concurrent replacements of a function fail.
                     new AdvisoryLock(AdvisoryLock.TRIGGERS, schema).lockForTransaction(tx);
-                    installTriggers(tx);
+                    if (distributed) {
+                        installRowTriggers(tx);
+                    } else {
+                        installTriggers(tx);
+                    }
                     return null;
                 });
             }
@@ -268,7 +312,7 @@ public final class RollupMaintenance {
                 return Optional.empty();
             }
             try {
-                return Optional.of(work.apply(connection));
+                return Optional.of(work.apply(connection, distributed));
             } finally {
                 rollups.unlockSession(connection);
             }
@@ -276,15 +320,16 @@ public final class RollupMaintenance {
     }
 
     /**
-     * Whether the ledger's four triggers exist, are enabled, and run this library version's
-     * functions, which no one else may execute: then a build need not replace them.
+     * Whether the ledger's triggers (the four statement-level ones, or on Citus the two row-level
+     * ones) exist, are enabled, and run this library version's functions, which no one else may
+     * execute: then a build need not replace them.
      */
-    private boolean triggersUpToDate(DSLContext tx) {
+    private boolean triggersUpToDate(DSLContext tx, boolean distributed) {
         Map<String, String> installed = tx
                 .resultQuery(
                         "SELECT t.tgname, p.prosrc FROM pg_catalog.pg_trigger t"
                                 + " JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid"
-                                + " WHERE t.tgrelid = {0}::regclass AND t.tgname LIKE 'rollup\\_after\\_%'"
+                                + " WHERE t.tgrelid = {0}::regclass AND t.tgname ~ '^rollup_(after|row)_'"
                                 + " AND t.tgenabled = 'O'"
                                 + " AND NOT pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE')",
                         DSL.inline(tx.render(TOKEN_USAGE_LEDGER)))
@@ -292,7 +337,13 @@ public final class RollupMaintenance {
                 .entrySet()
                 .stream()
                 .collect(Collectors.toMap(e -> (String) e.getKey(), e -> (String) e.getValue()));
-        return EVENTS.stream().allMatch(event -> body(tx, event).equals(installed.get("rollup_after_" + event)));
+        Map<String, String> expected = new LinkedHashMap<>();
+        if (distributed) {
+            ROW_TRIGGERS.forEach(trigger -> expected.put(trigger, rowBody(tx, trigger)));
+        } else {
+            EVENTS.forEach(event -> expected.put("rollup_after_" + event, body(tx, event)));
+        }
+        return installed.equals(expected);
     }
 
     /**
@@ -329,6 +380,70 @@ public final class RollupMaintenance {
                             + ledger + transitions + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
             execute(tx, "ALTER TABLE " + ledger + " ENABLE TRIGGER " + trigger);
         }
+    }
+
+    /**
+     * On a ledger distributed by Citus, row-level triggers in place of the statement-level ones.
+     * Citus runs a distributed table's triggers on the workers, per shard, where a statement can
+     * write to a co-located shard and to nothing else (a statement-level trigger there cannot read
+     * its transition table, a write to a reference table fails: docs/scale-out.md). So each
+     * inserted row's columns go to {@link NewRows} and its quarter hour to {@link ChangeLog}, both
+     * distributed by {@code user_id} beside the ledger: into the shards beside the row's own, on
+     * the same worker, in the writer's transaction. Updates and deletes record the quarter hours
+     * they touched, to be summed again. Refresh mode only: the rollup tables are reference tables
+     * (and {@code rollup_users} another shard group's), which no trigger there can write. A
+     * {@code TRUNCATE} of the ledger is not recorded.
+     */
+    private void installRowTriggers(DSLContext tx) {
+        String ledger = tx.render(TOKEN_USAGE_LEDGER);
+        // Citus creates, replaces and enables no trigger of a distributed table without it.
+        execute(tx, "SET LOCAL citus.enable_unsafe_triggers = on");
+        for (String trigger : ROW_TRIGGERS) {
+            String function = tx.render(DSL.name(schema, trigger));
+            execute(
+                    tx,
+                    "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+                            + " SET search_path = pg_catalog, pg_temp AS $body$" + rowBody(tx, trigger) + "$body$");
+            execute(tx, "REVOKE EXECUTE ON FUNCTION " + function + "() FROM PUBLIC");
+            String events = ROW_TRIGGERS.get(0).equals(trigger) ? "INSERT" : "UPDATE OR DELETE";
+            execute(
+                    tx,
+                    "CREATE OR REPLACE TRIGGER " + trigger + " AFTER " + events + " ON " + ledger
+                            + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+            execute(tx, "ALTER TABLE " + ledger + " ENABLE TRIGGER " + trigger);
+        }
+    }
+
+    /** The body of one of {@link #ROW_TRIGGERS}' functions. */
+    private static String rowBody(DSLContext tx, String trigger) {
+        List<String> statements = new ArrayList<>();
+        if (ROW_TRIGGERS.get(0).equals(trigger)) {
+            statements.add(tx.renderInlined(tx.insertInto(NewRows.TABLE, NewRows.TABLE.fields())
+                            .values(NewRows.LEDGER_COLUMNS.stream()
+                                    .map(column -> DSL.field("NEW." + column.getName(), column.getDataType()))
+                                    .toList()))
+                    + ";");
+            statements.add(recordRow(tx, "NEW", false));
+        } else {
+            statements.add(recordRow(tx, "OLD", true));
+            statements.add("IF TG_OP = 'UPDATE' THEN\n" + recordRow(tx, "NEW", true) + "\nEND IF;");
+        }
+        return "\nBEGIN\n" + String.join("\n", statements) + "\nRETURN NULL;\nEND\n";
+    }
+
+    /** The change log entry of one row ({@code NEW} or {@code OLD}), with the row's user beside its quarter hour. */
+    private static String recordRow(DSLContext tx, String row, boolean recompute) {
+        ChangeLog changes = ChangeLog.TABLE;
+        return tx.renderInlined(tx.insertInto(
+                                changes,
+                                changes.quarterHour,
+                                changes.recompute,
+                                DSL.field(DSL.name("user_id"), SQLDataType.UUID))
+                        .values(
+                                Grain.QUARTER_HOUR.bucketStart(DSL.field(row + ".created_at", SQLDataType.INSTANT)),
+                                DSL.inline(recompute),
+                                DSL.field(row + ".user_id", SQLDataType.UUID)))
+                + ";";
     }
 
     /**
@@ -452,7 +567,7 @@ public final class RollupMaintenance {
     /** The names of the rollup triggers that exist on the ledger. */
     private List<String> installedTriggers(DSLContext tx) {
         return tx.resultQuery(
-                        "SELECT tgname FROM pg_catalog.pg_trigger WHERE tgrelid = {0}::regclass AND tgname LIKE 'rollup\\_after\\_%'",
+                        "SELECT tgname FROM pg_catalog.pg_trigger WHERE tgrelid = {0}::regclass AND tgname ~ '^rollup_(after|row)_'",
                         DSL.inline(tx.render(TOKEN_USAGE_LEDGER)))
                 .fetch(0, String.class);
     }
@@ -466,7 +581,12 @@ public final class RollupMaintenance {
         });
     }
 
+    /**
+     * The time a refresh or build is recorded at: when the statement recording it started, near
+     * the end of its transaction. Citus refuses a volatile function such as {@code clock_timestamp()}
+     * in an update of a reference table.
+     */
     private static Field<Instant> now() {
-        return DSL.field("clock_timestamp()", SQLDataType.INSTANT);
+        return DSL.field("statement_timestamp()", SQLDataType.INSTANT);
     }
 }

@@ -109,8 +109,10 @@ final class RollupUpkeep {
      * Sums again every bucket holding one of {@code changedQuarterHours}, step by step: each
      * bucket is deleted and summed from its source, the ledger's rows of the bucket read by a
      * range scan of their own (LATERAL, fenced by OFFSET 0), whatever the ledger's statistics say.
+     * A ledger {@code distributed} by Citus is joined to the buckets instead: Citus cannot push
+     * such a LATERAL subquery down to the shards, and plans the join on each of them.
      */
-    static List<Query> recompute(DSLContext dsl, Collection<Instant> changedQuarterHours) {
+    static List<Query> recompute(DSLContext dsl, Collection<Instant> changedQuarterHours, boolean distributed) {
         List<Query> queries = new ArrayList<>();
         Map<Grain, List<Instant>> startsByGrain = new HashMap<>();
         for (Grain grain : Grain.values()) {
@@ -131,7 +133,18 @@ final class RollupUpkeep {
             queries.add(dsl.deleteFrom(step.table)
                     .where(step.table.grain.eq(step.grain.code()))
                     .and(step.table.bucketStart.coerce(OffsetDateTime.class).eq(DSL.any(instants(starts)))));
-            if (step.source == null) {
+            if (step.source == null && distributed) {
+                queries.add(insert(
+                        dsl,
+                        step,
+                        buckets.join(TOKEN_USAGE_LEDGER)
+                                .on(TOKEN_USAGE_LEDGER.CREATED_AT.ge(start))
+                                .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(end)),
+                        DSL.noCondition(),
+                        start,
+                        dimension -> dimension.of(LedgerRows.LEDGER),
+                        metric -> metric.ofRows(LedgerRows.LEDGER)));
+            } else if (step.source == null) {
                 Table<?> rows = DSL.lateral(DSL.selectFrom(TOKEN_USAGE_LEDGER)
                                 .where(TOKEN_USAGE_LEDGER.CREATED_AT.ge(start))
                                 .and(TOKEN_USAGE_LEDGER.CREATED_AT.lt(end))

@@ -14,7 +14,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record1;
 import org.jooq.Record2;
-import org.jooq.Record7;
+import org.jooq.Record8;
 import org.jooq.ResultQuery;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
@@ -59,12 +59,20 @@ public interface SumsSource {
      * the rollups ({@link NewRows}). It also reads the first ledger row from {@code to} to the end
      * of its day: a range that ends "now" ends inside the quarter hour, hour and day being written,
      * which the rollups can answer whole while no row lies beyond {@code to} in them.
+     *
+     * <p>On Citus ({@code server} tells once a call has found it) the call first takes {@link
+     * RollupReadLock}, and reads the rollups with statements Citus can run ({@link CoverSums}); a
+     * call that finds Citus without having taken it reads the ledger alone.
      */
-    static SumsSource of(DSLContext tx, Instant from, Instant to, boolean rollups) {
+    static SumsSource of(DSLContext tx, Instant from, Instant to, boolean rollups, ServerKind server) {
         StateTable state = StateTable.TABLE;
         if (!rollups) {
             Record1<Instant> row = tx.select(state.retainedFrom).from(state).fetchOne();
-            return new CoverSums(null, row == null ? null : row.value1());
+            return new CoverSums(null, row == null ? null : row.value1(), false);
+        }
+        boolean locked = server.citus();
+        if (locked) {
+            RollupReadLock.share(tx);
         }
         Instant endOfDay = Grain.DAY.ceiling(to);
         Field<Instant> nextRow = DSL.field(DSL.select(DSL.min(TOKEN_USAGE_LEDGER.CREATED_AT))
@@ -86,22 +94,29 @@ public interface SumsSource {
                 .asTable("changed");
         Field<Instant[]> recomputed = changed.field("recomputed", SQLDataType.INSTANT.array());
         Field<Instant[]> inserted = changed.field("inserted", SQLDataType.INSTANT.array());
-        Record7<Instant, Instant, Instant[], Instant[], Instant, String, Instant> row = tx.select(
+        Record8<Instant, Instant, Instant[], Instant[], Instant, String, Instant, Boolean> row = tx.select(
                         state.builtAtInThisLayout(),
                         state.retainedFrom,
                         recomputed,
                         inserted,
                         nextRow,
                         DSL.function("current_setting", String.class, DSL.inline("transaction_isolation")),
-                        DSL.field("transaction_timestamp()", SQLDataType.INSTANT))
+                        DSL.field("transaction_timestamp()", SQLDataType.INSTANT),
+                        DSL.field(
+                                "EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')",
+                                SQLDataType.BOOLEAN))
                 .from(state)
                 .crossJoin(changed)
                 .fetchOne();
         if (row == null) {
-            return new CoverSums(null, null);
+            return new CoverSums(null, null, false);
         }
-        if (row.value1() == null) {
-            return new CoverSums(null, row.value2());
+        boolean citus = row.value8();
+        if (citus && !locked) {
+            server.foundCitus();
+        }
+        if (row.value1() == null || (citus && !locked)) {
+            return new CoverSums(null, row.value2(), citus);
         }
         // Under READ COMMITTED the statements that follow see a later snapshot: it may hold rows
         // after the range that this one did not, and rows changed in quarter hours this one saw as
@@ -112,7 +127,8 @@ public interface SumsSource {
         return new CoverSums(
                 new Pending(
                         sorted(row.value3()), sorted(row.value4()), to, emptyUntil, oneSnapshot ? row.value7() : null),
-                row.value2());
+                row.value2(),
+                citus);
     }
 
     /** The instants of an {@code array_agg}, which is {@code NULL} over no row. */

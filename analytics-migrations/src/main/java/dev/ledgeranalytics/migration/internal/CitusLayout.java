@@ -30,16 +30,23 @@ public final class CitusLayout {
     /** The ledger's distribution column. */
     public static final String DISTRIBUTION_COLUMN = "user_id";
 
-    /** The tables distributed by {@link #DISTRIBUTION_COLUMN}, co-located with the ledger. */
-    public static final List<String> DISTRIBUTED = List.of(LedgerLayout.LEDGER, "rollup_users");
+    /** The rollups' change log, which gains the distribution column on Citus. */
+    private static final String CHANGE_LOG = "rollup_changes";
+
+    /**
+     * The tables distributed by {@link #DISTRIBUTION_COLUMN}, co-located with the ledger: the
+     * per-user rollup, and the change log and copies of new rows that the ledger's row triggers
+     * write on the workers, each beside the row it records (a trigger running on a shard can write
+     * to a co-located shard, and to nothing else).
+     */
+    public static final List<String> DISTRIBUTED =
+            List.of(LedgerLayout.LEDGER, "rollup_users", CHANGE_LOG, "rollup_new_rows");
 
     /** The tables copied to every node. */
     public static final List<String> REFERENCE = List.of(
             "providers",
             "rollup_state",
             "rollup_cost_buckets",
-            "rollup_changes",
-            "rollup_new_rows",
             "rollup_status",
             "rollup_provider",
             "rollup_dims",
@@ -130,6 +137,8 @@ public final class CitusLayout {
         for (String table : REFERENCE) {
             statements.add("SELECT create_reference_table('" + table + "')");
         }
+        // Empty: the rollups are not built (checked), and disabling them empties it.
+        statements.add("ALTER TABLE " + CHANGE_LOG + " ADD COLUMN " + DISTRIBUTION_COLUMN + " uuid NOT NULL");
         statements.add("SELECT create_distributed_table('" + ledger + "', '" + DISTRIBUTION_COLUMN + "')");
         for (String table : DISTRIBUTED.subList(1, DISTRIBUTED.size())) {
             statements.add("SELECT create_distributed_table('" + table + "', '" + DISTRIBUTION_COLUMN
