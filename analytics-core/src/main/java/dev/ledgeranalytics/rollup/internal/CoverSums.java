@@ -136,6 +136,13 @@ final class CoverSums implements SumsSource {
         RollupTable table = pending == null
                 ? null
                 : RollupTable.serving(request.keys(), request.slice().restricted(), request.metrics());
+        if (citus && table == RollupTable.USERS) {
+            // On Citus the ledger is summed per user on each shard, in parallel, while the rows of
+            // rollup_users that the statements above read go to the coordinator to be summed there:
+            // at 1M rows a year's user page took 851 ms through them against 625 ms from the
+            // ledger (docs/benchmarks.md).
+            table = null;
+        }
         Instant end = table == null ? request.to() : pending.end(table.grains);
         // The rows after the range's end, taken away again from its last bucket read whole.
         Piece later = null;
