@@ -61,11 +61,19 @@ import org.jooq.impl.SQLDataType;
  *   CROSS JOIN LATERAL (SELECT &lt;keys&gt;, count(*), sum(vendor_cost), ... FROM rollup_new_rows
  *                       WHERE created_at &gt;= p.from AND created_at &lt; p.to AND &lt;slice&gt; GROUP BY &lt;keys&gt;) n
  *   UNION ALL
- *   SELECT p.bucket, l.* FROM unnest(:froms, :tos, :buckets) p                     -- edges, updated quarter hours
- *   CROSS JOIN LATERAL (SELECT &lt;keys&gt;, count(*), sum(vendor_cost), ... FROM token_usage_ledger
- *                       WHERE created_at &gt;= p.from AND created_at &lt; p.to AND &lt;slice&gt; GROUP BY &lt;keys&gt;) l
+ *   SELECT 3 AS bucket, l.* FROM (SELECT &lt;keys&gt;, count(*), sum(vendor_cost), ...    -- edges, updated quarter hours:
+ *                       FROM token_usage_ledger                                    -- one aggregate per piece, its
+ *                       WHERE created_at &gt;= '2026-03-01 18:00' AND created_at &lt; ...  -- bounds written in
+ *                       AND &lt;slice&gt; GROUP BY &lt;keys&gt;) l
+ *   UNION ALL ...
  * ) partials GROUP BY bucket, &lt;keys&gt;
  * </pre>
+ *
+ * <p>Past {@value #CONSTANT_PIECES} ledger pieces, they are read as the rollup pieces with new rows
+ * are, by one {@code CROSS JOIN LATERAL} over an {@code unnest} of their bounds. On Citus, which
+ * cannot push a LATERAL subquery over a distributed table down to its shards, each run of rollup
+ * buckets and each piece is a statement of its own with its bounds written in, and more than
+ * {@value #CONSTANT_PIECES} pieces are one join of their bounds to the table ({@link #rowSumsJoined}).
  *
  * <p>Sums of NUMERIC partial sums are the same NUMERIC values, scale included, as sums over the
  * rows, so both forms answer identically. All of it is read in one snapshot: in the library's

@@ -21,9 +21,11 @@ import java.util.List;
  * {@code user_id}: a request id is then unique per user (and, partitioned, per instant), no longer
  * across users.
  *
- * <p>Every other table is small and read in the same statements as the ledger or the rollups, so
- * it becomes a reference table, a copy on every node. The migration history stays a plain table
- * on the coordinator, where the migrations run.
+ * <p>The rollups' change log and the copies of new rows are written by the ledger's row triggers
+ * on the workers, so they are distributed the same way, each row beside the ledger row it records
+ * ({@link #DISTRIBUTED}). Every other table is small and read in the same statements as the ledger
+ * or the rollups, so it becomes a reference table, a copy on every node ({@link #REFERENCE}). The
+ * migration history stays a plain table on the coordinator, where the migrations run.
  */
 public final class CitusLayout {
 
