@@ -41,10 +41,11 @@ import org.jooq.DSLContext;
  * They write nothing and take no lock beyond reading, so a hot standby (a streaming read replica)
  * serves them as well, rollups included, answering as of the replica's snapshot.
  *
- * <p>On a Citus coordinator, a call through the rollups also holds an advisory lock shared, so that
- * no refresh commits while it reads (Citus has no snapshot across nodes). An instance learns that
- * it talks to Citus from its first call, which reads the ledger alone: create it once and keep it
- * (docs/scale-out.md).
+ * <p>Over a ledger distributed by Citus, a call through the rollups also holds an advisory lock
+ * shared, so that no refresh commits while it reads (Citus has no snapshot across nodes). An
+ * instance learns that its ledger is distributed from its first call, which reads the ledger alone:
+ * create it once and keep it (docs/scale-out.md). A schema of plain tables on a Citus coordinator
+ * is read as on any other server.
  */
 public final class AnalyticsQueries {
 
@@ -110,7 +111,11 @@ public final class AnalyticsQueries {
      */
     public AnalyticsQueries withSchema(String schema) {
         return new AnalyticsQueries(
-                LedgerDsl.using(dsl.configuration(), schema), statementTimeout, readsRollups, listener, server);
+                LedgerDsl.using(dsl.configuration(), schema),
+                statementTimeout,
+                readsRollups,
+                listener,
+                new ServerKind());
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.ledgeranalytics.partition.Retention;
 import dev.ledgeranalytics.query.AnalyticsQueries;
 import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.query.QueryListener;
+import dev.ledgeranalytics.query.QueryPlan;
 import dev.ledgeranalytics.query.UserSort;
 import dev.ledgeranalytics.rollup.RollupMode;
 import dev.ledgeranalytics.rollup.Rollups;
@@ -106,6 +107,28 @@ class CitusRollupsTest {
 
         assertAnswersOf(onCitus, "through the rollups");
         assertThat(onCitus.explain(CitusSchemas.FILTERS.get(1))).isNotEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void aSchemaOfPlainTablesOnTheCoordinatorIsReadAsOnASingleServer() {
+        List<QueryListener.Source> sources = new ArrayList<>();
+        AnalyticsQueries onSingle = AnalyticsQueries.create(coordinator)
+                .withSchema(single)
+                .withListener(query -> (source, failure) -> sources.add(source));
+        LedgerFilter wholeDays = CitusSchemas.FILTERS.get(0);
+
+        // No read lock to take first: its first call already reads the rollups.
+        onSingle.grossMargin(wholeDays);
+        assertThat(sources).containsExactly(QueryListener.Source.ROLLUPS);
+        // The user breakdown's leaders and rollup_users, which a distributed ledger goes without.
+        List<QueryPlan> plans = onSingle.explain(wholeDays);
+        assertThat(plans).extracting(QueryPlan::statement).contains("userBreakdown leaders");
+        assertThat(plans).anySatisfy(plan -> assertThat(plan.json()).contains("\"rollup_users\""));
+
+        AnalyticsQueries onCitus = AnalyticsQueries.create(coordinator).withSchema(distributed);
+        onCitus.grossMargin(wholeDays);
+        assertThat(onCitus.explain(wholeDays)).extracting(QueryPlan::statement).doesNotContain("userBreakdown leaders");
     }
 
     @Test

@@ -105,10 +105,10 @@ final class CoverSums implements SumsSource {
     private final Instant retainedFrom;
 
     /**
-     * Whether the server runs Citus, which cannot push a LATERAL subquery over a distributed table
-     * down to the shards ("cannot push down this subquery"): there every piece is read by a
-     * statement of its own with its bounds written in, and no user breakdown's leaders are read
-     * (their lists are such subqueries).
+     * Whether the ledger is distributed by Citus, which cannot push a LATERAL subquery over a
+     * distributed table down to the shards ("cannot push down this subquery"): there every piece is
+     * read by a statement of its own with its bounds written in, and no user breakdown's leaders are
+     * read (their lists are such subqueries).
      */
     private final boolean citus;
 

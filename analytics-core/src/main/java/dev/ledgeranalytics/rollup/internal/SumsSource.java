@@ -60,9 +60,10 @@ public interface SumsSource {
      * of its day: a range that ends "now" ends inside the quarter hour, hour and day being written,
      * which the rollups can answer whole while no row lies beyond {@code to} in them.
      *
-     * <p>On Citus ({@code server} tells once a call has found it) the call first takes {@link
-     * RollupReadLock}, and reads the rollups with statements Citus can run ({@link CoverSums}); a
-     * call that finds Citus without having taken it reads the ledger alone.
+     * <p>Over a ledger distributed by Citus ({@code server} tells once a call has found it) the call
+     * first takes {@link RollupReadLock}, and reads the rollups with statements Citus can run
+     * ({@link CoverSums}); a call that finds the ledger distributed without having taken it reads the
+     * ledger alone.
      */
     static SumsSource of(DSLContext tx, Instant from, Instant to, boolean rollups, ServerKind server) {
         StateTable state = StateTable.TABLE;
@@ -70,7 +71,8 @@ public interface SumsSource {
             Record1<Instant> row = tx.select(state.retainedFrom).from(state).fetchOne();
             return new CoverSums(null, row == null ? null : row.value1(), false);
         }
-        boolean locked = server.citus();
+        boolean locked = server.distributed();
+        boolean knownCitus = server.citus();
         if (locked) {
             RollupReadLock.share(tx);
         }
@@ -102,21 +104,22 @@ public interface SumsSource {
                         nextRow,
                         DSL.function("current_setting", String.class, DSL.inline("transaction_isolation")),
                         DSL.field("transaction_timestamp()", SQLDataType.INSTANT),
-                        DSL.field(
-                                "EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')",
-                                SQLDataType.BOOLEAN))
+                        knownCitus ? ledgerDistributed(tx) : citusInstalled())
                 .from(state)
                 .crossJoin(changed)
                 .fetchOne();
         if (row == null) {
             return new CoverSums(null, null, false);
         }
-        boolean citus = row.value8();
-        if (citus && !locked) {
+        boolean distributed = knownCitus && row.value8();
+        if (!knownCitus && row.value8()) {
+            // Only now may a statement name Citus' catalog: it exists on no other server.
             server.foundCitus();
+            distributed = tx.select(ledgerDistributed(tx)).fetchSingle().value1();
         }
-        if (row.value1() == null || (citus && !locked)) {
-            return new CoverSums(null, row.value2(), citus);
+        server.foundLedger(distributed);
+        if (row.value1() == null || (distributed && !locked)) {
+            return new CoverSums(null, row.value2(), distributed);
         }
         // Under READ COMMITTED the statements that follow see a later snapshot: it may hold rows
         // after the range that this one did not, and rows changed in quarter hours this one saw as
@@ -128,7 +131,18 @@ public interface SumsSource {
                 new Pending(
                         sorted(row.value3()), sorted(row.value4()), to, emptyUntil, oneSnapshot ? row.value7() : null),
                 row.value2(),
-                citus);
+                distributed);
+    }
+
+    private static Field<Boolean> citusInstalled() {
+        return DSL.field("EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')", SQLDataType.BOOLEAN);
+    }
+
+    /** Whether the ledger of the schema {@code tx} renders into is distributed; names Citus' catalog. */
+    private static Field<Boolean> ledgerDistributed(DSLContext tx) {
+        return DSL.field(
+                "EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = cast({0} as regclass))",
+                SQLDataType.BOOLEAN, DSL.inline(tx.render(TOKEN_USAGE_LEDGER)));
     }
 
     /** The instants of an {@code array_agg}, which is {@code NULL} over no row. */
