@@ -8,6 +8,7 @@ import dev.ledgeranalytics.rollup.internal.SumsSource;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.Record2;
+import org.jooq.Record3;
 import org.jooq.Result;
 import org.jooq.ResultQuery;
 import org.jooq.SortField;
@@ -183,23 +184,30 @@ final class UserBreakdownQuery extends DashboardQuery<UserPage> {
      * summed in full. The page stands when the last user it needs (the one after the page, which
      * tells whether a next page exists) has a margin above the bound no other user can pass: with
      * activity as skewed as a gateway's (a few users make most of the margin) it reads a few
-     * thousand rollup rows instead of every user's. Otherwise the page is read as every other is.
+     * thousand rollup rows instead of every user's. The listed users with the highest bounds of
+     * their own are summed first, as many as the lists are deep, the others then bounded by the
+     * next one's; then every listed user; otherwise the page is read as every other is.
      */
     @Override
     UserPage run(DSLContext dsl, SumsSource source) {
-        Optional<ResultQuery<Record2<UUID[], BigDecimal>>> leaders = leaders(source);
+        Optional<ResultQuery<Record3<UUID[], BigDecimal[], BigDecimal>>> leaders = leaders(source);
         if (leaders.isPresent()) {
-            Record2<UUID[], BigDecimal> found = dsl.fetchOne(leaders.get());
+            Record3<UUID[], BigDecimal[], BigDecimal> found = dsl.fetchOne(leaders.get());
             UUID[] users = found == null ? null : found.value1();
             if (users != null && users.length > pageSize) {
-                Sums sums = source.sums(amongLeaders(users));
-                Result<Record> rows = statement(dsl, sums).fetch();
-                if (rows.size() == pageSize + 1
-                        && rows.get(pageSize)
-                                        .get(Metric.GROSS_MARGIN.column(), BigDecimal.class)
-                                        .compareTo(found.value2())
-                                > 0) {
-                    return answer(dsl, sums, rows);
+                int first = LEADERS_PER_PAGE * (pageSize + 1);
+                for (int listed : first < users.length ? new int[] {first, users.length} : new int[] {users.length}) {
+                    BigDecimal bound =
+                            listed < users.length ? found.value3().add(found.value2()[listed]) : found.value3();
+                    Sums sums = source.sums(amongLeaders(Arrays.copyOf(users, listed)));
+                    Result<Record> rows = statement(dsl, sums).fetch();
+                    if (rows.size() == pageSize + 1
+                            && rows.get(pageSize)
+                                            .get(Metric.GROSS_MARGIN.column(), BigDecimal.class)
+                                            .compareTo(bound)
+                                    > 0) {
+                        return answer(dsl, sums, rows);
+                    }
                 }
             }
         }
@@ -215,7 +223,7 @@ final class UserBreakdownQuery extends DashboardQuery<UserPage> {
         return statements;
     }
 
-    private Optional<ResultQuery<Record2<UUID[], BigDecimal>>> leaders(SumsSource source) {
+    private Optional<ResultQuery<Record3<UUID[], BigDecimal[], BigDecimal>>> leaders(SumsSource source) {
         return sort == UserSort.GROSS_MARGIN_DESC && after == null
                 ? source.leaders(request, Metric.GROSS_MARGIN, LEADERS_PER_PAGE * (pageSize + 1))
                 : Optional.empty();

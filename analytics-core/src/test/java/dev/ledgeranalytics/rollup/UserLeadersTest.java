@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.jooq.ExecuteListener;
 import org.jooq.SQLDialect;
@@ -88,6 +89,58 @@ class UserLeadersTest {
                 .as("the page read every user's sums: %s", sent)
                 .isFalse();
         assertPagesAfterTheFirstAsTheLedgers(TWO_MONTHS, 3);
+    }
+
+    @Test
+    void theListedUsersWithTheHighestBoundsAreSummedFirst() {
+        // Other heavy users in October, users 101 to 140: 16 listed users, of whom the 8 with the
+        // highest bounds (the depth of a list for a page of 3) hold the page.
+        Instant october = Instant.parse("2026-10-01T00:00:00Z");
+        ledger.insert(skewed(40).stream()
+                .map(row -> row.createdAt().isBefore(october)
+                        ? row
+                        : row.user(user(
+                                100 + Integer.parseInt(row.user().toString().substring(24)))))
+                .toList());
+        rollups.refresh();
+
+        UserPage first = firstPage(TWO_MONTHS, 3);
+
+        assertThat(first).isEqualTo(answers.raw().userBreakdown(TWO_MONTHS, UserSort.GROSS_MARGIN_DESC, 3, null));
+        // Users 1 and 101 have the same margin, in two months: the higher id first.
+        assertThat(first.users()).extracting(u -> u.userId()).containsExactly(user(101), user(1), user(102));
+        assertThat(usersNamedByTheLastStatement(150)).hasSize(8);
+        assertPagesAfterTheFirstAsTheLedgers(TWO_MONTHS, 3);
+    }
+
+    @Test
+    void whenTheUsersWithTheHighestBoundsCannotProveThePageEveryListedUserIsSummed() {
+        // Three users high in September's list and as low in October: their bounds lead, their sums
+        // do not. Users 4 and 5 lead October's list alone.
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            rows.add(Row.at("2026-09-10T10:00:00Z", "0.01000000", "20.00000000").user(user(i)));
+            rows.add(
+                    Row.at("2026-10-10T10:00:00Z", "0.01000000", "-19.00000000").user(user(i)));
+        }
+        rows.add(Row.at("2026-09-11T10:00:00Z", "0.01000000", "1.00000000").user(user(6)));
+        rows.add(Row.at("2026-10-11T10:00:00Z", "0.01000000", "5.00000000").user(user(4)));
+        rows.add(Row.at("2026-10-12T10:00:00Z", "0.01000000", "4.00000000").user(user(5)));
+        rows.add(Row.at("2026-10-13T10:00:00Z", "0.01000000", "0.50000000").user(user(7)));
+        rows.add(Row.at("2026-10-14T10:00:00Z", "0.01000000", "0.50000000").user(user(8)));
+        ledger.insert(rows);
+        rollups.refresh();
+
+        UserPage first = firstPage(TWO_MONTHS, 1);
+
+        assertThat(first).isEqualTo(answers.raw().userBreakdown(TWO_MONTHS, UserSort.GROSS_MARGIN_DESC, 1, null));
+        assertThat(first.users()).extracting(u -> u.userId()).containsExactly(user(4));
+        // First the four with the highest bounds (users 1 to 3 and 4), then all eight listed.
+        assertThat(sent.get(sent.size() - 2))
+                .contains(user(1).toString(), user(4).toString())
+                .doesNotContain(user(5).toString());
+        assertThat(usersNamedByTheLastStatement(8)).hasSize(8);
+        assertPagesAfterTheFirstAsTheLedgers(TWO_MONTHS, 1);
     }
 
     @Test
@@ -222,6 +275,18 @@ class UserLeadersTest {
                     .isEqualTo(answers.raw().userBreakdown(filter, UserSort.GROSS_MARGIN_DESC, size, page.next()));
             page = next;
         }
+    }
+
+    /** Which of users 1 to {@code users} the last statement sent names. */
+    private List<UUID> usersNamedByTheLastStatement(int users) {
+        String last = sent.get(sent.size() - 1);
+        assertThat(everyUserSummed())
+                .as("the page read every user's sums: %s", last)
+                .isFalse();
+        return IntStream.rangeClosed(1, users)
+                .mapToObj(UserLeadersTest::user)
+                .filter(user -> last.contains(user.toString()))
+                .toList();
     }
 
     private boolean leadersSent() {

@@ -24,13 +24,14 @@ import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.Record1;
 import org.jooq.Record2;
-import org.jooq.Record4;
+import org.jooq.Record3;
+import org.jooq.Record5;
 import org.jooq.ResultQuery;
 import org.jooq.Select;
 import org.jooq.SelectConditionStep;
 import org.jooq.Table;
+import org.jooq.WindowDefinition;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -237,21 +238,28 @@ final class CoverSums implements SumsSource {
      * copies of new rows) per user, its {@code depth} highest likewise:
      *
      * <pre>
-     * WITH lists AS (SELECT b.grain, b.bucket_start, l.user_id, l.value
+     * WITH lists AS (SELECT b.grain, b.bucket_start, l.user_id, l.value,
+     *                       CASE WHEN count(*) OVER w &lt; :depth THEN 0 ELSE min(l.value) OVER w END AS threshold
      *                FROM unnest(:grains, :bucket_starts) b CROSS JOIN LATERAL
      *                  (SELECT user_id, gross_margin AS value FROM rollup_users WHERE grain = b.grain
      *                   AND bucket_start = b.bucket_start AND &lt;slice&gt; AND gross_margin &gt; 0
-     *                   ORDER BY gross_margin DESC LIMIT :depth) l),
+     *                   ORDER BY gross_margin DESC LIMIT :depth) l
+     *                WINDOW w AS (PARTITION BY b.grain, b.bucket_start)),
      *      rest AS (SELECT user_id, sum(value) AS value FROM &lt;the rest&gt; GROUP BY user_id
      *               HAVING sum(value) &gt; 0 ORDER BY 2 DESC LIMIT :depth)
-     * SELECT (SELECT array_agg(DISTINCT user_id) FROM (lists UNION ALL rest)) AS leaders,
-     *        :statuses * (SELECT sum(CASE WHEN count(*) &lt; :depth THEN 0 ELSE min(value) END) FROM lists GROUP BY bucket)
+     * SELECT array_agg(user_id ORDER BY above DESC, user_id) AS leaders,
+     *        array_agg(above ORDER BY above DESC, user_id) AS above,
+     *        :statuses * (SELECT sum(threshold) FROM (SELECT max(threshold) FROM lists GROUP BY bucket))
      *        + (SELECT CASE WHEN count(*) &lt; :depth THEN 0 ELSE min(value) END FROM rest) AS bound
+     * FROM (SELECT user_id, sum(excess) AS above FROM (SELECT user_id, value - threshold AS excess FROM lists
+     *       UNION ALL SELECT user_id, value - &lt;rest's threshold&gt; FROM rest) GROUP BY user_id) candidates
      * </pre>
      *
      * <p>A user listed nowhere has, in each bucket, rows no higher than the list's last (no higher
      * than zero if the list holds every positive row of the bucket), one per status; and in the rest
-     * no more than the rest's list's last (or zero). So its sum is at most the bound.
+     * no more than the rest's list's last (or zero). So its sum is at most the bound. A listed user's
+     * rows are each above their list's threshold by what they have in excess of it, and its others
+     * are not: its sum is at most the bound plus the sum of its excesses.
      *
      * <p>Only where one snapshot serves every statement, the range is one bucket of whole rollup
      * buckets but for at most a tenth of it, and no user is restricted; empty otherwise. The rest
@@ -259,7 +267,8 @@ final class CoverSums implements SumsSource {
      * user once costs less.
      */
     @Override
-    public Optional<ResultQuery<Record2<UUID[], BigDecimal>>> leaders(SumsRequest request, Metric metric, int depth) {
+    public Optional<ResultQuery<Record3<UUID[], BigDecimal[], BigDecimal>>> leaders(
+            SumsRequest request, Metric metric, int depth) {
         if (pending == null
                 || citus
                 || pending.now() == null
@@ -312,15 +321,25 @@ final class CoverSums implements SumsSource {
                 .as("listed");
         Field<UUID> listedUser = listed.field(Dimension.USER.column(), UUID.class);
         Field<BigDecimal> listedValue = listed.field("value", BigDecimal.class);
-        CommonTableExpression<Record4<Short, Instant, UUID, BigDecimal>> lists = DSL.name("lists")
-                .as(DSL.select(bucketGrain.as("grain"), bucketStart.as("bucket_start"), listedUser, listedValue)
+        WindowDefinition bucket = DSL.name("bucket").as(DSL.partitionBy(bucketGrain, bucketStart));
+        CommonTableExpression<Record5<Short, Instant, UUID, BigDecimal, BigDecimal>> lists = DSL.name("lists")
+                .as(DSL.select(
+                                bucketGrain.as("grain"),
+                                bucketStart.as("bucket_start"),
+                                listedUser,
+                                listedValue,
+                                lowest(
+                                                DSL.count().over(bucket),
+                                                DSL.min(listedValue).over(bucket),
+                                                depth)
+                                        .as("threshold"))
                         .from(buckets)
-                        .crossJoin(listed));
+                        .crossJoin(listed)
+                        .window(bucket));
         Field<UUID> user = lists.field(Dimension.USER.column(), UUID.class);
         Field<BigDecimal> value = lists.field("value", BigDecimal.class);
-        Field<BigDecimal> lowest = DSL.when(DSL.count().lt(depth), BigDecimal.ZERO)
-                .otherwise(DSL.greatest(DSL.min(value), DSL.inline(BigDecimal.ZERO)));
-        Table<?> thresholds = DSL.select(lowest.as("threshold"))
+        Field<BigDecimal> threshold = lists.field("threshold", BigDecimal.class);
+        Table<?> thresholds = DSL.select(DSL.max(threshold).as("threshold"))
                 .from(lists)
                 .groupBy(lists.field("grain"), lists.field("bucket_start"))
                 .asTable("thresholds");
@@ -330,7 +349,9 @@ final class CoverSums implements SumsSource {
                 .times(DSL.inline(request.slice().statuses().size()));
         Select<Record> restRows = rowPartials(
                 new SumsRequest(request.boundaries(), request.keys(), Set.of(metric), request.slice()), plan);
-        Select<Record1<UUID>> candidates = DSL.select(user).from(lists);
+        // What each listed row has above its list's threshold, which bounds the rows not listed.
+        Select<Record2<UUID, BigDecimal>> excesses =
+                DSL.select(user, value.minus(threshold).as("excess")).from(lists);
         Field<BigDecimal> bound = listsBound;
         CommonTableExpression<Record2<UUID, BigDecimal>> restList = null;
         if (restRows != null) {
@@ -348,20 +369,42 @@ final class CoverSums implements SumsSource {
                             .limit(DSL.inline(depth)));
             Field<UUID> restUser = restList.field(Dimension.USER.column(), UUID.class);
             Field<BigDecimal> restValue = restList.field("value", BigDecimal.class);
-            candidates = candidates.unionAll(DSL.select(restUser).from(restList));
+            excesses = excesses.unionAll(DSL.select(
+                            restUser,
+                            restValue.minus(lowest(
+                                    DSL.count().over(), DSL.min(restValue).over(), depth)))
+                    .from(restList));
             bound = bound.plus(DSL.field(
-                    DSL.select(DSL.when(DSL.count().lt(depth), BigDecimal.ZERO).otherwise(DSL.min(restValue)))
-                            .from(restList)));
+                    DSL.select(lowest(DSL.count(), DSL.min(restValue), depth)).from(restList)));
         }
-        Table<?> candidateTable = candidates.asTable("candidates");
+        Table<?> excess = excesses.asTable("excesses");
+        Field<UUID> candidate = excess.field(Dimension.USER.column(), UUID.class);
+        Field<BigDecimal> above = DSL.sum(excess.field("excess", BigDecimal.class));
+        Table<?> candidates = DSL.select(candidate, above.as("above"))
+                .from(excess)
+                .groupBy(candidate)
+                .asTable("candidates");
+        Field<UUID> candidateUser = candidates.field(Dimension.USER.column(), UUID.class);
+        Field<BigDecimal> candidateAbove = candidates.field("above", BigDecimal.class);
         readRollups = true;
         return Optional.of((restList == null ? DSL.with(lists) : DSL.with(lists, restList))
                 .select(
-                        DSL.field(DSL.select(DSL.arrayAggDistinct(
-                                                candidateTable.field(Dimension.USER.column(), UUID.class)))
-                                        .from(candidateTable))
+                        DSL.arrayAgg(candidateUser)
+                                .orderBy(candidateAbove.desc(), candidateUser)
                                 .as("leaders"),
-                        bound.as("bound")));
+                        DSL.arrayAgg(candidateAbove)
+                                .orderBy(candidateAbove.desc(), candidateUser)
+                                .as("above"),
+                        bound.as("bound"))
+                .from(candidates));
+    }
+
+    /**
+     * A list's threshold: the last value of a full list, no lower than zero; zero for a list that
+     * is not full, which holds every user above zero.
+     */
+    private static Field<BigDecimal> lowest(Field<Integer> listed, Field<BigDecimal> last, int depth) {
+        return DSL.when(listed.lt(depth), BigDecimal.ZERO).otherwise(DSL.greatest(last, DSL.inline(BigDecimal.ZERO)));
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record1;
-import org.jooq.Record2;
+import org.jooq.Record3;
 import org.jooq.Record8;
 import org.jooq.ResultQuery;
 import org.jooq.Table;
@@ -36,11 +36,14 @@ public interface SumsSource {
      * A statement returning users among whom the highest sums of {@code metric} over {@code
      * request}'s range surely are, and a bound: every user it does not name has a sum of at most
      * the bound. A query that needs only the top of a ranking sums those users alone, and where its
-     * last needed user's sum is above the bound, no other user can rank before it. Empty where this
-     * source cannot tell cheaply (see {@code CoverSums}); each bucket's list then holds {@code
-     * depth} users.
+     * last needed user's sum is above the bound, no other user can rank before it. Each named user
+     * comes with how far above the bound its own sum can be at most, and they are named from the
+     * highest such bound down: a query can sum the first ones alone, the others then bounded by the
+     * next one's. Empty where this source cannot tell cheaply (see {@code CoverSums}); each bucket's
+     * list then holds {@code depth} users.
      */
-    default Optional<ResultQuery<Record2<UUID[], BigDecimal>>> leaders(SumsRequest request, Metric metric, int depth) {
+    default Optional<ResultQuery<Record3<UUID[], BigDecimal[], BigDecimal>>> leaders(
+            SumsRequest request, Metric metric, int depth) {
         return Optional.empty();
     }
 
