@@ -217,6 +217,47 @@ class UserLeadersTest {
     }
 
     @Test
+    void aRangeStartingEarlyInADayTakesTheHoursBeforeItAwayFromThatDay() {
+        List<Row> rows = new ArrayList<>(skewed(40));
+        for (int i = 1; i <= 30; i++) {
+            // Before the range, heavier than anyone in it; then light users after its start.
+            rows.add(Row.at("2026-09-01T01:00:00Z", "0.01000000", "30.00000000").user(user(200 + i)));
+            rows.add(Row.at("2026-09-01T09:00:00Z", "0.01000000", "0.00" + (100 + i))
+                    .user(user(i)));
+        }
+        ledger.insert(rows);
+        rollups.refresh();
+        LedgerFilter early =
+                LedgerFilter.between(Instant.parse("2026-09-01T02:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"));
+
+        assertFirstPageAsTheLedgers(early, 3);
+        assertThat(leadersStatement()).contains("\"taken_away_rows_1\"");
+        // Sums for some users read the first day whole too, and take its first two hours away.
+        LedgerFilter someUsers = early.users(user(1), user(201), user(7));
+        sent.clear();
+        assertThat(watched.grossMargin(someUsers)).isEqualTo(answers.raw().grossMargin(someUsers));
+        assertThat(sent).anySatisfy(sql -> assertThat(sql).contains("\"taken_away_rows_1\""));
+
+        // Inserts no refresh has added, before the range and in it: the day's rollups, the copies of
+        // its new rows, less the ledger's rows before the range.
+        ledger.insert(
+                Row.at("2026-09-01T01:30:00Z", "0.01000000", "90.00000000").user(user(300)));
+        ledger.insert(
+                Row.at("2026-09-01T03:30:00Z", "0.01000000", "80.00000000").user(user(301)));
+        UserPage first = assertFirstPageAsTheLedgers(early, 3);
+        assertThat(first.users().get(0).userId()).isEqualTo(user(301));
+        assertThat(leadersStatement()).contains("\"taken_away_rows_1\"");
+
+        // An update before the range leaves that day's rollups wrong until a refresh: the ledger answers it.
+        ledger.execute(
+                "UPDATE analytics.token_usage_ledger SET gross_margin_usd = 1 WHERE user_id = '" + user(201) + "'");
+        assertFirstPageAsTheLedgers(early, 3);
+        assertThat(leadersStatement()).doesNotContain("taken_away");
+        sent.clear();
+        assertThat(watched.grossMargin(someUsers)).isEqualTo(answers.raw().grossMargin(someUsers));
+    }
+
+    @Test
     void insertsNoRefreshHasAddedCountTowardsTheBound() {
         ledger.insert(skewed(40));
         rollups.refresh();
@@ -287,6 +328,23 @@ class UserLeadersTest {
                 .mapToObj(UserLeadersTest::user)
                 .filter(user -> last.contains(user.toString()))
                 .toList();
+    }
+
+    private UserPage assertFirstPageAsTheLedgers(LedgerFilter filter, int size) {
+        UserPage first = firstPage(filter, size);
+        assertThat(first)
+                .as("%s", filter)
+                .isEqualTo(answers.raw().userBreakdown(filter, UserSort.GROSS_MARGIN_DESC, size, null));
+        assertThat(leadersSent()).as("%s", filter).isTrue();
+        assertPagesAfterTheFirstAsTheLedgers(filter, size);
+        return first;
+    }
+
+    private String leadersStatement() {
+        return sent.stream()
+                .filter(sql -> sql.contains("\"lists\""))
+                .findFirst()
+                .orElseThrow();
     }
 
     private boolean leadersSent() {

@@ -15,11 +15,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.Field;
@@ -89,7 +92,11 @@ import org.jooq.impl.SQLDataType;
  * there ({@link Pending#end}), from whole rollup buckets. Where it is not, and every metric is a
  * sum, the last bucket of the finest grain is read whole and the ledger's rows after the range's
  * end are taken away again ({@link Pending#beyond}): on a ledger being written, those are the rows
- * written since the range's end, not every row of the bucket before it.
+ * written since the range's end, not every row of the bucket before it. At the range's start, where
+ * fewer of that bucket's rows lie before it than after and no update or delete awaits a refresh
+ * there, the first bucket is read whole too and the rows before the start taken away ({@link
+ * Pending#earlier}): the first day of a year's per-user sums from 02:00 is then that day's rollup
+ * rows and two hours of the ledger, not 22 hours of it.
  */
 final class CoverSums implements SumsSource {
 
@@ -128,9 +135,11 @@ final class CoverSums implements SumsSource {
 
     /**
      * How a request is read: the rollup table that serves it ({@code null} for the ledger alone),
-     * the pieces of its cover, and the stretch after its end taken away again ({@code null} if none).
+     * the request as its pieces are numbered (its first bucket starting where the cover does), the
+     * pieces of its cover, and the stretches before its start and after its end taken away again
+     * ({@code null} if none).
      */
-    private record Plan(RollupTable table, List<Piece> pieces, Piece later) {
+    private record Plan(RollupTable table, SumsRequest numbered, List<Piece> pieces, Piece earlier, Piece later) {
 
         List<Piece> fromRollups() {
             return pieces.stream().filter(p -> p.grain() != null).toList();
@@ -138,6 +147,10 @@ final class CoverSums implements SumsSource {
 
         List<Piece> fromLedger() {
             return pieces.stream().filter(p -> p.grain() == null).toList();
+        }
+
+        List<Piece> takenAway() {
+            return Stream.of(earlier, later).filter(Objects::nonNull).toList();
         }
     }
 
@@ -162,42 +175,58 @@ final class CoverSums implements SumsSource {
                 end = beyond;
             }
         }
+        // Likewise the rows before its start, from its first bucket read whole.
+        Piece earlier = null;
+        List<Instant> boundaries = request.boundaries();
+        if (table != null && subtractable(request)) {
+            Instant start = pending.earlier(table.grains, request.from(), boundaries.get(1));
+            if (start != null && (retainedFrom == null || !start.isBefore(retainedFrom))) {
+                earlier = new Piece(null, start, request.from(), 1);
+                boundaries = new ArrayList<>(boundaries);
+                boundaries.set(0, start);
+            }
+        }
         List<Piece> pieces = table == null
-                ? Cover.of(request.boundaries(), Set.of(), Collections.emptyNavigableSet())
-                : Cover.of(endingAt(request.boundaries(), end), table.grains, pending.recomputed());
+                ? Cover.of(boundaries, Set.of(), Collections.emptyNavigableSet())
+                : Cover.of(endingAt(boundaries, end), table.grains, pending.recomputed());
         requireRetained(pieces, request);
-        return new Plan(table, pieces, later);
+        SumsRequest numbered = earlier == null
+                ? request
+                : new SumsRequest(boundaries, request.keys(), request.metrics(), request.slice());
+        return new Plan(table, numbered, pieces, earlier, later);
     }
 
     @Override
     public Sums sums(SumsRequest request) {
         Plan plan = plan(request);
         RollupTable table = plan.table();
-        Piece later = plan.later();
         List<Piece> fromRollups = plan.fromRollups();
         if (fromRollups.isEmpty()) {
             // One ledger piece per bucket: the cover is the buckets themselves.
             return new Sums(ledgerScan(request), false);
         }
         readRollups = true;
+        SumsRequest numbered = plan.numbered();
         Select<Record> partials = citus
-                ? rollupRowsOneByOne(request, table, Cover.runs(fromRollups))
-                : rollupRows(request, table, fromRollups);
-        Select<Record> rows = rowPartials(request, plan);
+                ? rollupRowsOneByOne(numbered, table, Cover.runs(fromRollups))
+                : rollupRows(numbered, table, fromRollups);
+        Select<Record> rows = rowPartials(plan);
         if (rows != null) {
             partials = partials.unionAll(rows);
         }
-        if (later != null) {
-            partials = partials.unionAll(ledgerSums(request, List.of(later), true, "later", citus));
-        }
-        return new Sums(combined(request, partials.asTable("partials"), later != null), true);
+        return new Sums(
+                combined(
+                        request, partials.asTable("partials"), !plan.takenAway().isEmpty()),
+                true);
     }
 
     /**
      * The partial sums of the plan's rows: the copies of new rows in its rollup pieces that inserts
-     * touched since the last refresh, and the ledger's in its ledger pieces; {@code null} if none.
+     * touched since the last refresh, the ledger's in its ledger pieces, and those taken away
+     * again before its start and after its end; {@code null} if none.
      */
-    private Select<Record> rowPartials(SumsRequest request, Plan plan) {
+    private Select<Record> rowPartials(Plan plan) {
+        SumsRequest request = plan.numbered();
         Select<Record> partials = null;
         List<Piece> withNewRows = plan.fromRollups().stream()
                 .filter(p -> pending.insertedIn(p.from(), p.to()))
@@ -228,6 +257,10 @@ final class CoverSums implements SumsSource {
             Select<Record> ledger = ledgerSums(request, plan.fromLedger(), false, "ledger", citus);
             partials = partials == null ? ledger : partials.unionAll(ledger);
         }
+        if (!plan.takenAway().isEmpty()) {
+            Select<Record> takenAway = ledgerSums(request, plan.takenAway(), true, "taken_away", citus);
+            partials = partials == null ? takenAway : partials.unionAll(takenAway);
+        }
         return partials;
     }
 
@@ -235,7 +268,9 @@ final class CoverSums implements SumsSource {
      * Reads, for a request summed per user over one bucket, each clean rollup bucket's users from the
      * highest {@code metric} down, {@code depth} of them per bucket (an index scan of {@code
      * rollup_users_by_gross_margin} each), and the rest of the range (the ledger's edges, the
-     * copies of new rows) per user, its {@code depth} highest likewise:
+     * copies of new rows) per user, its {@code depth} highest likewise. The lists need sums alone,
+     * so their first and last buckets may be read whole, the ledger's rows outside the range then a
+     * negative part of the rest ({@link Pending#earlier}, {@link Pending#beyond}):
      *
      * <pre>
      * WITH lists AS (SELECT b.grain, b.bucket_start, l.user_id, l.value,
@@ -282,14 +317,19 @@ final class CoverSums implements SumsSource {
         if (table != RollupTable.USERS || plan.later() != null || !table.metrics.contains(metric)) {
             return Optional.empty();
         }
-        List<Piece> fromRollups = plan.fromRollups();
         Duration rest = plan.fromLedger().stream()
                 .map(p -> Duration.between(p.from(), p.to()))
                 .reduce(Duration.ZERO, Duration::plus);
-        if (fromRollups.isEmpty()
+        if (plan.fromRollups().isEmpty()
                 || rest.multipliedBy(10).compareTo(Duration.between(request.from(), request.to())) > 0) {
             return Optional.empty();
         }
+        // The lists need sums alone, so the range's first and last buckets may be read whole and the
+        // ledger's rows outside it taken away, as the rest's (negative) part.
+        SumsRequest sums = new SumsRequest(
+                request.boundaries(), request.keys(), EnumSet.of(metric, Metric.REQUESTS), request.slice());
+        Plan listedPlan = plan(sums);
+        List<Piece> fromRollups = listedPlan.fromRollups();
         List<Short> grains = new ArrayList<>();
         List<Instant> starts = new ArrayList<>();
         for (Piece piece : fromRollups) {
@@ -347,8 +387,7 @@ final class CoverSums implements SumsSource {
                                 DSL.coalesce(DSL.sum(thresholds.field("threshold", BigDecimal.class)), BigDecimal.ZERO))
                         .from(thresholds))
                 .times(DSL.inline(request.slice().statuses().size()));
-        Select<Record> restRows = rowPartials(
-                new SumsRequest(request.boundaries(), request.keys(), Set.of(metric), request.slice()), plan);
+        Select<Record> restRows = rowPartials(listedPlan);
         // What each listed row has above its list's threshold, which bounds the rows not listed.
         Select<Record2<UUID, BigDecimal>> excesses =
                 DSL.select(user, value.minus(threshold).as("excess")).from(lists);

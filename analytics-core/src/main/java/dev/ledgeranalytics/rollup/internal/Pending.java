@@ -58,6 +58,28 @@ record Pending(
         return Duration.between(to, written).compareTo(Duration.between(start, to)) < 0 ? end : null;
     }
 
+    /**
+     * Where the range may be read from when the rows before {@code from} are taken away again: the
+     * start of the bucket of the finest of {@code grains} holding {@code from}, or {@code null}
+     * where {@code from} starts one, the bucket's rows before {@code from} look as many as those
+     * after it, the bucket ends after {@code until}, or an update or delete no refresh has applied
+     * touched it. The first day of a year's user breakdown starting at 02:00 is then the day's
+     * rollup rows less two hours of the ledger, not 22 hours of the ledger.
+     */
+    Instant earlier(Collection<Grain> grains, Instant from, Instant until) {
+        Grain finest = grains.stream().min(Grain::compareTo).orElseThrow();
+        Instant start = finest.floor(from);
+        Instant end = finest.ceiling(from);
+        if (now == null
+                || start.equals(from)
+                || end.isAfter(until)
+                || Duration.between(start, from).compareTo(Duration.between(from, end)) >= 0) {
+            return null;
+        }
+        Instant firstRecomputed = recomputed.ceiling(start);
+        return firstRecomputed != null && firstRecomputed.isBefore(end) ? null : start;
+    }
+
     /** Whether inserts no refresh has added touched {@code [from, to)}, quarter hours apart. */
     boolean insertedIn(Instant from, Instant to) {
         Instant first = inserted.ceiling(Grain.QUARTER_HOUR.floor(from));

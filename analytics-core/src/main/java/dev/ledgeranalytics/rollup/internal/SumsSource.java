@@ -94,7 +94,9 @@ public interface SumsSource {
                                 .filterWhere(DSL.not(changes.recompute))
                                 .as("inserted"))
                 .from(changes)
-                .where(changes.quarterHour.ge(Grain.QUARTER_HOUR.floor(from)))
+                // From the start of the first day: its rows before the range may be taken away
+                // from the day's rollups (Pending#earlier), which must then be clean or copied.
+                .where(changes.quarterHour.ge(Grain.DAY.floor(from)))
                 .and(changes.quarterHour.lt(endOfDay))
                 .asTable("changed");
         Field<Instant[]> recomputed = changed.field("recomputed", SQLDataType.INSTANT.array());
