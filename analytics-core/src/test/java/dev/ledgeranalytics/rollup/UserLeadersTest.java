@@ -232,6 +232,10 @@ class UserLeadersTest {
 
         assertFirstPageAsTheLedgers(early, 3);
         assertThat(leadersStatement()).contains("\"taken_away_rows_1\"");
+        // The rest of that day alone: the lists read the day and two hours of the ledger, little
+        // enough beside 22 hours to try them.
+        assertFirstPageAsTheLedgers(
+                LedgerFilter.between(Instant.parse("2026-09-01T02:00:00Z"), Instant.parse("2026-09-02T00:00:00Z")), 3);
         // Sums for some users read the first day whole too, and take its first two hours away.
         LedgerFilter someUsers = early.users(user(1), user(201), user(7));
         sent.clear();

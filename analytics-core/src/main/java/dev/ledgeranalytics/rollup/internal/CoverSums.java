@@ -297,9 +297,11 @@ final class CoverSums implements SumsSource {
      * are not: its sum is at most the bound plus the sum of its excesses.
      *
      * <p>Only where one snapshot serves every statement, the range is one bucket of whole rollup
-     * buckets but for at most a tenth of it, and no user is restricted; empty otherwise. The rest
-     * is read twice, here and by the page's statement: where it is more of the range, reading every
-     * user once costs less.
+     * buckets but for at most a tenth of it (counting the stretches taken away), and no user is
+     * restricted; empty otherwise. The rest is read here, and its part in the range again by the
+     * page's statement for the users it sums: where it is more of the range, reading every user
+     * once costs less. A day's first page from 02:00 reads the day's rollup lists and two hours of
+     * the ledger here (at 10M rows, p50 24 against 41 ms summing every user).
      */
     @Override
     public Optional<ResultQuery<Record3<UUID[], BigDecimal[], BigDecimal>>> leaders(
@@ -317,19 +319,19 @@ final class CoverSums implements SumsSource {
         if (table != RollupTable.USERS || plan.later() != null || !table.metrics.contains(metric)) {
             return Optional.empty();
         }
-        Duration rest = plan.fromLedger().stream()
-                .map(p -> Duration.between(p.from(), p.to()))
-                .reduce(Duration.ZERO, Duration::plus);
-        if (plan.fromRollups().isEmpty()
-                || rest.multipliedBy(10).compareTo(Duration.between(request.from(), request.to())) > 0) {
-            return Optional.empty();
-        }
         // The lists need sums alone, so the range's first and last buckets may be read whole and the
         // ledger's rows outside it taken away, as the rest's (negative) part.
         SumsRequest sums = new SumsRequest(
                 request.boundaries(), request.keys(), EnumSet.of(metric, Metric.REQUESTS), request.slice());
         Plan listedPlan = plan(sums);
         List<Piece> fromRollups = listedPlan.fromRollups();
+        Duration rest = Stream.concat(listedPlan.fromLedger().stream(), listedPlan.takenAway().stream())
+                .map(p -> Duration.between(p.from(), p.to()))
+                .reduce(Duration.ZERO, Duration::plus);
+        if (fromRollups.isEmpty()
+                || rest.multipliedBy(10).compareTo(Duration.between(request.from(), request.to())) > 0) {
+            return Optional.empty();
+        }
         List<Short> grains = new ArrayList<>();
         List<Instant> starts = new ArrayList<>();
         for (Piece piece : fromRollups) {
