@@ -95,9 +95,7 @@ class CitusRollupsTest {
     @Order(2)
     void everyQueryThroughTheRollupsGivesTheSingleNodesAnswers() {
         List<QueryListener.Source> sources = new ArrayList<>();
-        AnalyticsQueries onCitus = AnalyticsQueries.create(coordinator)
-                .withSchema(distributed)
-                .withListener(query -> (source, failure) -> sources.add(source));
+        AnalyticsQueries onCitus = readingFrom(distributed, sources);
         LedgerFilter wholeDays = CitusSchemas.FILTERS.get(0);
 
         // The first call finds Citus and reads the ledger; the later ones take the read lock first.
@@ -113,9 +111,7 @@ class CitusRollupsTest {
     @Order(2)
     void aSchemaOfPlainTablesOnTheCoordinatorIsReadAsOnASingleServer() {
         List<QueryListener.Source> sources = new ArrayList<>();
-        AnalyticsQueries onSingle = AnalyticsQueries.create(coordinator)
-                .withSchema(single)
-                .withListener(query -> (source, failure) -> sources.add(source));
+        AnalyticsQueries onSingle = readingFrom(single, sources);
         LedgerFilter wholeDays = CitusSchemas.FILTERS.get(0);
 
         // No read lock to take first: its first call already reads the rollups.
@@ -279,6 +275,13 @@ class CitusRollupsTest {
         DashboardAnswers exact = DashboardAnswers.of(onCitus.withRawReads(), CitusSchemas.FILTERS);
         assertThat(exact).as(when).isEqualTo(DashboardAnswers.of(onSingle.withRawReads(), CitusSchemas.FILTERS));
         throughRollups.assertEquivalentTo(exact, when);
+    }
+
+    /** Queries of {@code schema} that add where each call read its sums from to {@code sources}. */
+    private static AnalyticsQueries readingFrom(String schema, List<QueryListener.Source> sources) {
+        return AnalyticsQueries.create(coordinator)
+                .withSchema(schema)
+                .withListener(query -> (source, failure) -> sources.add(source));
     }
 
     /**

@@ -104,13 +104,11 @@ class UserLeadersTest {
                 .toList());
         rollups.refresh();
 
-        UserPage first = firstPage(TWO_MONTHS, 3);
+        UserPage first = assertFirstPageAsTheLedgers(TWO_MONTHS, 3);
 
-        assertThat(first).isEqualTo(answers.raw().userBreakdown(TWO_MONTHS, UserSort.GROSS_MARGIN_DESC, 3, null));
         // Users 1 and 101 have the same margin, in two months: the higher id first.
         assertThat(first.users()).extracting(u -> u.userId()).containsExactly(user(101), user(1), user(102));
         assertThat(usersNamedByTheLastStatement(150)).hasSize(8);
-        assertPagesAfterTheFirstAsTheLedgers(TWO_MONTHS, 3);
     }
 
     @Test
@@ -131,16 +129,14 @@ class UserLeadersTest {
         ledger.insert(rows);
         rollups.refresh();
 
-        UserPage first = firstPage(TWO_MONTHS, 1);
+        UserPage first = assertFirstPageAsTheLedgers(TWO_MONTHS, 1);
 
-        assertThat(first).isEqualTo(answers.raw().userBreakdown(TWO_MONTHS, UserSort.GROSS_MARGIN_DESC, 1, null));
         assertThat(first.users()).extracting(u -> u.userId()).containsExactly(user(4));
         // First the four with the highest bounds (users 1 to 3 and 4), then all eight listed.
         assertThat(sent.get(sent.size() - 2))
                 .contains(user(1).toString(), user(4).toString())
                 .doesNotContain(user(5).toString());
         assertThat(usersNamedByTheLastStatement(8)).hasSize(8);
-        assertPagesAfterTheFirstAsTheLedgers(TWO_MONTHS, 1);
     }
 
     @Test

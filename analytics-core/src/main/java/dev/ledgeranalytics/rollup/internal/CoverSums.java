@@ -314,16 +314,15 @@ final class CoverSums implements SumsSource {
                 || request.slice().users() != null) {
             return Optional.empty();
         }
-        Plan plan = plan(request);
-        RollupTable table = plan.table();
-        if (table != RollupTable.USERS || plan.later() != null || !table.metrics.contains(metric)) {
-            return Optional.empty();
-        }
         // The lists need sums alone, so the range's first and last buckets may be read whole and the
         // ledger's rows outside it taken away, as the rest's (negative) part.
         SumsRequest sums = new SumsRequest(
                 request.boundaries(), request.keys(), EnumSet.of(metric, Metric.REQUESTS), request.slice());
         Plan listedPlan = plan(sums);
+        RollupTable table = listedPlan.table();
+        if (table != RollupTable.USERS || !table.metrics.contains(metric)) {
+            return Optional.empty();
+        }
         List<Piece> fromRollups = listedPlan.fromRollups();
         Duration rest = Stream.concat(listedPlan.fromLedger().stream(), listedPlan.takenAway().stream())
                 .map(p -> Duration.between(p.from(), p.to()))
