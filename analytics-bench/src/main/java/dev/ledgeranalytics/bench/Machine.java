@@ -19,10 +19,20 @@ import java.util.Optional;
  * @param memory   total memory from {@code /proc/meminfo}, if the system has one
  * @param java     Java version and vendor
  * @param os       operating system and architecture
+ * @param cpu      the processor's model name from {@code /proc/cpuinfo}, if the system has one
  * @param postgres PostgreSQL's {@code server_version}
  * @param settings the server settings that move these figures
+ * @param speed    the server's time for a fixed reference statement when the run started
  */
-record Machine(int cores, Optional<String> memory, String java, String os, String postgres, String settings) {
+record Machine(
+        int cores,
+        Optional<String> memory,
+        Optional<String> cpu,
+        String java,
+        String os,
+        String postgres,
+        String settings,
+        SpeedReference speed) {
 
     private static final List<String> SETTINGS = List.of(
             "shared_buffers",
@@ -46,10 +56,12 @@ record Machine(int cores, Optional<String> memory, String java, String os, Strin
         return new Machine(
                 Runtime.getRuntime().availableProcessors(),
                 totalMemory(),
+                cpuModel(),
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 version,
-                settings.toString());
+                settings.toString(),
+                SpeedReference.measure(connection));
     }
 
     private static String show(Connection connection, String setting) throws SQLException {
@@ -77,6 +89,21 @@ record Machine(int cores, Optional<String> memory, String java, String os, Strin
         }
     }
 
+    /** The first {@code model name} line; absent where there is no {@code /proc/cpuinfo}. */
+    private static Optional<String> cpuModel() {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (!Files.isReadable(cpuinfo)) {
+            return Optional.empty();
+        }
+        try (var lines = Files.lines(cpuinfo)) {
+            return lines.filter(line -> line.startsWith("model name"))
+                    .findFirst()
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Reading " + cpuinfo + " failed", e);
+        }
+    }
+
     /** The {@code MemTotal} line, in GiB; absent where there is no {@code /proc/meminfo}. */
     private static Optional<String> totalMemory() {
         Path meminfo = Path.of("/proc/meminfo");
@@ -95,7 +122,8 @@ record Machine(int cores, Optional<String> memory, String java, String os, Strin
 
     @Override
     public String toString() {
-        return cores + " cores" + memory.map(m -> ", " + m + " memory").orElse("") + ", " + os + ", Java " + java
-                + "; PostgreSQL " + postgres + " (" + settings + ")";
+        return cores + " cores" + cpu.map(c -> " (" + c + ")").orElse("")
+                + memory.map(m -> ", " + m + " memory").orElse("") + ", " + os + ", Java " + java + "; PostgreSQL "
+                + postgres + " (" + settings + ").\n- Speed reference: " + speed;
     }
 }

@@ -107,7 +107,8 @@ class QueryBenchmarkTest {
                 .contains("### 100,000 rows")
                 .contains(QueryBenchmark.JAR_COMMAND + " --sizes 100k --runs 3 --warmup 1 --output ")
                 .containsPattern("Machine: \\d+ cores")
-                .contains("PostgreSQL 1");
+                .contains("PostgreSQL 1")
+                .containsPattern("Speed reference: [0-9.]+ ms median \\([0-9.]+–[0-9.]+\\) over 11 runs");
     }
 
     @Test
