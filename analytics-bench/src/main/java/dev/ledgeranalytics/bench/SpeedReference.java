@@ -20,9 +20,12 @@ import java.util.Locale;
  */
 record SpeedReference(double medianMillis, double minMillis, double maxMillis) {
 
-    /** The statement timed: 200,000 rows into 800 groups, three NUMERIC aggregates each. */
-    static final String STATEMENT = "SELECT g % 800, sum(g::numeric / 1000), min(g::numeric), max(g::numeric) "
-            + "FROM generate_series(1, 200000) g GROUP BY 1";
+    /**
+     * The statement timed: 100,000 rows into 800 groups, a count and three aggregates of NUMERIC
+     * amounts with eight decimals each, as the rollups keep money.
+     */
+    static final String STATEMENT = "SELECT g % 800, count(*), sum(g * 0.00000001), min(g * 0.00000001), "
+            + "max(g * 0.00000001) FROM generate_series(1, 100000) g GROUP BY 1";
 
     private static final int WARMUP = 3;
     private static final int RUNS = 11;
