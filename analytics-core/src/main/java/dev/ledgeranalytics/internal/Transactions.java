@@ -3,6 +3,7 @@ package dev.ledgeranalytics.internal;
 import dev.ledgeranalytics.AnalyticsException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.function.Function;
 import org.jooq.DSLContext;
@@ -24,6 +25,9 @@ import org.jooq.impl.DefaultConnectionProvider;
  * transactions ({@link #inTransaction}), such as a refresh that holds a session lock throughout.
  */
 public final class Transactions {
+
+    /** The characteristics of the library's own read transactions, set before their first statement. */
+    private static final String READ_ONLY_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
     /** A transaction that loses a race with a concurrent one is tried this many times in all. */
     private static final int ATTEMPTS = 5;
@@ -108,19 +112,20 @@ public final class Transactions {
     }
 
     private <T> T inOwnTransaction(Connection connection, Function<DSLContext, T> statements) throws SQLException {
-        int isolation = connection.getTransactionIsolation();
-        boolean readOnly = connection.isReadOnly();
         Exception failure = null;
         connection.setAutoCommit(false);
         try {
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            connection.setReadOnly(true);
-            DSLContext tx = on(connection);
-            if (statementTimeout != null) {
-                // Transaction-local: the connection's own setting is back once we commit.
-                setStatementTimeout(tx, statementTimeout.toMillis() + "ms");
+            try (Statement characteristics = connection.createStatement()) {
+                // One round trip, with the driver's BEGIN, and local to the transaction. The
+                // connection's setters would change the session's isolation instead: a round trip
+                // to read the old one, one to set it and one to put it back after every query.
+                characteristics.execute(
+                        statementTimeout == null
+                                ? READ_ONLY_SNAPSHOT
+                                : READ_ONLY_SNAPSHOT + "; SET LOCAL statement_timeout = '" + statementTimeout.toMillis()
+                                        + "ms'");
             }
-            T result = statements.apply(tx);
+            T result = statements.apply(on(connection));
             connection.commit();
             return result;
         } catch (RuntimeException | SQLException e) {
@@ -128,9 +133,12 @@ public final class Transactions {
             rollback(connection, e);
             throw e;
         } finally {
-            // A pooled connection goes back as it came; a failure to restore it never hides the query's own.
+            // A pooled connection goes back as it came, in auto-commit mode with its session's
+            // characteristics untouched; a failure to restore it never hides the query's own.
             try {
-                restore(connection, isolation, readOnly);
+                if (!connection.isClosed()) {
+                    connection.setAutoCommit(true);
+                }
             } catch (SQLException restoreFailure) {
                 if (failure == null) {
                     throw restoreFailure;
@@ -187,14 +195,5 @@ public final class Transactions {
         } catch (SQLException rollbackFailure) {
             failure.addSuppressed(rollbackFailure);
         }
-    }
-
-    private static void restore(Connection connection, int isolation, boolean readOnly) throws SQLException {
-        if (connection.isClosed()) {
-            return;
-        }
-        connection.setReadOnly(readOnly);
-        connection.setTransactionIsolation(isolation);
-        connection.setAutoCommit(true);
     }
 }

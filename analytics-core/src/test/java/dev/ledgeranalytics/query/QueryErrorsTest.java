@@ -9,13 +9,22 @@ import dev.ledgeranalytics.testing.Ledger;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
+import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.junit.jupiter.api.Test;
 
 @AnalyticsDatabase
@@ -60,6 +69,53 @@ class QueryErrorsTest {
                     .grossMargin(NOVEMBER);
             assertThat(onConnection.fetchValue("SHOW statement_timeout")).isEqualTo("0");
         });
+    }
+
+    @Test
+    void onAnAutoCommitConnectionEveryStatementRunsInAReadOnlyRepeatableReadTransactionWithTheTimeout()
+            throws SQLException {
+        List<List<String>> settings = new ArrayList<>();
+        List<String> snapshots = new ArrayList<>();
+        ExecuteListener readSettings = new ExecuteListener() {
+            @Override
+            public void executeEnd(ExecuteContext ctx) {
+                try (Statement statement = ctx.connection().createStatement();
+                        ResultSet rs = statement.executeQuery(
+                                "SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only'), "
+                                        + "current_setting('statement_timeout'), txid_current_if_assigned() IS NULL, "
+                                        + "pg_current_snapshot()::text")) {
+                    rs.next();
+                    settings.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                    snapshots.add(rs.getString(5));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        try (Connection connection = dataSource.getConnection()) {
+            DSLContext listened = DSL.using(new DefaultConfiguration()
+                    .set(connection)
+                    .set(SQLDialect.POSTGRES)
+                    .set(new DefaultExecuteListenerProvider(readSettings)));
+
+            AnalyticsQueries.create(listened)
+                    .withStatementTimeout(Duration.ofMillis(1234))
+                    .costDistribution(NOVEMBER);
+
+            assertThat(settings)
+                    .hasSizeGreaterThanOrEqualTo(2)
+                    .allSatisfy(each -> assertThat(each).containsExactly("repeatable read", "on", "1234ms", "t"));
+            assertThat(snapshots)
+                    .as("one snapshot for every statement of the call")
+                    .containsOnly(snapshots.get(0));
+            assertThat(connection.getAutoCommit()).isTrue();
+            try (Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery(
+                            "SELECT current_setting('transaction_isolation'), current_setting('statement_timeout')")) {
+                rs.next();
+                assertThat(List.of(rs.getString(1), rs.getString(2))).containsExactly("read committed", "0");
+            }
+        }
     }
 
     @Test
@@ -213,6 +269,6 @@ class QueryErrorsTest {
     }
 
     private static DSLContext onConnection(Connection connection) {
-        return org.jooq.impl.DSL.using(connection, org.jooq.SQLDialect.POSTGRES);
+        return DSL.using(connection, SQLDialect.POSTGRES);
     }
 }
