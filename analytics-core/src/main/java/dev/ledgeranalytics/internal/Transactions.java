@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.function.Function;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConnectionProvider;
@@ -153,9 +154,15 @@ public final class Transactions {
         if (statementTimeout == null) {
             return statements.apply(tx);
         }
-        String hostTimeout = tx.select(DSL.function("current_setting", String.class, DSL.inline("statement_timeout")))
-                .fetchOne(0, String.class);
-        setStatementTimeout(tx, statementTimeout.toMillis() + "ms");
+        // The host's timeout read and ours set in one round trip: the subquery, fenced by OFFSET 0,
+        // yields the old value before the outer select list sets the new one.
+        Field<String> previous = DSL.field(DSL.name("host", "timeout"), String.class);
+        String hostTimeout = tx.select(previous, setStatementTimeout(statementTimeout.toMillis() + "ms"))
+                .from(DSL.select(DSL.function("current_setting", String.class, DSL.inline("statement_timeout"))
+                                .as("timeout"))
+                        .offset(DSL.inline(0))
+                        .asTable("host"))
+                .fetchOne(previous);
         RuntimeException failure = null;
         try {
             return statements.apply(tx);
@@ -166,7 +173,7 @@ public final class Transactions {
             // Put the host's own timeout back for the rest of its transaction. After a failed
             // statement the transaction is aborted and this fails too; the host rolls back anyway.
             try {
-                setStatementTimeout(tx, hostTimeout);
+                tx.select(setStatementTimeout(hostTimeout)).fetch();
             } catch (RuntimeException restoreFailure) {
                 if (failure == null) {
                     throw restoreFailure;
@@ -182,11 +189,10 @@ public final class Transactions {
                 .dsl();
     }
 
-    /** Server-side: PostgreSQL cancels a runaway statement itself, with SQLSTATE 57014. */
-    private static void setStatementTimeout(DSLContext tx, String value) {
-        tx.select(DSL.function(
-                        "set_config", String.class, DSL.inline("statement_timeout"), DSL.val(value), DSL.inline(true)))
-                .fetch();
+    /** Server-side, until the transaction ends: PostgreSQL cancels a runaway statement itself, with SQLSTATE 57014. */
+    private static Field<String> setStatementTimeout(String value) {
+        return DSL.function(
+                "set_config", String.class, DSL.inline("statement_timeout"), DSL.val(value), DSL.inline(true));
     }
 
     private static void rollback(Connection connection, Exception failure) {

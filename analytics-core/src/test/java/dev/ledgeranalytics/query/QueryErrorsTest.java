@@ -9,7 +9,6 @@ import dev.ledgeranalytics.testing.Ledger;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
 import dev.ledgeranalytics.testkit.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -79,17 +78,11 @@ class QueryErrorsTest {
         ExecuteListener readSettings = new ExecuteListener() {
             @Override
             public void executeEnd(ExecuteContext ctx) {
-                try (Statement statement = ctx.connection().createStatement();
-                        ResultSet rs = statement.executeQuery(
-                                "SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only'), "
-                                        + "current_setting('statement_timeout'), txid_current_if_assigned() IS NULL, "
-                                        + "pg_current_snapshot()::text")) {
-                    rs.next();
-                    settings.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-                    snapshots.add(rs.getString(5));
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
+                settings.add(settings(
+                        ctx.connection(), "transaction_isolation", "transaction_read_only", "statement_timeout"));
+                snapshots.add(onConnection(ctx.connection())
+                        .select(DSL.field("pg_current_snapshot()::text", String.class))
+                        .fetchOne(0, String.class));
             }
         };
         try (Connection connection = dataSource.getConnection()) {
@@ -104,30 +97,39 @@ class QueryErrorsTest {
 
             assertThat(settings)
                     .hasSizeGreaterThanOrEqualTo(2)
-                    .allSatisfy(each -> assertThat(each).containsExactly("repeatable read", "on", "1234ms", "t"));
+                    .allSatisfy(each -> assertThat(each).containsExactly("repeatable read", "on", "1234ms"));
             assertThat(snapshots)
                     .as("one snapshot for every statement of the call")
                     .containsOnly(snapshots.get(0));
             assertThat(connection.getAutoCommit()).isTrue();
-            try (Statement statement = connection.createStatement();
-                    ResultSet rs = statement.executeQuery(
-                            "SELECT current_setting('transaction_isolation'), current_setting('statement_timeout')")) {
-                rs.next();
-                assertThat(List.of(rs.getString(1), rs.getString(2))).containsExactly("read committed", "0");
-            }
+            assertThat(settings(connection, "transaction_isolation", "statement_timeout"))
+                    .containsExactly("read committed", "0");
         }
     }
 
     @Test
     void insideAHostTransactionTheHostsOwnTimeoutComesBackAfterwards() {
+        List<String> duringTheQuery = new ArrayList<>();
+        ExecuteListener readTimeout = new ExecuteListener() {
+            @Override
+            public void executeEnd(ExecuteContext ctx) {
+                if (!ctx.sql().contains("statement_timeout")) {
+                    duringTheQuery.add(
+                            settings(ctx.connection(), "statement_timeout").get(0));
+                }
+            }
+        };
         LedgerDsl.using(dataSource).transaction(transaction -> {
-            DSLContext host = transaction.dsl();
+            DSLContext host = transaction
+                    .derive(new DefaultExecuteListenerProvider(readTimeout))
+                    .dsl();
             host.execute("SET LOCAL statement_timeout = '5s'");
 
             AnalyticsQueries.create(host)
                     .withStatementTimeout(Duration.ofMillis(1234))
                     .costDistribution(NOVEMBER);
 
+            assertThat(duringTheQuery).isNotEmpty().containsOnly("1234ms");
             assertThat(host.fetchValue("SHOW statement_timeout")).isEqualTo("5s");
         });
     }
@@ -266,6 +268,17 @@ class QueryErrorsTest {
         assertThatThrownBy(() -> AnalyticsQueries.create((DSLContext) null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("dsl");
+    }
+
+    /** The current values of server settings, read on {@code connection} in its transaction, if any. */
+    private static List<String> settings(Connection connection, String... names) {
+        List<String> values = new ArrayList<>();
+        for (String name : names) {
+            values.add(onConnection(connection)
+                    .select(DSL.function("current_setting", String.class, DSL.val(name)))
+                    .fetchOne(0, String.class));
+        }
+        return values;
     }
 
     private static DSLContext onConnection(Connection connection) {
