@@ -17,9 +17,9 @@ import java.util.Optional;
  *
  * @param cores    processors the JVM sees
  * @param memory   total memory from {@code /proc/meminfo}, if the system has one
+ * @param cpu      the processor's model name from {@code /proc/cpuinfo}, if the system has one
  * @param java     Java version and vendor
  * @param os       operating system and architecture
- * @param cpu      the processor's model name from {@code /proc/cpuinfo}, if the system has one
  * @param postgres PostgreSQL's {@code server_version}
  * @param settings the server settings that move these figures
  * @param speed    the server's time for a fixed reference statement when the run started
