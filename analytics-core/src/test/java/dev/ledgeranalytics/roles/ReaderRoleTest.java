@@ -66,13 +66,24 @@ class ReaderRoleTest {
 
     /**
      * The rollups in {@code state}, with a late row the writer added since they were built, and
-     * fresh planner statistics, which autovacuum then leaves alone: the reader's and the owner's
-     * verifications see the same plans and findings.
+     * fresh planner statistics for every table of the schema, which autovacuum then leaves alone:
+     * the reader's and the owner's verifications see the same plans and findings. With the ledger's
+     * statistics alone, an autovacuum ANALYZE of the freshly built rollups could land between the
+     * two verifications and change the cost histogram's join.
      */
     private static void establish(RollupState state) {
         state.establish(roles.owner());
         new Ledger(roles.writer()).insert(Row.at("2026-09-10T10:31:00Z", "0.00120000", "0.00060000"));
-        RoleDatabase.execute(roles.owner(), "ANALYZE analytics.token_usage_ledger");
+        RoleDatabase.execute(roles.owner(), """
+                DO $$
+                DECLARE
+                    t regclass;
+                BEGIN
+                    FOR t IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname = 'analytics' AND c.relkind IN ('r', 'p') LOOP
+                        EXECUTE format('ANALYZE %s', t);
+                    END LOOP;
+                END $$""");
     }
 
     @ParameterizedTest
