@@ -39,9 +39,6 @@ final class BenchLedger {
 
     static final String INDEXED = AnalyticsMigrations.DEFAULT_SCHEMA;
     static final String BASELINE = "baseline";
-    /** As in docs/benchmarks.md's seeder figures: heavy-tailed activity over 20,000 users. */
-    static final int USERS = 20_000;
-
     static final long SEED = 2026;
 
     /**
@@ -99,7 +96,7 @@ final class BenchLedger {
         return LedgerSeeder.into(dataSource)
                 .rows(size.rows())
                 .between(seededYear().from(), end)
-                .users(USERS)
+                .users(size.users())
                 .seed(SEED)
                 .rebuildIndexes(true)
                 .progress(progress)

@@ -172,7 +172,7 @@ final class CitusBenchmark implements Callable<Integer> {
                 .schema(SINGLE)
                 .rows(size.rows())
                 .between(from, end)
-                .users(BenchLedger.USERS)
+                .users(size.users())
                 .seed(BenchLedger.SEED)
                 .rebuildIndexes(true)
                 .progress(BenchLedger.tenths(size, progress::println))
@@ -336,7 +336,7 @@ final class CitusBenchmark implements Callable<Integer> {
                 DISTRIBUTED,
                 size,
                 end,
-                BenchLedger.USERS,
+                size.users(),
                 BenchLedger.SEED,
                 MarkdownReport.duration(seed.elapsed()),
                 MarkdownReport.duration(copy),

@@ -15,6 +15,12 @@ record LedgerSize(long rows) {
     /** Sizes beyond this would not fit the 25-minute budget on two cores, nor most disks. */
     static final long MAX_ROWS = 100_000_000;
 
+    /** The users of every ledger up to 10M rows, as in docs/benchmarks.md's seeder figures. */
+    static final int MIN_USERS = 20_000;
+
+    /** Beyond 10M rows, one user per this many rows: 100M rows have 200,000 users. */
+    static final long ROWS_PER_USER = 500;
+
     private static final Pattern SIZE = Pattern.compile("([1-9][0-9]{0,8})([km]?)");
 
     LedgerSize {
@@ -38,6 +44,16 @@ record LedgerSize(long rows) {
             throw new IllegalArgumentException("size must be at most 100m, but was \"" + text + "\"");
         }
         return new LedgerSize(count * unit);
+    }
+
+    /**
+     * The users whose heavy-tailed activity the ledger is seeded with: {@value #MIN_USERS}, or one
+     * per {@value #ROWS_PER_USER} rows where that is more, so that a larger ledger is a larger
+     * gateway's (more customers, each as busy) and not the same customers sending ten times the
+     * requests.
+     */
+    int users() {
+        return (int) Math.max(MIN_USERS, rows / ROWS_PER_USER);
     }
 
     /** The row count with thousands separators, as the report prints it. */

@@ -59,7 +59,7 @@ final class LoadReport {
                         + "for %s; then the same while the run explains every query with ANALYZE (measured apart); then %s "
                         + "more without refresh, and one refresh of those writes. %d run%s, each on a fresh database%s.",
                 plan.rows(),
-                BenchLedger.USERS,
+                plan.rows().users(),
                 BenchLedger.SEED,
                 plan.readers(),
                 plan.ranges().stream().map(QueryRange::toString).collect(Collectors.joining(", ")),

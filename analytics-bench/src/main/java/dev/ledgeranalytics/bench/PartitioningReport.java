@@ -41,7 +41,7 @@ final class PartitioningReport {
                         + "transaction) and %d reader%s loading the dashboard over the last %s, for %s before the "
                         + "conversion and %s after it. %d months deleted and dropped; %d VACUUM runs per table.\n",
                 result.size(),
-                BenchLedger.USERS,
+                result.size().users(),
                 BenchLedger.SEED,
                 result.conversions().size(),
                 result.conversions().size() == 1 ? "" : "s",

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import picocli.CommandLine;
@@ -207,11 +208,11 @@ public final class QueryBenchmark implements Callable<Integer> {
         }
         String options = String.format(
                 Locale.ROOT,
-                "Data: one year of requests ending %s, %,d users, seed %d; each "
+                "Data: one year of requests ending %s, %s, seed %d; each "
                         + "query over the last %s; per cell up to %d warm-up runs (fewer once they took %d s), then %d timed runs "
                         + "through one open connection; nearest-rank percentiles.",
                 end,
-                BenchLedger.USERS,
+                users(sizes),
                 BenchLedger.SEED,
                 String.join(", ", ranges.stream().map(QueryRange::toString).toList()),
                 warmup,
@@ -226,6 +227,16 @@ public final class QueryBenchmark implements Callable<Integer> {
             progress.println("Report written to " + output);
         }
         return 0;
+    }
+
+    /** "20,000 users", or each size's users where they differ. */
+    private static String users(List<LedgerSize> sizes) {
+        if (sizes.stream().map(LedgerSize::users).distinct().count() == 1) {
+            return String.format(Locale.ROOT, "%,d users", sizes.get(0).users());
+        }
+        return sizes.stream()
+                .map(size -> String.format(Locale.ROOT, "%,d users at %s rows", size.users(), size))
+                .collect(Collectors.joining(", "));
     }
 
     private SizeResult measure(BenchLedger ledger, LedgerSize size) throws Exception {

@@ -197,7 +197,7 @@ final class RawFloorBenchmark implements Callable<Integer> {
                         + "nearest-rank percentiles.%n",
                 size,
                 end,
-                BenchLedger.USERS,
+                size.users(),
                 BenchLedger.SEED,
                 MarkdownReport.duration(seed.elapsed()),
                 String.join(", ", ranges.stream().map(QueryRange::toString).toList()),

@@ -173,7 +173,7 @@ final class RollupMaintenance {
         return LedgerSeeder.into(dataSource)
                 .rows(BULK_ROWS)
                 .between(end.minus(Duration.ofDays(1)), end)
-                .users(BenchLedger.USERS)
+                .users(LedgerSize.MIN_USERS)
                 .seed(seed)
                 .load()
                 .elapsed();

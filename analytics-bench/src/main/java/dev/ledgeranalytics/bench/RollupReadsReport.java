@@ -49,7 +49,7 @@ final class RollupReadsReport {
                         + "server's `jit = on`, then as many with `jit = off` in the session; nearest-rank percentiles.%n",
                 size,
                 end,
-                BenchLedger.USERS,
+                size.users(),
                 BenchLedger.SEED,
                 String.join(
                         ", ",

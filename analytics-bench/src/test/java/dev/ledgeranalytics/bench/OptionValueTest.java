@@ -17,6 +17,12 @@ class OptionValueTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"100k, 20000", "10m, 20000", "20m, 40000", "100m, 200000"})
+    void seedsTwentyThousandUsersUpTo10MRowsAndOnePer500RowsBeyond(String text, int users) {
+        assertThat(LedgerSize.parse(text).users()).isEqualTo(users);
+    }
+
+    @ParameterizedTest
     @NullAndEmptySource
     @ValueSource(strings = {"0", "0k", "-1m", "1.5m", "1g", "10 m", "1_000", "k", "101m", "999999999m", "010k"})
     void rejectsAnythingElseNamingTheValue(String text) {
