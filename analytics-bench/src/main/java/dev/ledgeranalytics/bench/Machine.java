@@ -89,34 +89,28 @@ record Machine(
         }
     }
 
-    /** The first {@code model name} line; absent where there is no {@code /proc/cpuinfo}. */
+    /** The processor's model name; absent where there is no {@code /proc/cpuinfo}. */
     private static Optional<String> cpuModel() {
-        Path cpuinfo = Path.of("/proc/cpuinfo");
-        if (!Files.isReadable(cpuinfo)) {
-            return Optional.empty();
-        }
-        try (var lines = Files.lines(cpuinfo)) {
-            return lines.filter(line -> line.startsWith("model name"))
-                    .findFirst()
-                    .map(line -> line.substring(line.indexOf(':') + 1).trim());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Reading " + cpuinfo + " failed", e);
-        }
+        return firstLine(Path.of("/proc/cpuinfo"), "model name")
+                .map(line -> line.substring(line.indexOf(':') + 1).trim());
     }
 
-    /** The {@code MemTotal} line, in GiB; absent where there is no {@code /proc/meminfo}. */
+    /** The total memory, in GiB; absent where there is no {@code /proc/meminfo}. */
     private static Optional<String> totalMemory() {
-        Path meminfo = Path.of("/proc/meminfo");
-        if (!Files.isReadable(meminfo)) {
+        return firstLine(Path.of("/proc/meminfo"), "MemTotal:")
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+                .map(kib -> String.format(Locale.ROOT, "%.1f GiB", kib / (1024.0 * 1024.0)));
+    }
+
+    /** The first line of {@code file} starting with {@code prefix}; absent where the file is not there. */
+    private static Optional<String> firstLine(Path file, String prefix) {
+        if (!Files.isReadable(file)) {
             return Optional.empty();
         }
-        try (var lines = Files.lines(meminfo)) {
-            return lines.filter(line -> line.startsWith("MemTotal:"))
-                    .findFirst()
-                    .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
-                    .map(kib -> String.format(Locale.ROOT, "%.1f GiB", kib / (1024.0 * 1024.0)));
+        try (var lines = Files.lines(file)) {
+            return lines.filter(line -> line.startsWith(prefix)).findFirst();
         } catch (IOException e) {
-            throw new UncheckedIOException("Reading " + meminfo + " failed", e);
+            throw new UncheckedIOException("Reading " + file + " failed", e);
         }
     }
 
