@@ -173,6 +173,7 @@ final class RollupReadsBenchmark implements Callable<Integer> {
             RefreshResult build = rollups.build();
             log("VACUUM ANALYZE until all-visible");
             ledger.settle(BenchLedger.INDEXED);
+            LedgerStorage storage = ledger.storage(BenchLedger.INDEXED);
             List<Cell> cells = new ArrayList<>();
             try (Connection jitOn = ledger.connect();
                     Connection jitOff = ledger.connect()) {
@@ -200,6 +201,7 @@ final class RollupReadsBenchmark implements Callable<Integer> {
                     runs,
                     warmup,
                     seed,
+                    storage,
                     build,
                     rollups.sizes(),
                     cells,

@@ -35,6 +35,7 @@ final class RollupReadsReport {
             int runs,
             int warmup,
             SeedResult seed,
+            LedgerStorage ledger,
             RefreshResult build,
             Map<String, Long> rollupSizes,
             List<RollupReadsBenchmark.Cell> cells,
@@ -107,12 +108,21 @@ final class RollupReadsReport {
                 MarkdownReport.duration(seed.elapsed()),
                 seed.rowsPerSecond(),
                 MarkdownReport.duration(seed.indexRebuild())));
+        double millions = size.rows() / 1e6;
+        md.append(format(
+                "- Ledger (its %d partitions added up): %s MiB of table and %s MiB of indexes, %s and %s MiB per 1M "
+                        + "rows.%n",
+                ledger.partitions(),
+                mib(ledger.table()),
+                mib(ledger.indexes()),
+                mib((long) (ledger.table() / millions)),
+                mib((long) (ledger.indexes() / millions))));
         md.append(format(
                 "- Rollups built from the whole ledger (`Rollups.rebuild()`): %s; %s MiB with indexes, %s MiB per 1M "
                         + "ledger rows (%s).%n",
                 MarkdownReport.duration(build.took()),
                 mib(total),
-                mib((long) (total / (size.rows() / 1e6))),
+                mib((long) (total / millions)),
                 String.join(
                         ", ",
                         rollupSizes.entrySet().stream()

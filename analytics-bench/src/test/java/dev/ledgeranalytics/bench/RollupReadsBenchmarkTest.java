@@ -87,6 +87,8 @@ class RollupReadsBenchmarkTest {
                 .containsPattern("one year of requests ending \\d{4}-\\d{2}-\\d{2}T05:00:00Z,")
                 .containsPattern(
                         "Statements PostgreSQL compiled with JIT \\(a JIT section in their EXPLAIN with `jit = on`\\): (none|\\w+ over)")
+                .containsPattern("Ledger \\(its \\d+ partitions added up\\): [0-9.,]+ MiB of table and [0-9.,]+ MiB of "
+                        + "indexes, [0-9.,]+ and [0-9.,]+ MiB per 1M rows\\.")
                 .containsPattern(
                         "Rollups built from the whole ledger \\(`Rollups.rebuild\\(\\)`\\): [^;]+; [0-9.,]+ MiB");
     }
