@@ -14,8 +14,8 @@ final class RollupReadsReport {
     private RollupReadsReport() {}
 
     /**
-     * The p95 targets in milliseconds of the dashboard through the rollups, as the 100M-rows issue
-     * states them: at 10M rows (and, here, any size below 100M) and at 100M rows.
+     * The p95 targets in milliseconds of the dashboard through the rollups (docs/benchmarks.md):
+     * at 10M rows (and, here, any size below 100M) and at 100M rows.
      */
     static int targetMs(DashboardQuery query, LedgerSize size) {
         boolean hundredMillion = size.rows() >= 100_000_000L;
