@@ -50,7 +50,7 @@ final class RollupReadsBenchmark implements Callable<Integer> {
 
     /**
      * Disk a ledger takes per million rows with its indexes and rollups, measured at 10M rows
-     * (docs/benchmarks.md: 219 MiB of heap, 295 MiB of indexes, 157 MiB of rollups), rounded up.
+     * (docs/benchmarks.md: 219 MiB of heap, 322 MiB of indexes, 157 MiB of rollups), rounded up.
      */
     static final long BYTES_PER_MILLION_ROWS = 700L << 20;
 
