@@ -7,6 +7,7 @@ import dev.ledgeranalytics.query.LedgerFilter;
 import dev.ledgeranalytics.query.RequestStatus;
 import dev.ledgeranalytics.query.UserPage;
 import dev.ledgeranalytics.query.UserSort;
+import dev.ledgeranalytics.query.UserUsage;
 import dev.ledgeranalytics.testing.Ledger;
 import dev.ledgeranalytics.testing.Row;
 import dev.ledgeranalytics.testkit.AnalyticsDatabase;
@@ -255,6 +256,51 @@ class UserLeadersTest {
         assertThat(leadersStatement()).doesNotContain("taken_away");
         sent.clear();
         assertThat(watched.grossMargin(someUsers)).isEqualTo(answers.raw().grossMargin(someUsers));
+    }
+
+    @Test
+    void aPageOverEdgeDaysReadWholeLooksTheLeadersFirstAndLastRequestsUpInTheLedger() {
+        List<Row> rows = new ArrayList<>(skewed(40));
+        for (int i : new int[] {1, 3}) {
+            // On the edge days, before the range's start and after its end; in the range, a failed
+            // request before the first successful one and after the last.
+            rows.add(Row.at("2026-09-01T01:00:00Z", "0.01000000", "0.50000000").user(user(i)));
+            rows.add(Row.at("2026-09-01T03:00:00Z", "0.01000000", "0.50000000")
+                    .user(user(i))
+                    .status(RequestStatus.FAILED));
+            rows.add(Row.at("2026-09-01T05:0" + i + ":00Z", "0.01000000", "0.50000000")
+                    .user(user(i)));
+            rows.add(Row.at("2026-10-31T18:0" + i + ":00Z", "0.01000000", "0.50000000")
+                    .user(user(i)));
+            rows.add(Row.at("2026-10-31T19:00:00Z", "0.01000000", "0.50000000")
+                    .user(user(i))
+                    .status(RequestStatus.FAILED));
+            rows.add(Row.at("2026-10-31T22:00:00Z", "0.01000000", "0.50000000").user(user(i)));
+        }
+        // User 2's requests on the edge days lie outside the range alone: its first and last
+        // requests in it lie on other days.
+        rows.add(Row.at("2026-09-01T01:30:00Z", "0.01000000", "0.50000000").user(user(2)));
+        rows.add(Row.at("2026-10-31T23:30:00Z", "0.01000000", "0.50000000").user(user(2)));
+        ledger.insert(rows);
+        rollups.refresh();
+        LedgerFilter edges =
+                LedgerFilter.between(Instant.parse("2026-09-01T02:00:00Z"), Instant.parse("2026-10-31T20:00:00Z"));
+
+        UserPage first = assertFirstPageAsTheLedgers(edges, 3);
+        assertThat(first.users()).extracting(u -> u.userId()).containsExactlyInAnyOrder(user(1), user(2), user(3));
+        assertThat(firstPage(edges, 3)).isEqualTo(first);
+        assertThat(usersNamedByTheLastStatement(40)).isNotEmpty();
+        assertThat(sent.get(sent.size() - 1))
+                .as("the page's statement reads the edge days whole")
+                .contains("\"taken_away_rows_1\"", "\"taken_away_rows_2\"");
+        // Over every status the lists do not prove the page: it sums every user, as the ledger does.
+        assertFirstPageAsTheLedgers(edges.anyStatus(), 3);
+        UserUsage successful = firstPage(edges, 3).users().get(0);
+        assertThat(successful.firstRequest()).isEqualTo(Instant.parse("2026-09-01T05:01:00Z"));
+        assertThat(successful.lastRequest()).isEqualTo(Instant.parse("2026-10-31T18:01:00Z"));
+        UserUsage any = firstPage(edges.anyStatus(), 3).users().get(0);
+        assertThat(any.firstRequest()).isEqualTo(Instant.parse("2026-09-01T03:00:00Z"));
+        assertThat(any.lastRequest()).isEqualTo(Instant.parse("2026-10-31T19:00:00Z"));
     }
 
     @Test

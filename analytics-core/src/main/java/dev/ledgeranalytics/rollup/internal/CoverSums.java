@@ -96,7 +96,10 @@ import org.jooq.impl.SQLDataType;
  * fewer of that bucket's rows lie before it than after and no update or delete awaits a refresh
  * there, the first bucket is read whole too and the rows before the start taken away ({@link
  * Pending#earlier}): the first day of a year's per-user sums from 02:00 is then that day's rollup
- * rows and two hours of the ledger, not 22 hours of it.
+ * rows and two hours of the ledger, not 22 hours of it. A first or last request is not a sum, but
+ * for a few named users it is looked up again where a bucket read whole placed it outside the
+ * range ({@link #requestTime}), so the user breakdown's page over its leaders reads its edge days
+ * so too.
  */
 final class CoverSums implements SumsSource {
 
@@ -105,6 +108,9 @@ final class CoverSums implements SumsSource {
 
     /** The most ledger pieces read with their bounds written into the statement ({@link #ledgerSums}). */
     private static final int CONSTANT_PIECES = 8;
+
+    /** The metrics a bucket read whole may place outside the range, to be looked up again ({@link #requestTime}). */
+    private static final Set<Metric> REQUEST_TIMES = EnumSet.of(Metric.FIRST_AT, Metric.LAST_AT);
 
     /** What the rollups lack for the range; {@code null} when the ledger alone is read. */
     private final Pending pending;
@@ -214,10 +220,7 @@ final class CoverSums implements SumsSource {
         if (rows != null) {
             partials = partials.unionAll(rows);
         }
-        return new Sums(
-                combined(
-                        request, partials.asTable("partials"), !plan.takenAway().isEmpty()),
-                true);
+        return new Sums(combined(request, plan, partials.asTable("partials")), true);
     }
 
     /**
@@ -448,13 +451,30 @@ final class CoverSums implements SumsSource {
     }
 
     /**
-     * Whether the rows after the range's end can be taken away from sums that hold them: every
-     * metric is a sum, and the count tells a key whose rows all lay after the end, which the
-     * ledger alone would not list.
+     * Whether the rows outside the range can be taken away from sums that hold them: every metric
+     * is a sum, or a first or last request that {@link #looksUpRequestTimes} allows, and the count
+     * tells a key whose rows all lay outside the range, which the ledger alone would not list.
      */
-    private static boolean subtractable(SumsRequest request) {
+    private boolean subtractable(SumsRequest request) {
         return request.metrics().contains(Metric.REQUESTS)
-                && request.metrics().stream().allMatch(Metric::subtractable);
+                && request.metrics().stream()
+                        .allMatch(metric -> metric.subtractable()
+                                || (REQUEST_TIMES.contains(metric) && looksUpRequestTimes(request)));
+    }
+
+    /**
+     * Whether a first or last request time that a bucket read whole places outside the range may be
+     * looked up again in the ledger per key ({@link #requestTime}): for a few named users, one
+     * probe of the ledger's {@code (user_id, created_at)} index each. That lets the user breakdown's
+     * page over its leaders read the range's first day whole and take two hours away where it read
+     * X. Over
+     * every user the probes would be as many as the users active at both ends of the stretch; on
+     * Citus a correlated subquery of the distributed ledger is refused.
+     */
+    private boolean looksUpRequestTimes(SumsRequest request) {
+        return !citus
+                && request.keys().equals(List.of(Dimension.USER))
+                && request.slice().users() != null;
     }
 
     /** The boundaries with the last one moved to {@code end}. */
@@ -744,26 +764,47 @@ final class CoverSums implements SumsSource {
         return rows;
     }
 
-    /** The keys, then the metrics over {@code rows}, or taken away over them. */
+    /**
+     * The keys, then the metrics over {@code rows}, or taken away over them; rows taken away hold
+     * no first or last request of the range, which lies outside them.
+     */
     private static List<Field<?>> columns(SumsRequest request, LedgerRows rows, boolean takenAway) {
         List<Field<?>> columns = new ArrayList<>();
         request.keys().forEach(key -> columns.add(key.of(rows).as(key.column())));
-        request.metrics()
-                .forEach(metric -> columns.add(
-                        (takenAway ? metric.takenAwayOver(rows) : metric.ofRows(rows)).as(metric.column())));
+        for (Metric metric : request.metrics()) {
+            Field<?> value = !takenAway
+                    ? metric.ofRows(rows)
+                    : metric.subtractable() ? metric.takenAwayOver(rows) : DSL.castNull(metric.type());
+            columns.add(value.as(metric.column()));
+        }
         return columns;
     }
 
-    private static Table<Record> combined(SumsRequest request, Table<Record> partials, boolean takenAway) {
+    /**
+     * The partial sums combined per bucket and key. Where the plan read the range's first bucket
+     * whole, a first request before the range's start is one of the rows taken away again: the
+     * key's first request in the range is then looked up in the ledger, in the first bucket's part
+     * of the range and on from there; likewise a last request at or after its end, read with the
+     * last bucket whole ({@link #looksUpRequestTimes}).
+     */
+    private static Table<Record> combined(SumsRequest request, Plan plan, Table<Record> partials) {
         Function<String, Field<?>> column = partials::field;
         List<Field<?>> groups = new ArrayList<>();
         groups.add(column.apply(BUCKET));
         request.keys().forEach(key -> groups.add(column.apply(key.column())));
         List<Field<?>> columns = new ArrayList<>(groups);
-        request.metrics()
-                .forEach(metric -> columns.add(
-                        metric.combined(column.apply(metric.column())).as(metric.column())));
-        Condition anyRequest = takenAway
+        Field<Integer> bucket = column.apply(BUCKET).coerce(Integer.class);
+        int lastBucket = request.boundaries().size() - 1;
+        for (Metric metric : request.metrics()) {
+            Field<?> combined = metric.combined(column.apply(metric.column()));
+            if (metric == Metric.FIRST_AT && plan.earlier() != null) {
+                combined = requestTime(request, column, combined.coerce(Instant.class), bucket.eq(1), true);
+            } else if (metric == Metric.LAST_AT && plan.later() != null) {
+                combined = requestTime(request, column, combined.coerce(Instant.class), bucket.eq(lastBucket), false);
+            }
+            columns.add(combined.as(metric.column()));
+        }
+        Condition anyRequest = !plan.takenAway().isEmpty()
                 ? DSL.sum(column.apply(Metric.REQUESTS.column()).coerce(Long.class))
                         .ne(BigDecimal.ZERO)
                 : DSL.noCondition();
@@ -772,6 +813,32 @@ final class CoverSums implements SumsSource {
                 .groupBy(groups)
                 .having(anyRequest)
                 .asTable("sums");
+    }
+
+    /**
+     * A key's first ({@code first}) or last request in the range where the combined value, from a
+     * bucket read whole, may lie outside it: in the range's first bucket, a first request before
+     * {@code from}; in its last, a last request at or after {@code to}. Then the ledger's earliest
+     * (latest) row of the key in the range is read, by the index on {@code (user_id, created_at)}
+     * in the range's order, which stops at the first row of the slice. The ledger keeps those rows:
+     * a stretch is taken away only where its rows are retained, and the range lies after it.
+     */
+    private static Field<Instant> requestTime(
+            SumsRequest request,
+            Function<String, Field<?>> column,
+            Field<Instant> combined,
+            Condition inEdgeBucket,
+            boolean first) {
+        Field<UUID> user = column.apply(Dimension.USER.column()).coerce(UUID.class);
+        Field<Instant> createdAt = TOKEN_USAGE_LEDGER.CREATED_AT;
+        Field<Instant> inLedger = DSL.field(DSL.select(createdAt)
+                .from(TOKEN_USAGE_LEDGER)
+                .where(TOKEN_USAGE_LEDGER.USER_ID.eq(user))
+                .and(request.slice().ofLedger(request.from(), request.to()))
+                .orderBy(first ? createdAt.asc() : createdAt.desc())
+                .limit(DSL.inline(1)));
+        Condition outside = first ? combined.lt(request.from()) : combined.ge(request.to());
+        return DSL.when(inEdgeBucket.and(outside), inLedger).otherwise(combined);
     }
 
     private static List<Field<?>> withBucket(String piece, Table<Record> rows) {
