@@ -42,10 +42,7 @@ record Timing(int runs, double p50, double p95, double max) {
      * budget shortens the 10M run), then {@code runs} timed ones.
      */
     static Timing measure(Runnable call, int warmup, int runs) {
-        long warmupStart = System.nanoTime();
-        for (int i = 0; i < warmup && (i == 0 || System.nanoTime() - warmupStart < WARMUP_BUDGET_NANOS); i++) {
-            call.run();
-        }
+        warmUp(call, warmup);
         long[] nanos = new long[runs];
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
@@ -53,6 +50,17 @@ record Timing(int runs, double p50, double p95, double max) {
             nanos[i] = System.nanoTime() - start;
         }
         return of(nanos);
+    }
+
+    /**
+     * Runs {@code call} untimed up to {@code warmup} times, fewer once that has taken {@link
+     * #WARMUP_BUDGET_NANOS}; at least once when {@code warmup} is positive.
+     */
+    static void warmUp(Runnable call, int warmup) {
+        long warmupStart = System.nanoTime();
+        for (int i = 0; i < warmup && (i == 0 || System.nanoTime() - warmupStart < WARMUP_BUDGET_NANOS); i++) {
+            call.run();
+        }
     }
 
     private static long rank(long[] sorted, double quantile) {

@@ -31,4 +31,16 @@ class TimingTest {
         assertThat(calls[0]).isEqualTo(23);
         assertThat(timing.runs()).isEqualTo(20);
     }
+
+    @Test
+    void warmsUpAsManyTimesAsAskedAndNotAtAllForNone() {
+        int[] calls = new int[1];
+
+        Timing.warmUp(() -> calls[0]++, 5);
+        int asked = calls[0];
+        Timing.warmUp(() -> calls[0]++, 0);
+
+        assertThat(asked).isEqualTo(5);
+        assertThat(calls[0]).isEqualTo(5);
+    }
 }
