@@ -56,10 +56,10 @@ import org.jooq.impl.SQLDataType;
  *
  * <pre>
  * SELECT bucket, &lt;keys&gt;, sum(requests) AS requests, sum(vendor_cost), ... FROM (
- *   SELECT width_bucket(r.bucket_start, :bucket_starts), r.&lt;keys&gt;, r.requests, ...   -- whole clean rollup buckets
- *   FROM unnest(:grains, :froms, :tos) p                                           -- runs of one grain
- *   CROSS JOIN LATERAL (SELECT bucket_start, &lt;keys&gt;, requests, ... FROM rollup_x
- *                       WHERE grain = p.grain AND bucket_start &gt;= p.from AND bucket_start &lt; p.to AND &lt;slice&gt; OFFSET 0) r
+ *   SELECT width_bucket(bucket_start, :bucket_starts), &lt;keys&gt;, requests, ...      -- whole clean rollup buckets,
+ *   FROM rollup_x WHERE grain = 2 AND bucket_start &gt;= '2025-12-02 02:00'         -- per run of one grain, its
+ *                   AND bucket_start &lt; '2026-12-02 00:00' AND &lt;slice&gt;               -- bounds written in
+ *   UNION ALL ...
  *   UNION ALL
  *   SELECT p.bucket, n.* FROM unnest(:froms, :tos, :buckets) p                     -- rollup pieces with new rows
  *   CROSS JOIN LATERAL (SELECT &lt;keys&gt;, count(*), sum(vendor_cost), ... FROM rollup_new_rows
@@ -73,8 +73,10 @@ import org.jooq.impl.SQLDataType;
  * ) partials GROUP BY bucket, &lt;keys&gt;
  * </pre>
  *
- * <p>Past {@value #CONSTANT_PIECES} ledger pieces, they are read as the rollup pieces with new rows
- * are, by one {@code CROSS JOIN LATERAL} over an {@code unnest} of their bounds. On Citus, which
+ * <p>The runs of rollup buckets are read so where the request has more than one bucket and at
+ * most {@value #CONSTANT_PIECES} runs; otherwise, and past {@value #CONSTANT_PIECES} ledger pieces,
+ * they are read as the rollup pieces with new rows are, by one {@code CROSS JOIN LATERAL} over an
+ * {@code unnest} of their bounds ({@link #rollupRows}, {@link #rowSums}). On Citus, which
  * cannot push a LATERAL subquery over a distributed table down to its shards, each run of rollup
  * buckets and each piece is a statement of its own with its bounds written in, and more than
  * {@value #CONSTANT_PIECES} pieces are one join of their bounds to the table ({@link #rowSumsJoined}).
@@ -213,9 +215,11 @@ final class CoverSums implements SumsSource {
         }
         readRollups = true;
         SumsRequest numbered = plan.numbered();
-        Select<Record> partials = citus
-                ? rollupRowsOneByOne(numbered, table, Cover.runs(fromRollups))
-                : rollupRows(numbered, table, fromRollups);
+        List<Piece> runs = Cover.runs(fromRollups);
+        boolean manyBuckets = numbered.boundaries().size() > 2;
+        Select<Record> partials = citus || (manyBuckets && runs.size() <= CONSTANT_PIECES)
+                ? rollupRowsOneByOne(numbered, table, runs)
+                : rollupRows(numbered, table, runs);
         Select<Record> rows = rowPartials(plan);
         if (rows != null) {
             partials = partials.unionAll(rows);
@@ -564,18 +568,18 @@ final class CoverSums implements SumsSource {
     }
 
     /**
-     * The rows of the rollup table in the clean pieces. Pieces of one grain that follow one another
-     * are read as one run, whatever buckets they belong to, and each row's bucket is numbered from
-     * its start as the ledger scan numbers a row's ({@link #bucketOf}): a row of a clean piece lies
-     * within one bucket. A year's trend by New York days is then one range scan of hourly rows, not
-     * one per day (at 10M rows: 9.1 against 4.9 ms p50).
+     * The rows of the rollup table in runs of clean pieces ({@link Cover#runs}) for a request of
+     * one bucket, or of more than {@value #CONSTANT_PIECES} runs, such as a range cut by many
+     * quarter hours that changes left stale ({@link #rollupRowsOneByOne} says why). Each row's bucket is numbered from its start as the ledger scan numbers a row's ({@link
+     * #bucketOf}): a row of a clean piece lies within one bucket.
      *
      * <p>Each run is read in a LATERAL subquery, fenced by OFFSET 0 so that PostgreSQL cannot
      * flatten it into a join: each run becomes one range scan of the table's primary key.
      * Flattened, the planner hashed the pieces and filtered a scan of the whole table against them
-     * (a year's trend at 1M rows: 318 ms against 10 ms).
+     * (a year's trend at 1M rows: 318 ms against 10 ms). The planner does not know the runs'
+     * bounds, so neither how many rows they hold.
      */
-    private static Select<Record> rollupRows(SumsRequest request, RollupTable table, List<Piece> pieces) {
+    private static Select<Record> rollupRows(SumsRequest request, RollupTable table, List<Piece> runs) {
         String run = "rollup_runs";
         List<Field<?>> columns = new ArrayList<>();
         columns.add(table.bucketStart.as("bucket_start"));
@@ -593,7 +597,7 @@ final class CoverSums implements SumsSource {
         numbered.add(bucketOf(request.boundaries(), rows.field("bucket_start", Instant.class))
                 .as(BUCKET));
         Arrays.stream(rows.fields()).skip(1).forEach(numbered::add);
-        return DSL.select(numbered).from(runTable(Cover.runs(pieces), run)).crossJoin(rows);
+        return DSL.select(numbered).from(runTable(runs, run)).crossJoin(rows);
     }
 
     /** The runs as a set-returning function in FROM, so that each array is bound and parsed once. */
@@ -741,10 +745,25 @@ final class CoverSums implements SumsSource {
     }
 
     /**
-     * {@link #rollupRows} as Citus runs them: each run read by a statement of its own, with its
-     * grain and bounds written in. Citus cannot push the LATERAL form down over a distributed table
-     * ({@code rollup_users}), and over a reference table beside distributed pieces it reads the
-     * runs' multi-array {@code unnest} back with the wrong types ({@link #rowSumsJoined}).
+     * The rows of the rollup table in runs of clean pieces: pieces of one grain that follow one
+     * another are read as one run, whatever buckets they belong to, and each row's bucket numbered
+     * from its start ({@link #bucketOf}). A year's trend by New York days is then one range scan of
+     * hourly rows, not one per day (at 10M rows: 9.1 against 4.9 ms p50).
+     *
+     * <p>Each run is read by a statement of its own with its grain and bounds written in as
+     * literals, so that the planner counts each run's rows, however the statement is prepared.
+     * Where the rows are numbered into more than one bucket, knowing their count it sums them per
+     * bucket by hashing: the year's trend reads 8,759 hourly rows into 366 days, which it sorted
+     * first when the runs' bounds were bound per row of an {@code unnest} (estimated at 146 rows),
+     * a choice between plans it costed within 1 % of each other: 8.7–11.0 against 4.3–4.7 ms of
+     * execution at 10M rows (docs/benchmarks.md). A request of one bucket (the cost distribution,
+     * the user breakdown) groups by its keys alone, and there the constant bounds gave the cost
+     * histogram a parallel plan and the user page another that were slower: those, and reads of
+     * more than {@value #CONSTANT_PIECES} runs, whose statement would grow with them, are read by
+     * {@link #rollupRows}. Not on Citus, where every run is read so: Citus cannot push that LATERAL
+     * form down over a distributed table ({@code rollup_users}), and over a reference table beside
+     * distributed pieces it reads the runs' multi-array {@code unnest} back with the wrong types
+     * ({@link #rowSumsJoined}).
      */
     private static Select<Record> rollupRowsOneByOne(SumsRequest request, RollupTable table, List<Piece> runs) {
         Select<Record> rows = null;
@@ -756,8 +775,8 @@ final class CoverSums implements SumsSource {
             Select<Record> one = DSL.select(columns)
                     .from(table)
                     .where(table.grain.eq(DSL.inline(run.grain().code())))
-                    .and(table.bucketStart.ge(run.from()))
-                    .and(table.bucketStart.lt(run.to()))
+                    .and(table.bucketStart.ge(DSL.inline(run.from())))
+                    .and(table.bucketStart.lt(DSL.inline(run.to())))
                     .and(request.slice().of(table::column));
             rows = rows == null ? one : rows.unionAll(one);
         }
