@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The dashboard through the rollups alone, at sizes where the ledger read alone takes minutes per
- * cell (docs/benchmarks.md, "Through the rollups"): one seeded ledger with its rollups built, then
- * per query and range many timed calls through one open connection with the server's JIT on and
+ * cell (docs/benchmarks.md, "Through the rollups"): one seeded ledger with its rollups built, every
+ * query over every range warmed up, then per query and range many timed calls through one open connection with the server's JIT on and
  * off, and where the time goes: PostgreSQL's planning and execution of every statement the call
  * sends ({@code EXPLAIN (ANALYZE, SUMMARY)} of exactly those statements, values inlined, in one
  * REPEATABLE READ transaction as the call runs them), the rest being the client and the round
@@ -183,7 +183,7 @@ final class RollupReadsBenchmark implements Callable<Integer> {
                 // The client's code (rendering, binding, reading rows) is mostly the same for every
                 // cell. Warmed per cell alone, the first cells timed ran it interpreted while the
                 // JVM compiled it on the server's cores: grossMargin over a day, timed first, took
-                // twice the time with JIT on than right after with it off.
+                // twice as long with JIT on as right after with it off.
                 log("warming up every query over every range");
                 for (DashboardQuery query : DashboardQuery.values()) {
                     for (QueryRange range : ranges) {

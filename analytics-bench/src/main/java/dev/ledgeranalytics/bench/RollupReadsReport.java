@@ -45,9 +45,9 @@ final class RollupReadsReport {
                 "Through the rollups (`analytics-bench rollups`)", started, wallTime, command, machine));
         md.append(format(
                 "- Data: %s rows, one year of requests ending %s, %,d users, seed %d, partitioned by month; the rollups "
-                        + "built and everything vacuumed until all-visible. First every query over every range warmed up, then "
-                        + "each over the last %s: up to %d warm-up runs again (fewer once they took %d s), then %d timed calls through one open connection with the "
-                        + "server's `jit = on`, then as many with `jit = off` in the session; nearest-rank percentiles.%n",
+                        + "built and everything vacuumed until all-visible. First every query over every range warmed "
+                        + "up, then each over the last %s: up to %d warm-up runs again (fewer once they took %d s), "
+                        + "then %d timed calls through one open connection with the server's `jit = on`, then as many with `jit = off` in the session; nearest-rank percentiles.%n",
                 size,
                 end,
                 size.users(),

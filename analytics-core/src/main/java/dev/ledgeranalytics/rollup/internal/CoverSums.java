@@ -570,8 +570,9 @@ final class CoverSums implements SumsSource {
     /**
      * The rows of the rollup table in runs of clean pieces ({@link Cover#runs}) for a request of
      * one bucket, or of more than {@value #CONSTANT_PIECES} runs, such as a range cut by many
-     * quarter hours that changes left stale ({@link #rollupRowsOneByOne} says why). Each row's bucket is numbered from its start as the ledger scan numbers a row's ({@link
-     * #bucketOf}): a row of a clean piece lies within one bucket.
+     * quarter hours that changes left stale ({@link #rollupRowsOneByOne} says why). Each row's
+     * bucket is numbered from its start as the ledger scan numbers a row's ({@link #bucketOf}): a
+     * row of a clean piece lies within one bucket.
      *
      * <p>Each run is read in a LATERAL subquery, fenced by OFFSET 0 so that PostgreSQL cannot
      * flatten it into a join: each run becomes one range scan of the table's primary key.
