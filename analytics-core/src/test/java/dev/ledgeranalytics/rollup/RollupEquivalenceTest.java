@@ -57,6 +57,8 @@ class RollupEquivalenceTest {
         ranges.add(Arguments.of("whole months", start, start.plus(Duration.ofDays(61))));
         ranges.add(Arguments.of(
                 "the whole ledger and more", start.minus(Duration.ofDays(3)), start.plus(Duration.ofDays(80))));
+        // July to September whole: the cost histogram's quarter grain, holding the ledger's September.
+        ranges.add(Arguments.of("a whole quarter", start.minus(Duration.ofDays(70)), start.plus(Duration.ofDays(40))));
         ranges.add(Arguments.of(
                 "odd instants",
                 start.plus(Duration.ofSeconds(86_400 * 3 + 1234)),

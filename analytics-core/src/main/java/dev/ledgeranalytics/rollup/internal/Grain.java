@@ -9,17 +9,22 @@ import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /**
- * The UTC time buckets of the rollup tables, with the codes their {@code grain} column stores.
- * Every IANA zone in use since 1980 is offset from UTC by a whole number of quarter hours, so
- * every local hour, day, week and month starts on a quarter-hour boundary.
+ * The UTC time buckets of the rollup tables, finest first, with the codes their {@code grain}
+ * column stores (in the order the grains were added, not by size). Every IANA zone in use since
+ * 1980 is offset from UTC by a whole number of quarter hours, so every local hour, day, week and
+ * month starts on a quarter-hour boundary.
  */
 enum Grain {
     QUARTER_HOUR(1),
     HOUR(2),
+    /** Quarters of a UTC day, from midnight. */
+    SIX_HOURS(6),
     DAY(3),
     /** ISO weeks, from Monday. */
     WEEK(4),
-    MONTH(5);
+    MONTH(5),
+    /** Calendar quarters: January, April, July and October and the two months after each. */
+    QUARTER(7);
 
     private final short code;
 
@@ -37,16 +42,14 @@ enum Grain {
         return switch (this) {
             case QUARTER_HOUR -> Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), 900) * 900);
             case HOUR -> t.truncatedTo(ChronoUnit.HOURS);
+            case SIX_HOURS -> Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), 21_600) * 21_600);
             case DAY -> t.truncatedTo(ChronoUnit.DAYS);
             case WEEK ->
                 t.truncatedTo(ChronoUnit.DAYS)
                         .minus(Duration.ofDays(
                                 t.atZone(ZoneOffset.UTC).getDayOfWeek().getValue() - 1));
-            case MONTH ->
-                t.atZone(ZoneOffset.UTC)
-                        .withDayOfMonth(1)
-                        .truncatedTo(ChronoUnit.DAYS)
-                        .toInstant();
+            case MONTH -> startOfMonths(t, 1);
+            case QUARTER -> startOfMonths(t, 3);
         };
     }
 
@@ -61,11 +64,24 @@ enum Grain {
         return switch (this) {
             case QUARTER_HOUR -> start.plus(Duration.ofMinutes(15));
             case HOUR -> start.plus(Duration.ofHours(1));
+            case SIX_HOURS -> start.plus(Duration.ofHours(6));
             case DAY -> start.plus(Duration.ofDays(1));
             case WEEK -> start.plus(Duration.ofDays(7));
             case MONTH ->
                 ZonedDateTime.ofInstant(start, ZoneOffset.UTC).plusMonths(1).toInstant();
+            case QUARTER ->
+                ZonedDateTime.ofInstant(start, ZoneOffset.UTC).plusMonths(3).toInstant();
         };
+    }
+
+    /** The start of the UTC month holding {@code t}, counted in steps of {@code months} from January. */
+    private static Instant startOfMonths(Instant t, int months) {
+        ZonedDateTime utc = t.atZone(ZoneOffset.UTC);
+        int month = (utc.getMonthValue() - 1) / months * months + 1;
+        return utc.withMonth(month)
+                .withDayOfMonth(1)
+                .truncatedTo(ChronoUnit.DAYS)
+                .toInstant();
     }
 
     /** Whether every bucket of this grain lies within one bucket of {@code coarser}: weeks straddle months. */
@@ -82,10 +98,12 @@ enum Grain {
         String template = switch (this) {
             case QUARTER_HOUR -> "date_bin(interval '15 minutes', {0}, timestamptz '2000-01-01 00:00:00+00')";
             case HOUR -> "date_bin(interval '1 hour', {0}, timestamptz '2000-01-01 00:00:00+00')";
+            case SIX_HOURS -> "date_bin(interval '6 hours', {0}, timestamptz '2000-01-01 00:00:00+00')";
             case DAY -> "date_bin(interval '1 day', {0}, timestamptz '2000-01-01 00:00:00+00')";
             // 2000-01-03 was a Monday: ISO weeks.
             case WEEK -> "date_bin(interval '7 days', {0}, timestamptz '2000-01-03 00:00:00+00')";
             case MONTH -> "(date_trunc('month', {0} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')";
+            case QUARTER -> "(date_trunc('quarter', {0} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')";
         };
         return DSL.field(template, t.getDataType(), t);
     }

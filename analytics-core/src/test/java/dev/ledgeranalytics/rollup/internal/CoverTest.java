@@ -36,6 +36,14 @@ class CoverTest {
                 .isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
         assertThat(Grain.DAY.ceiling(Instant.parse("2026-11-25T00:00:00Z")))
                 .isEqualTo(Instant.parse("2026-11-25T00:00:00Z"));
+        assertThat(Grain.SIX_HOURS.floor(t)).isEqualTo(Instant.parse("2026-11-25T06:00:00Z"));
+        assertThat(Grain.SIX_HOURS.next(Instant.parse("2026-11-25T18:00:00Z")))
+                .isEqualTo(Instant.parse("2026-11-26T00:00:00Z"));
+        assertThat(Grain.QUARTER.floor(t)).isEqualTo(Instant.parse("2026-10-01T00:00:00Z"));
+        assertThat(Grain.QUARTER.floor(Instant.parse("2026-03-31T23:59:59Z")))
+                .isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(Grain.QUARTER.next(Instant.parse("2026-10-01T00:00:00Z")))
+                .isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
     }
 
     @Test
@@ -46,6 +54,52 @@ class CoverTest {
         List<Piece> pieces = Cover.of(List.of(from, to), ALL, new TreeSet<>());
 
         assertThat(pieces.get(0)).isEqualTo(new Piece(null, from, Instant.parse("2025-11-25T10:15:00Z"), 1));
+        assertThat(pieces)
+                .filteredOn(piece -> piece.grain() == Grain.QUARTER)
+                .containsExactly(new Piece(
+                        Grain.QUARTER,
+                        Instant.parse("2026-01-01T00:00:00Z"),
+                        Instant.parse("2026-10-01T00:00:00Z"),
+                        1));
+        assertThat(pieces)
+                .filteredOn(piece -> piece.grain() == Grain.MONTH)
+                .containsExactly(
+                        new Piece(
+                                Grain.MONTH,
+                                Instant.parse("2025-12-01T00:00:00Z"),
+                                Instant.parse("2026-01-01T00:00:00Z"),
+                                1),
+                        new Piece(
+                                Grain.MONTH,
+                                Instant.parse("2026-10-01T00:00:00Z"),
+                                Instant.parse("2026-11-01T00:00:00Z"),
+                                1));
+        assertThat(pieces)
+                .filteredOn(piece -> piece.grain() == Grain.SIX_HOURS)
+                .containsExactly(
+                        new Piece(
+                                Grain.SIX_HOURS,
+                                Instant.parse("2025-11-25T12:00:00Z"),
+                                Instant.parse("2025-11-26T00:00:00Z"),
+                                1),
+                        new Piece(
+                                Grain.SIX_HOURS,
+                                Instant.parse("2026-11-25T00:00:00Z"),
+                                Instant.parse("2026-11-25T12:00:00Z"),
+                                1));
+        assertThat(pieces.get(pieces.size() - 1))
+                .isEqualTo(new Piece(Grain.HOUR, Instant.parse("2026-11-25T12:00:00Z"), to, 1));
+        assertContiguous(pieces, List.of(from, to));
+    }
+
+    @Test
+    void withoutQuartersAYearIsMonthsInTheMiddle() {
+        Instant from = Instant.parse("2025-11-25T10:07:00Z");
+        Instant to = Instant.parse("2026-11-25T15:00:00Z");
+
+        List<Piece> pieces = Cover.of(
+                List.of(from, to), EnumSet.of(Grain.QUARTER_HOUR, Grain.HOUR, Grain.DAY, Grain.MONTH), new TreeSet<>());
+
         assertThat(pieces)
                 .filteredOn(piece -> piece.grain() == Grain.MONTH)
                 .singleElement()
