@@ -10,9 +10,9 @@ import org.jooq.impl.DSL;
 
 /**
  * The UTC time buckets of the rollup tables, finest first, with the codes their {@code grain}
- * column stores (in the order the grains were added, not by size). Every IANA zone in use since
- * 1980 is offset from UTC by a whole number of quarter hours, so every local hour, day, week and
- * month starts on a quarter-hour boundary.
+ * column stores: numbered in the order the grains were added, so not by size. Every IANA zone in
+ * use since 1980 is offset from UTC by a whole number of quarter hours, so every local hour, day,
+ * week and month starts on a quarter-hour boundary.
  */
 enum Grain {
     QUARTER_HOUR(1),
@@ -84,7 +84,10 @@ enum Grain {
                 .toInstant();
     }
 
-    /** Whether every bucket of this grain lies within one bucket of {@code coarser}: weeks straddle months. */
+    /**
+     * Whether every bucket of this grain lies within one bucket of {@code coarser}: weeks straddle
+     * months and quarters.
+     */
     boolean nestsIn(Grain coarser) {
         return this == coarser || (compareTo(coarser) < 0 && this != WEEK);
     }
